@@ -1,0 +1,1 @@
+"""carrier-assess orchestration: the command line, the order of the steps, and all I/O."""

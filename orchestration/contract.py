@@ -1,0 +1,78 @@
+"""The report package contract (contract/datasets.yaml) as typed Python objects."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from orchestration.config import DATASETS_YAML
+
+ColumnType = Literal["string", "uscc", "date", "int", "decimal", "money", "bool", "enum"]
+
+DATASET_ORDER = (
+    "carriers",
+    "tenants",
+    "patents",
+    "high_tech",
+    "graduations",
+    "financing",
+    "awards",
+    "evaluations",
+    "recognitions",
+    "subsidy_claims",
+)
+
+
+class Column(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    zh: str
+    type: ColumnType
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    values: dict[str, str | int] = Field(default_factory=dict)
+    note: str | None = None
+
+
+class Dataset(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    sheet_zh: str
+    grain: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+@cache
+def datasets() -> dict[str, Dataset]:
+    """The ten datasets, in the contract's order."""
+    doc = yaml.safe_load(DATASETS_YAML.read_text(encoding="utf-8"))
+    out: dict[str, Dataset] = {}
+    for name, spec in doc["datasets"].items():
+        cols = tuple(
+            Column(name=col_name, **{k: v for k, v in col.items()})
+            for col_name, col in spec["columns"].items()
+        )
+        out[name] = Dataset(
+            name=name,
+            sheet_zh=spec["sheet_zh"],
+            grain=spec["grain"],
+            key=tuple(spec["key"]),
+            columns=cols,
+        )
+    return {name: out[name] for name in DATASET_ORDER}
