@@ -1,0 +1,308 @@
+"""Publish a year: result tables in one transaction, then the files and the read-only copy.
+
+The order makes every failure safe:
+
+1. The year's files (Parquet, workbook, HTML) are written into a fresh version folder
+   `out/.versions/<year>-<run_id>/` that nobody reads yet.
+2. One DuckDB transaction replaces the year's rows of every `results.*` table and marks the run
+   `published`. This commit is the moment of publication: before it nothing published changed,
+   after it the year is whole.
+3. The year's folder `out/<year>` (a symlink) is switched to the new version folder with one
+   atomic rename, and the read-only copy for downstream readers
+   (`<warehouse>.published.duckdb`) is rebuilt beside and swapped in with one atomic rename.
+
+A kill between 2 and 3 leaves the files one run behind the tables; `reconcile()`, called at the
+start of every run, finishes step 3 for the last published run of every year.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from orchestration.config import RESULTS_SCHEMA
+
+RESULT_TABLES = (
+    "carrier_scores",
+    "score_details",
+    "carrier_actions",
+    "tenant_clearout",
+    "rewards",
+    "town_tasks",
+    "targets_progress",
+    "dq_issues",
+    "dataset_counts",
+    "runs",
+)
+"""The contract's result tables, in the order the office reads them."""
+
+VERSIONS_DIR = ".versions"
+KEEP_VERSIONS = 3
+"""Version folders kept per year: the current one and two earlier (a reader may still hold one)."""
+
+PublishHook = Callable[[str], None]
+"""Called with the name of each publishing stage; tests use it to inject faults."""
+
+
+def _no_hook(_stage: str) -> None:
+    return None
+
+
+def published_copy_path(warehouse: Path) -> Path:
+    """The read-only copy for downstream readers: `x.duckdb` → `x.published.duckdb`."""
+    return warehouse.with_name(f"{warehouse.stem}.published{warehouse.suffix}")
+
+
+def version_dir(out_dir: Path, run_id: str) -> Path:
+    return out_dir.parent / VERSIONS_DIR / f"{out_dir.name}-{run_id}"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _duckdb_type(con: duckdb.DuckDBPyConnection, view: str, column: str) -> str:
+    row = con.execute(
+        "select data_type from information_schema.columns where table_name = ? "
+        "and column_name = ? and table_schema = 'main'",
+        [view, column],
+    ).fetchone()
+    return row[0] if row else "VARCHAR"
+
+
+def replace_year_rows(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, year: int
+) -> None:
+    """Inside an open transaction: make `results.<table>` hold `frame` as year `year`'s rows.
+
+    The table is created from the frame's schema on first use; columns added by a newer version
+    of the tool are added to the table (older rows get NULL) so downstream readers never break.
+    """
+    target = f"{RESULTS_SCHEMA}.{_quote(table)}"
+    view = f"_publish_{table}"
+    con.register(view, frame.to_arrow())
+    try:
+        con.execute(f"create table if not exists {target} as select * from {_quote(view)} limit 0")
+        existing = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [RESULTS_SCHEMA, table],
+            ).fetchall()
+        }
+        for column in frame.columns:
+            if column not in existing:
+                col_type = _duckdb_type(con, view, column)
+                con.execute(f"alter table {target} add column {_quote(column)} {col_type}")
+        con.execute(f"delete from {target} where assessment_year = ?", [year])
+        if frame.height:
+            columns = ", ".join(_quote(c) for c in frame.columns)
+            con.execute(f"insert into {target} ({columns}) select {columns} from {_quote(view)}")
+    finally:
+        con.unregister(view)
+
+
+def write_year_files(
+    tables: Mapping[str, pl.DataFrame],
+    target_dir: Path,
+    year: int,
+    writers: Mapping[str, Callable[[Mapping[str, pl.DataFrame], Path, int], Path]],
+) -> list[Path]:
+    """Write Parquet per table and each office file (workbook, HTML) into `target_dir`."""
+    target_dir.mkdir(parents=True, exist_ok=False)
+    written: list[Path] = []
+    for name in RESULT_TABLES:
+        path = target_dir / f"{name}.parquet"
+        tables[name].write_parquet(path, compression="zstd", statistics=True)
+        written.append(path)
+    for filename, writer in writers.items():
+        written.append(writer(tables, target_dir / filename, year))
+    _fsync_dir(target_dir)
+    return written
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def switch_year_dir(out_dir: Path, new_version: Path) -> None:
+    """Point `out_dir` (a symlink) at `new_version` with one atomic rename.
+
+    A real folder left at `out_dir` by an older layout is moved into the versions folder first.
+    """
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_symlink():
+        legacy = out_dir.parent / VERSIONS_DIR / f"{out_dir.name}-legacy"
+        if legacy.exists():
+            shutil.rmtree(legacy)
+        os.replace(out_dir, legacy)
+    link_tmp = out_dir.parent / f".{out_dir.name}.link-tmp"
+    with contextlib.suppress(FileNotFoundError):
+        link_tmp.unlink()
+    link_tmp.symlink_to(os.path.relpath(new_version, out_dir.parent), target_is_directory=True)
+    os.replace(link_tmp, out_dir)
+    _fsync_dir(out_dir.parent)
+
+
+def prune_versions(out_dir: Path, keep: int = KEEP_VERSIONS) -> None:
+    """Remove all but the newest `keep` version folders of this year (never the current one)."""
+    versions = out_dir.parent / VERSIONS_DIR
+    if not versions.is_dir():
+        return
+    current = out_dir.resolve() if out_dir.is_symlink() else None
+    prefix = f"{out_dir.name}-"
+    candidates = sorted(
+        (p for p in versions.iterdir() if p.is_dir() and p.name.startswith(prefix)),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in candidates[keep:]:
+        if current is not None and old.resolve() == current:
+            continue
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def export_published_copy(con: duckdb.DuckDBPyConnection, warehouse: Path) -> Path:
+    """Rebuild the read-only copy of `results.*` and swap it in atomically.
+
+    Readers that opened the old copy keep reading it (the old inode stays alive on POSIX);
+    readers that open the path afterwards see the new one. Neither ever sees half a year.
+    """
+    target = published_copy_path(warehouse)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+    tables = [
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? "
+            "order by table_name",
+            [RESULTS_SCHEMA],
+        ).fetchall()
+    ]
+    con.execute(f"attach {_sql_literal(str(tmp))} as published_copy")
+    try:
+        con.execute(f"create schema if not exists published_copy.{RESULTS_SCHEMA}")
+        for table in tables:
+            con.execute(
+                f"create table published_copy.{RESULTS_SCHEMA}.{_quote(table)} as "
+                f"select * from {RESULTS_SCHEMA}.{_quote(table)}"
+            )
+    finally:
+        con.execute("detach published_copy")
+    with open(tmp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
+    _fsync_dir(target.parent)
+    return target
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def publish_year(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    tables: Mapping[str, pl.DataFrame],
+    year: int,
+    run_id: str,
+    mark_published: Callable[[duckdb.DuckDBPyConnection], None],
+    hook: PublishHook = _no_hook,
+) -> None:
+    """Step 2: replace the year's rows of every result table and mark the run, atomically."""
+    missing = [name for name in RESULT_TABLES if name not in tables]
+    if missing:
+        raise ValueError(f"cannot publish without tables: {', '.join(missing)}")
+    con.execute(f"create schema if not exists {RESULTS_SCHEMA}")
+    con.execute("begin transaction")
+    try:
+        for name in RESULT_TABLES:
+            if name == "runs":
+                continue  # the runs row is updated by mark_published, never deleted
+            replace_year_rows(con, name, tables[name], year)
+            hook(f"table:{name}")
+        mark_published(con)
+        hook("before_commit")
+        con.execute("commit")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
+        raise
+    hook("after_commit")
+
+
+def reconcile(con: duckdb.DuckDBPyConnection, warehouse: Path) -> list[str]:
+    """Finish step 3 for any year whose last published run's files were not switched in.
+
+    Returns a line per repair, for the log. Safe to call at any time; does nothing when the files
+    already match the tables.
+    """
+    repairs: list[str] = []
+    has_runs = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? "
+        "and table_name = 'runs'",
+        [RESULTS_SCHEMA],
+    ).fetchone()[0]
+    if not has_runs:
+        return repairs
+    rows = con.execute(
+        f"""
+        select assessment_year, run_id, out_dir from (
+            select assessment_year, run_id, out_dir,
+                   row_number() over (partition by assessment_year
+                                      order by finished_at desc, run_id desc) as rn
+            from {RESULTS_SCHEMA}.runs where status = 'published' and out_dir is not null
+        ) where rn = 1 order by assessment_year
+        """
+    ).fetchall()
+    for year, run_id, out_dir_text in rows:
+        out_dir = Path(out_dir_text)
+        wanted = version_dir(out_dir, run_id)
+        if wanted.is_dir() and (not out_dir.is_symlink() or out_dir.resolve() != wanted.resolve()):
+            switch_year_dir(out_dir, wanted)
+            repairs.append(f"{year}: out folder switched to run {run_id}")
+    copy = published_copy_path(warehouse)
+    signature = _published_signature(con)
+    if signature and _copy_signature(copy) != signature:
+        export_published_copy(con, warehouse)
+        repairs.append("read-only copy rebuilt")
+    return repairs
+
+
+_SIGNATURE_SQL = (
+    f"select coalesce(string_agg(run_id, ',' order by run_id), '') "
+    f"from {RESULTS_SCHEMA}.runs where status = 'published'"
+)
+
+
+def _published_signature(con: duckdb.DuckDBPyConnection) -> str:
+    """The published runs, as one string: equal in the warehouse and the copy when in sync."""
+    return con.execute(_SIGNATURE_SQL).fetchone()[0]
+
+
+def _copy_signature(copy: Path) -> str | None:
+    if not copy.exists():
+        return None
+    try:
+        with duckdb.connect(
+            str(copy),
+            read_only=True,
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        ) as con:
+            return _published_signature(con)
+    except duckdb.Error:
+        return None

@@ -1,0 +1,165 @@
+"""The run record: `results.runs`, one row per run, failed runs included.
+
+A run's row is written when it starts (status `running`) and updated when it ends. A run that
+was killed leaves `running` behind; the next run marks such rows `abandoned`. The row of a run
+that publishes is updated inside the publishing transaction, so `published` and the year's
+result rows appear together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.config import PROJECT_DIR, RESULTS_SCHEMA
+
+RUNS_DDL = f"""
+create schema if not exists {RESULTS_SCHEMA};
+create table if not exists {RESULTS_SCHEMA}.runs (
+    run_id varchar primary key,
+    assessment_year integer not null,
+    started_at timestamp not null,
+    finished_at timestamp,
+    status varchar not null,
+    reason varchar,
+    inputs_sha256 varchar,
+    rules_sha256 varchar,
+    code_version varchar,
+    reports_dir varchar,
+    rules_file varchar,
+    out_dir varchar
+);
+"""
+
+STATUSES = ("running", "published", "failed", "blocked", "abandoned")
+
+
+def now_utc() -> datetime:
+    """Wall-clock time in UTC, without tzinfo (stored as TIMESTAMP)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def new_run_id(year: int) -> str:
+    """`<year>-<UTC timestamp>-<random>`: sortable and unique."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{year}-{stamp}-{secrets.token_hex(3)}"
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def inputs_sha256(reports_dir: Path) -> str:
+    """One digest over every file of the package: names (relative) and contents, sorted."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in reports_dir.rglob("*") if p.is_file()):
+        rel = path.relative_to(reports_dir).as_posix()
+        digest.update(rel.encode("utf-8") + b"\0" + sha256_file(path).encode("ascii") + b"\n")
+    return digest.hexdigest()
+
+
+def code_version() -> str:
+    """The package version and, when run from a git checkout, the commit (with `+dirty`)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        base = version("carrier-assess")
+    except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
+        base = "0+unknown"
+    try:
+        env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+        commit = subprocess.run(
+            ["git", "-C", str(PROJECT_DIR), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            env=env,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(PROJECT_DIR), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            env=env,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return base
+    return f"{base}+g{commit}{'.dirty' if dirty else ''}"
+
+
+@dataclass
+class RunRecord:
+    """What `results.runs` says about one run."""
+
+    run_id: str
+    assessment_year: int
+    started_at: datetime
+    inputs_sha256: str
+    rules_sha256: str
+    code_version: str
+    reports_dir: str
+    rules_file: str
+    out_dir: str
+    status: str = "running"
+    reason: str | None = None
+    finished_at: datetime | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def ensure_runs_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(RUNS_DDL)
+
+
+def start_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
+    """Record the run as `running`; mark runs that were left `running` as `abandoned`."""
+    ensure_runs_table(con)
+    con.execute(
+        f"update {RESULTS_SCHEMA}.runs set status = 'abandoned', "
+        "reason = coalesce(reason, '进程中断，未完成 / process ended before finishing') "
+        "where status = 'running'"
+    )
+    con.execute(
+        f"insert into {RESULTS_SCHEMA}.runs (run_id, assessment_year, started_at, status, "
+        "inputs_sha256, rules_sha256, code_version, reports_dir, rules_file, out_dir) "
+        "values (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+        [
+            record.run_id,
+            record.assessment_year,
+            record.started_at,
+            record.inputs_sha256,
+            record.rules_sha256,
+            record.code_version,
+            record.reports_dir,
+            record.rules_file,
+            record.out_dir,
+        ],
+    )
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection, record: RunRecord, status: str, reason: str | None
+) -> None:
+    """Set the final status; call inside the publishing transaction for `published`."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown run status {status!r}")
+    record.status = status
+    record.reason = reason
+    record.finished_at = now_utc()
+    con.execute(
+        f"update {RESULTS_SCHEMA}.runs set status = ?, reason = ?, finished_at = ? "
+        "where run_id = ?",
+        [status, reason, record.finished_at, record.run_id],
+    )
