@@ -1,17 +1,122 @@
-"""The `carrier-assess` command line. It parses arguments and calls the pipeline; nothing else."""
+"""The `carrier-assess` command line. It parses arguments and calls the pipeline; nothing else.
+
+Exit codes are those of `orchestration.errors.ExitCode` (README.md "Exit codes").
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from orchestration.errors import ExitCode
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    pretty_exceptions_enable=False,
     help="科创载体年度绩效评价 / Yearly assessment of science and technology innovation carriers.",
 )
+
+YearOpt = Annotated[int, typer.Option("--year", help="Assessment year (评价年度), e.g. 2024.")]
+WarehouseOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse",
+        help="DuckDB warehouse file "
+        "[default: $CARRIER_ASSESS_WAREHOUSE or warehouse/carriers.duckdb]",
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the closing line.")]
+
+
+@app.command()
+def run(
+    year: YearOpt,
+    reports: Annotated[
+        Path, typer.Option("--reports", help="The year's report package folder (报送材料目录).")
+    ],
+    warehouse: WarehouseOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: out/<year>]")
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="Rulebook YAML [default: the bundled one for the year]"),
+    ] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run the whole batch for one year: ingest, clean, check, score, publish (评价批处理)."""
+    from orchestration.pipeline import RunOptions, run_year
+    from orchestration.progress import Progress
+
+    progress = Progress.auto(quiet)
+    outcome = run_year(
+        RunOptions(year=year, reports=reports, warehouse=warehouse, out=out, rules=rules),
+        progress,
+    )
+    if outcome.code == ExitCode.OK:
+        progress.done(outcome.message)
+    raise typer.Exit(int(outcome.code))
+
+
+@app.command()
+def demo(
+    folder: Annotated[
+        Path, typer.Option("--reports", help="Where to write the sample packages.")
+    ] = Path("reports"),
+    warehouse: WarehouseOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("out"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Write the sample district's 2023 and 2024 packages, run both years, say where to look."""
+    from orchestration.pipeline import RunOptions, office_file_names, run_year
+    from orchestration.progress import Progress
+    from orchestration.sample import generate_sample
+
+    progress = Progress.auto(quiet)
+    years = (2023, 2024)
+    with progress.step("sample", "生成示例区县报送材料 / writing the sample district"):
+        generate_sample(folder, years=years)
+    outcome = None
+    for year in years:
+        progress.info(f"—— {year} ——")
+        outcome = run_year(
+            RunOptions(
+                year=year,
+                reports=folder / str(year),
+                warehouse=warehouse,
+                out=out / str(year),
+            ),
+            progress,
+        )
+        if outcome.code != ExitCode.OK:
+            raise typer.Exit(int(outcome.code))
+    from orchestration.config import warehouse_path
+    from orchestration.publish import published_copy_path
+
+    last = out / str(years[-1])
+    names = office_file_names(years[-1])
+    wh = warehouse_path(warehouse)
+    progress.done(
+        "\n".join(
+            [
+                "示例完成 / demo finished. 结果在 / results are in:",
+                f"  报送材料 / sample packages:  {folder}/2023, {folder}/2024",
+                f"  评价工作簿 / office workbook: {last / names['workbook']}",
+                f"  HTML 报告 / HTML report:      {last / names['report']}",
+                f"  数据质量 / data quality:       {last / names['dq_report']}",
+                f"  Parquet:                       {last}/*.parquet",
+                f"  结果表 / result tables:        {wh} (schema results)",
+                f"  只读副本 / read-only copy:     {published_copy_path(wh)}",
+            ]
+        )
+    )
 
 
 @app.command()
@@ -23,6 +128,34 @@ def template(
 
     path = write_template(out)
     typer.echo(f"模板已生成 / template written: {path}")
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the packages.")] = Path("reports"),
+    scale: Annotated[float, typer.Option("--scale", help="1 = a district of ~60 carriers.")] = 1.0,
+    years: Annotated[str, typer.Option("--years", help="Comma-separated years.")] = "2023,2024",
+) -> None:
+    """Write a sample district's report packages without running the batch (示例数据)."""
+    from orchestration.sample import generate_sample
+
+    year_list = tuple(int(y) for y in years.split(",") if y.strip())
+    generate_sample(out, years=year_list, scale=scale)
+    folders = ", ".join(str(out / str(y)) for y in year_list)
+    typer.echo(f"示例材料已生成 / sample packages written: {folders}")
+
+
+@app.command()
+def docs(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the site.")] = Path("out/docs"),
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Build dbt's documentation site offline (one static HTML page) (数据模型文档)."""
+    from orchestration.config import warehouse_path
+    from orchestration.transform import build_docs
+
+    page = build_docs(warehouse=warehouse_path(warehouse), out_dir=out)
+    typer.echo(f"文档已生成 / docs written: {page}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,183 @@
+"""Publishing: one transaction per year, atomic folder switch, read-only copy, repair."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from datetime import datetime
+
+import duckdb
+import polars as pl
+import pytest
+
+from orchestration import publish as pub
+from orchestration.lock import DUCKDB_CONFIG
+from orchestration.runlog import RunRecord, ensure_runs_table, finish_run, start_run
+
+
+def _tables(year: int, run_id: str, score: float) -> dict[str, pl.DataFrame]:
+    base = {"assessment_year": [year], "run_id": [run_id]}
+    tables = {
+        name: pl.DataFrame({**base, "value": [f"{name}-{score}"]}) for name in pub.RESULT_TABLES
+    }
+    tables["carrier_scores"] = pl.DataFrame(
+        {**base, "carrier_id": ["C001"], "total_score": [score], "grade": ["B"]}
+    )
+    tables["runs"] = pl.DataFrame({**base, "status": ["running"]})
+    return tables
+
+
+def _record(year: int, run_id: str, out_dir) -> RunRecord:
+    return RunRecord(
+        run_id=run_id,
+        assessment_year=year,
+        started_at=datetime(2026, 1, 1),
+        inputs_sha256="i",
+        rules_sha256="r",
+        code_version="test",
+        reports_dir="reports",
+        rules_file="rules.yaml",
+        out_dir=str(out_dir),
+    )
+
+
+def _publish(con, year, run_id, score, out_root, hook=pub._no_hook, switch=True):
+    out_dir = out_root / str(year)
+    record = _record(year, run_id, out_dir)
+    start_run(con, record)
+    tables = _tables(year, run_id, score)
+    version = pub.version_dir(out_dir, run_id)
+    pub.write_year_files(tables, version, year, writers={})
+    pub.publish_year(
+        con,
+        tables=tables,
+        year=year,
+        run_id=run_id,
+        mark_published=lambda c: finish_run(c, record, "published", None),
+        hook=hook,
+    )
+    if switch:
+        pub.switch_year_dir(out_dir, version)
+        pub.export_published_copy(con, out_root / "wh.duckdb")
+    return out_dir
+
+
+@pytest.fixture
+def con(tmp_path):
+    with duckdb.connect(str(tmp_path / "wh.duckdb"), config=DUCKDB_CONFIG) as connection:
+        ensure_runs_table(connection)
+        yield connection
+
+
+def _scores(con) -> list[tuple]:
+    return con.execute(
+        "select assessment_year, run_id, total_score from results.carrier_scores order by 1"
+    ).fetchall()
+
+
+def test_rerun_replaces_only_its_year(con, tmp_path):
+    _publish(con, 2023, "r1", 70.0, tmp_path)
+    _publish(con, 2024, "r2", 80.0, tmp_path)
+    _publish(con, 2024, "r3", 90.0, tmp_path)
+    assert _scores(con) == [(2023, "r1", 70.0), (2024, "r3", 90.0)]
+    statuses = dict(con.execute("select run_id, status from results.runs").fetchall())
+    assert statuses == {"r1": "published", "r2": "published", "r3": "published"}
+
+
+@pytest.mark.parametrize("stage", ["table:carrier_scores", "table:rewards", "before_commit"])
+def test_failure_inside_the_transaction_changes_nothing(con, tmp_path, stage):
+    _publish(con, 2024, "r1", 80.0, tmp_path)
+    before = _scores(con)
+    link_before = (tmp_path / "2024").resolve()
+
+    def fail_at(point: str) -> None:
+        if point == stage:
+            raise RuntimeError(f"fault at {point}")
+
+    with pytest.raises(RuntimeError):
+        _publish(con, 2024, "r2", 99.0, tmp_path, hook=fail_at)
+    assert _scores(con) == before
+    assert (tmp_path / "2024").resolve() == link_before
+    assert con.execute("select status from results.runs where run_id = 'r2'").fetchone() == (
+        "running",
+    )
+
+
+def test_new_columns_are_added_not_lost(con, tmp_path):
+    _publish(con, 2023, "r1", 70.0, tmp_path)
+    tables = _tables(2024, "r2", 75.0)
+    tables["carrier_scores"] = tables["carrier_scores"].with_columns(pl.lit("镇A").alias("town"))
+    con.execute("begin")
+    pub.replace_year_rows(con, "carrier_scores", tables["carrier_scores"], 2024)
+    con.execute("commit")
+    rows = con.execute(
+        "select assessment_year, town from results.carrier_scores order by 1"
+    ).fetchall()
+    assert rows == [(2023, None), (2024, "镇A")]
+
+
+def test_year_folder_is_a_switched_symlink_and_old_versions_pruned(con, tmp_path):
+    for i in range(5):
+        out_dir = _publish(con, 2024, f"r{i}", 60.0 + i, tmp_path)
+        pub.prune_versions(out_dir)
+    assert out_dir.is_symlink()
+    assert pl.read_parquet(out_dir / "carrier_scores.parquet")["run_id"].to_list() == ["r4"]
+    versions = sorted(p.name for p in (tmp_path / pub.VERSIONS_DIR).iterdir())
+    assert len(versions) == pub.KEEP_VERSIONS
+    assert "2024-r4" in versions
+
+
+def test_a_real_folder_from_an_older_layout_is_kept_aside(con, tmp_path):
+    legacy = tmp_path / "2024"
+    legacy.mkdir()
+    (legacy / "old.txt").write_text("old", encoding="utf-8")
+    out_dir = _publish(con, 2024, "r1", 80.0, tmp_path)
+    assert out_dir.is_symlink()
+    assert (tmp_path / pub.VERSIONS_DIR / "2024-legacy" / "old.txt").exists()
+
+
+def test_reconcile_finishes_a_publish_killed_after_commit(con, tmp_path):
+    _publish(con, 2024, "r1", 80.0, tmp_path)
+    _publish(con, 2024, "r2", 85.0, tmp_path, switch=False)  # "killed" before the switch
+    out_dir = tmp_path / "2024"
+    assert out_dir.resolve().name == "2024-r1"
+    repairs = pub.reconcile(con, tmp_path / "wh.duckdb")
+    assert out_dir.resolve().name == "2024-r2"
+    assert any("r2" in line for line in repairs)
+    assert pub.reconcile(con, tmp_path / "wh.duckdb") == []
+    copy = pub.published_copy_path(tmp_path / "wh.duckdb")
+    with duckdb.connect(str(copy), read_only=True, config=DUCKDB_CONFIG) as reader:
+        assert reader.execute("select total_score from results.carrier_scores").fetchall() == [
+            (85.0,)
+        ]
+
+
+def test_read_only_copy_is_readable_while_a_writer_holds_the_warehouse(con, tmp_path):
+    _publish(con, 2024, "r1", 80.0, tmp_path)
+    copy = pub.published_copy_path(tmp_path / "wh.duckdb")
+    # This process holds the warehouse open for writing; another process reads the copy.
+    reader = textwrap.dedent(
+        f"""
+        import duckdb
+        con = duckdb.connect({str(copy)!r}, read_only=True)
+        print(con.execute("select grade from results.carrier_scores").fetchone()[0])
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", reader], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "B"
+    # The warehouse itself is locked for that other process: the copy is the way in.
+    blocked = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb; duckdb.connect({str(tmp_path / 'wh.duckdb')!r}, read_only=True)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert blocked.returncode != 0
