@@ -50,16 +50,22 @@ def run(
         typer.Option("--rules", help="Rulebook YAML [default: the bundled one for the year]"),
     ] = None,
     quiet: QuietOpt = False,
+    metrics: Annotated[
+        Path | None,
+        typer.Option("--metrics", hidden=True, help="Write per-step time and memory as JSON."),
+    ] = None,
 ) -> None:
     """Run the whole batch for one year: ingest, clean, check, score, publish (评价批处理)."""
     from orchestration.pipeline import RunOptions, run_year
-    from orchestration.progress import Progress
+    from orchestration.progress import Progress, write_metrics
 
     progress = Progress.auto(quiet)
     outcome = run_year(
         RunOptions(year=year, reports=reports, warehouse=warehouse, out=out, rules=rules),
         progress,
     )
+    if metrics is not None:
+        write_metrics(progress.metrics, outcome.counts, metrics)
     if outcome.code == ExitCode.OK:
         progress.done(outcome.message)
     raise typer.Exit(int(outcome.code))
@@ -143,6 +149,31 @@ def sample(
     generate_sample(out, years=year_list, scale=scale)
     folders = ", ".join(str(out / str(y)) for y in year_list)
     typer.echo(f"示例材料已生成 / sample packages written: {folders}")
+
+
+@app.command()
+def bench(
+    scale: Annotated[
+        str, typer.Option("--scale", help="district | province | national")
+    ] = "district",
+    workdir: Annotated[
+        Path, typer.Option("--workdir", help="Scratch folder (emptied first).")
+    ] = Path("bench"),
+    record: Annotated[
+        bool, typer.Option("--record/--no-record", help="Append the result to docs/benchmarks.md.")
+    ] = True,
+) -> None:
+    """Generate a year at the given scale, run the batch cold, print time and memory per step."""
+    from orchestration.bench import SCALES, append_to_doc, format_result, run_bench
+    from orchestration.config import PROJECT_DIR
+
+    if scale not in SCALES:
+        raise typer.BadParameter(f"--scale must be one of {', '.join(SCALES)}")
+    result = run_bench(scale, workdir.resolve())
+    typer.echo(format_result(result))
+    if record:
+        append_to_doc(result, PROJECT_DIR / "docs" / "benchmarks.md")
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()

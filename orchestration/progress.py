@@ -160,7 +160,10 @@ def format_bytes(value: int) -> str:
     return f"{value / (1 << 20):,.0f} MiB"
 
 
-def write_metrics(metrics: list[StepMetric], path: Path) -> None:  # pragma: no cover - bench
-    lines = ["step,seconds,peak_rss_mib"]
-    lines += [f"{m.name},{m.seconds:.3f},{m.peak_rss_bytes / (1 << 20):.0f}" for m in metrics]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def write_metrics(metrics: list[StepMetric], rows: dict[str, int], path: Path) -> None:
+    """The run's measurements as JSON, for the benchmark command."""
+    import json
+    from dataclasses import asdict
+
+    doc = {"steps": [asdict(m) for m in metrics], "rows": rows}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
