@@ -1,0 +1,180 @@
+"""The scoring step's edges: read the marts into polars, call `scoring`, shape the result tables.
+
+The rules themselves live in `scoring/`; this module only moves frames in and out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import duckdb
+import polars as pl
+
+from orchestration.config import RESULTS_SCHEMA
+
+if TYPE_CHECKING:
+    from orchestration.runlog import RunRecord
+
+MART_FILTERS: dict[str, str] = {
+    "carrier_year_indicators": "assessment_year <= ?",
+    "tenant_year_facts": "assessment_year <= ?",
+    "attributed_events": "event_year <= ?",
+    "subsidy_claims": "assessment_year <= ?",
+    "carrier_recognitions": "assessment_year <= ?",
+    "carrier_evaluations": "assessment_year <= ?",
+}
+"""The marts scoring reads, each with every loaded year up to the assessed one (history)."""
+
+DQ_COLUMNS: dict[str, pl.DataType] = {
+    "assessment_year": pl.Int32,
+    "carrier_id": pl.String,
+    "dataset": pl.String,
+    "source_file": pl.String,
+    "sheet": pl.String,
+    "source_row": pl.Int64,
+    "column_name": pl.String,
+    "check_name": pl.String,
+    "severity": pl.String,
+    "value_as_written": pl.String,
+    "message": pl.String,
+}
+"""`results.dq_issues` (the contract's columns plus year and carrier), before run_id."""
+
+COUNT_COLUMNS: dict[str, pl.DataType] = {
+    "assessment_year": pl.Int32,
+    "dataset": pl.String,
+    "source_file": pl.String,
+    "rows_read": pl.Int64,
+    "rows_kept": pl.Int64,
+    "rows_rejected": pl.Int64,
+    "rows_duplicate": pl.Int64,
+}
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def load_inputs(con: duckdb.DuckDBPyConnection, year: int):  # -> scoring.engine.ScoringInputs
+    """The marts up to `year` and the grades published for earlier years."""
+    from scoring.engine import ScoringInputs
+
+    frames: dict[str, pl.DataFrame] = {}
+    for mart, condition in MART_FILTERS.items():
+        frames[mart] = con.execute(f"select * from marts.{mart} where {condition}", [year]).pl()
+    if _table_exists(con, RESULTS_SCHEMA, "carrier_scores"):
+        frames["grade_history"] = con.execute(
+            f"select assessment_year, carrier_id, grade from {RESULTS_SCHEMA}.carrier_scores "
+            "where assessment_year < ? order by assessment_year, carrier_id",
+            [year],
+        ).pl()
+    else:
+        frames["grade_history"] = pl.DataFrame(
+            schema={"assessment_year": pl.Int32, "carrier_id": pl.String, "grade": pl.String}
+        )
+    return ScoringInputs.from_frames(frames)
+
+
+def load_base_tables(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, pl.DataFrame]:
+    """What the publish step takes from the warehouse as is: data-quality rows, counts, runs,
+    and the carriers (for grouping the data-quality report)."""
+    out = {
+        "dq_issues": con.execute(
+            "select * from marts.data_quality_issues where assessment_year = ?", [year]
+        ).pl(),
+        "dataset_counts": con.execute(
+            "select * from marts.dataset_counts where assessment_year = ? "
+            "order by dataset, source_file",
+            [year],
+        ).pl(),
+        "runs": con.execute(
+            f"select * from {RESULTS_SCHEMA}.runs where assessment_year = ? order by run_id",
+            [year],
+        ).pl(),
+        "carriers": con.execute(
+            "select carrier_id, carrier_name from marts.carrier_year_indicators "
+            "where assessment_year = ? order by carrier_id",
+            [year],
+        ).pl(),
+    }
+    return out
+
+
+def score(rulebook, year: int, inputs) -> dict[str, pl.DataFrame]:
+    """Apply the rulebook (pure; see scoring.engine)."""
+    from scoring.engine import score_year
+
+    return score_year(rulebook, year, inputs)
+
+
+def one_line(scored: dict[str, pl.DataFrame]) -> str:
+    scores = scored["carrier_scores"]
+    grades = scores.group_by("grade").len().sort("grade")
+    grade_text = " ".join(f"{g} {n}" for g, n in grades.iter_rows())
+    rewards = scored["rewards"]
+    total = rewards["amount"].cast(pl.Float64).sum() if rewards.height else 0.0
+    return (
+        f"{scores.height} carriers ({grade_text}), {scored['tenant_clearout'].height} clear-out, "
+        f"{scored['carrier_actions'].height} actions, {rewards.height} reward lines "
+        f"({total:,.2f} 万元)"
+    )
+
+
+def _conform(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame:
+    return frame.select(
+        (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
+        for c, t in columns.items()
+    )
+
+
+def dq_frame(parts: Iterable[pl.DataFrame], year: int) -> pl.DataFrame:
+    """All findings of the year in the `results.dq_issues` shape, in a stable order."""
+    frames = [
+        _conform(p.with_columns(pl.lit(year).alias("assessment_year")), DQ_COLUMNS)
+        for p in parts
+        if p is not None
+    ]
+    merged = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=DQ_COLUMNS)
+    severity_rank = pl.col("severity").replace_strict(
+        {"error": 0, "warning": 1}, default=2, return_dtype=pl.Int8
+    )
+    return (
+        merged.with_columns(severity_rank.alias("_rank"))
+        .sort(
+            ["_rank", "dataset", "source_file", "sheet", "source_row", "column_name", "check_name"],
+            nulls_last=True,
+        )
+        .drop("_rank")
+    )
+
+
+def assemble_tables(
+    *,
+    scored: dict[str, pl.DataFrame],
+    base: dict[str, pl.DataFrame],
+    findings: list[pl.DataFrame],
+    record: RunRecord,
+) -> dict[str, pl.DataFrame]:
+    """The ten result tables of the contract, each with assessment_year and run_id."""
+    year = record.assessment_year
+    tables = dict(scored)
+    tables["dq_issues"] = dq_frame([base["dq_issues"], *findings], year)
+    tables["dataset_counts"] = _conform(base["dataset_counts"], COUNT_COLUMNS)
+    tables["runs"] = base["runs"]
+    run_id = pl.lit(record.run_id, dtype=pl.String).alias("run_id")
+    out: dict[str, pl.DataFrame] = {}
+    for name, frame in tables.items():
+        if name == "runs":
+            out[name] = frame
+            continue
+        frame = frame.with_columns(pl.lit(year, dtype=pl.Int32).alias("assessment_year"))
+        cols = ["assessment_year", "run_id", *[c for c in frame.columns if c != "assessment_year"]]
+        out[name] = frame.with_columns(run_id).select(cols)
+    return out
