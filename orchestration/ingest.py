@@ -1,0 +1,932 @@
+"""Ingest: one year's report package (a folder of .xlsx and .csv files) → the raw layer.
+
+Every cell lands as text, exactly as the clerk wrote it, with the file, sheet and row a person
+can find it by (docs/architecture.md, "Layer 1"). Nothing here judges values: staging does. What
+ingest judges is files, sheets and headers; each problem is a finding row, never an exception, so
+one bad workbook never stops the rest of the year.
+
+How fastexcel (calamine) reports cells, and what we make of it (checked on fastexcel 0.21):
+
+- Loaded with `dtypes="string"`, text cells come back unchanged, numbers in Rust's shortest
+  round-trip form (`12345678901234570`, `0.30000000000000004`), booleans as `true`/`false`, date
+  cells as `YYYY-MM-DD HH:MM:SS`, and formula error cells as null plus a cell error
+  (`Error(Ref)`); formula cells give their cached value.
+- Loaded with `dtypes="float"`, numeric cells (and text that parses as a number, `0012` → 12)
+  give their value; dates, errors and other text give null.
+
+So a cell is a number cell when the float load has a value and the string load shows exactly
+that value's shortest form; such cells are written with 15 significant digits (what Excel keeps
+and shows), integers without `.0`. A long identifier typed as text (`12345678901234567`) or a
+code with leading zeros (`0012`) does not pass that test and stays as written. A cell is a date
+cell when the float load is null and the string load has the datetime form; it is written as the
+ISO date and a time part is dropped (an event date with a clock time is still that date). Text
+typed in exactly the `YYYY-MM-DD HH:MM:SS` form is read the same way, which loses nothing staging
+would keep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import fastexcel
+import polars as pl
+
+from orchestration.config import RAW_SCHEMA
+from orchestration.contract import Dataset, datasets
+from orchestration.headers import (
+    INSTRUCTIONS_SHEET,
+    HeaderMatcher,
+    find_header_row,
+    is_money_unit,
+    match_csv_name,
+    match_dataset_name,
+    normalise,
+)
+
+MAX_XLSX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+"""Zip-bomb guard: the sum of an .xlsx's uncompressed parts, read from the zip directory."""
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+HEADER_SCAN_ROWS = 10
+"""How many rows from the top of a sheet may hold the header (title rows above it)."""
+
+META_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_assessment_year", "INTEGER"),
+    ("_run_id", "VARCHAR"),
+    ("_source_file", "VARCHAR"),
+    ("_file_sha256", "VARCHAR"),
+    ("_sheet", "VARCHAR"),
+    ("_source_row", "INTEGER"),
+    ("_extra", "VARCHAR"),
+)
+FILES_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_assessment_year", "INTEGER"),
+    ("_run_id", "VARCHAR"),
+    ("source_file", "VARCHAR"),
+    ("file_sha256", "VARCHAR"),
+    ("file_size_bytes", "BIGINT"),
+    ("status", "VARCHAR"),
+    ("duplicate_of", "VARCHAR"),
+    ("message", "VARCHAR"),
+)
+SHEETS_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_assessment_year", "INTEGER"),
+    ("_run_id", "VARCHAR"),
+    ("source_file", "VARCHAR"),
+    ("sheet", "VARCHAR"),
+    ("dataset", "VARCHAR"),
+    ("header_row", "INTEGER"),
+    ("rows_read", "BIGINT"),
+    ("status", "VARCHAR"),
+)
+FINDINGS_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_assessment_year", "INTEGER"),
+    ("_run_id", "VARCHAR"),
+    ("dataset", "VARCHAR"),
+    ("source_file", "VARCHAR"),
+    ("sheet", "VARCHAR"),
+    ("source_row", "INTEGER"),
+    ("column_name", "VARCHAR"),
+    ("check_name", "VARCHAR"),
+    ("severity", "VARCHAR"),
+    ("value_as_written", "VARCHAR"),
+    ("message", "VARCHAR"),
+)
+
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+_ZIP_MAGIC = b"PK\x03\x04"
+_DATETIME_TEXT = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$"
+_PLAIN_NUMBER = r"^-?(0|[1-9]\d*)(\.\d*[1-9])?$"
+_LINE_BREAK = r"\r\n|\r|\n"
+_EXCEL_ERRORS = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
+}
+_CELL_ERROR = re.compile(r"Error\((\w+)\)")
+
+
+# --------------------------------------------------------------------------------------------
+# Summary
+
+
+@dataclass
+class FileResult:
+    source_file: str
+    status: str
+    file_sha256: str | None = None
+    file_size_bytes: int | None = None
+    duplicate_of: str | None = None
+    message: str | None = None
+
+
+@dataclass
+class SheetResult:
+    source_file: str
+    sheet: str
+    dataset: str | None
+    header_row: int | None
+    rows_read: int
+    status: str
+
+
+@dataclass
+class Finding:
+    dataset: str | None
+    source_file: str | None
+    sheet: str | None
+    source_row: int | None
+    column_name: str | None
+    check_name: str
+    severity: str
+    value_as_written: str | None
+    message: str
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest read: enough for the CLI to print a table and for tests to check."""
+
+    year: int
+    run_id: str
+    files: list[FileResult] = field(default_factory=list)
+    sheets: list[SheetResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def rows_by_dataset(self) -> dict[str, int]:
+        """Rows read per dataset, every dataset present (0 when no file held it)."""
+        out = dict.fromkeys(datasets(), 0)
+        for sheet in self.sheets:
+            if sheet.dataset and sheet.status == "loaded":
+                out[sheet.dataset] += sheet.rows_read
+        return out
+
+    @property
+    def rows_by_dataset_and_file(self) -> dict[tuple[str, str], int]:
+        out: Counter[tuple[str, str]] = Counter()
+        for sheet in self.sheets:
+            if sheet.dataset and sheet.status == "loaded":
+                out[(sheet.dataset, sheet.source_file)] += sheet.rows_read
+        return dict(out)
+
+    @property
+    def files_by_status(self) -> dict[str, int]:
+        """Files `loaded`, `duplicate`, `unreadable`, `ignored`."""
+        counts = Counter(f.status for f in self.files)
+        return {s: counts.get(s, 0) for s in ("loaded", "duplicate", "unreadable", "ignored")}
+
+    @property
+    def findings_by_severity(self) -> dict[str, int]:
+        counts = Counter(f.severity for f in self.findings)
+        return {s: counts.get(s, 0) for s in ("error", "warning")}
+
+    def table_rows(self) -> list[tuple[str, str, str, int]]:
+        """(dataset, source file, sheet, rows read) per loaded sheet, for a printed table."""
+        return [
+            (s.dataset, s.source_file, s.sheet, s.rows_read)
+            for s in self.sheets
+            if s.dataset and s.status == "loaded"
+        ]
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+
+
+def ingest_package(
+    con: duckdb.DuckDBPyConnection, year: int, reports_dir: Path, run_id: str
+) -> IngestSummary:
+    """Read one year's report folder into raw.*, replacing that year's rows in one transaction.
+
+    All ten raw tables are created even when no file holds a dataset, so dbt sources exist.
+    """
+    reports_dir = Path(reports_dir)
+    summary = IngestSummary(year=year, run_id=run_id)
+    frames: dict[str, list[pl.DataFrame]] = {name: [] for name in datasets()}
+    reader = _PackageReader(summary, frames)
+    if not reports_dir.is_dir():
+        summary.findings.append(
+            Finding(
+                None,
+                str(reports_dir.name),
+                None,
+                None,
+                None,
+                "missing_package",
+                "error",
+                None,
+                f"报送目录不存在：{reports_dir} / report folder does not exist: {reports_dir}",
+            )
+        )
+    else:
+        for entry in sorted(reports_dir.iterdir(), key=lambda p: p.name):
+            reader.read_entry(entry)
+    _write_raw(con, summary, frames)
+    return summary
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+class _PackageReader:
+    """Reads the entries of one package folder, appending frames and findings."""
+
+    def __init__(self, summary: IngestSummary, frames: dict[str, list[pl.DataFrame]]) -> None:
+        self.summary = summary
+        self.frames = frames
+        self.seen_sha: dict[str, str] = {}
+        self.matchers = {name: HeaderMatcher(ds) for name, ds in datasets().items()}
+
+    # -- findings helpers -----------------------------------------------------------------
+
+    def finding(
+        self,
+        check: str,
+        severity: str,
+        message: str,
+        *,
+        dataset: str | None = None,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.summary.findings.append(
+            Finding(dataset, file, sheet, row, column, check, severity, value, message)
+        )
+
+    def file_status(self, result: FileResult) -> None:
+        self.summary.files.append(result)
+
+    def unreadable(self, name: str, sha: str, size: int, zh: str, en: str) -> None:
+        msg = f"文件“{name}”无法读取：{zh} / file '{name}' cannot be read: {en}"
+        self.file_status(FileResult(name, "unreadable", sha, size, None, msg))
+        self.finding("unreadable_file", "error", msg, file=name)
+
+    # -- entries --------------------------------------------------------------------------
+
+    def read_entry(self, entry: Path) -> None:
+        name = entry.name
+        if entry.is_dir():
+            msg = (
+                f"子文件夹“{name}”已忽略，只读取报送目录下的文件 / sub-folder '{name}' ignored: "
+                "only files directly in the report folder are read"
+            )
+            self.file_status(FileResult(name + "/", "ignored", message=msg))
+            self.finding("ignored_file", "warning", msg, file=name + "/")
+            return
+        suffix = entry.suffix.lower()
+        if name.startswith("~$") or suffix not in (".xlsx", ".csv"):
+            msg = (
+                f"文件“{name}”已忽略：只接受 .xlsx 和 .csv 文件 / file '{name}' ignored: "
+                "only .xlsx and .csv files are read"
+            )
+            self.file_status(FileResult(name, "ignored", message=msg))
+            self.finding("ignored_file", "warning", msg, file=name)
+            return
+        data = entry.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        size = len(data)
+        if sha in self.seen_sha:
+            first = self.seen_sha[sha]
+            msg = (
+                f"文件“{name}”与“{first}”内容相同，只读取一次 / file '{name}' has the same "
+                f"content as '{first}' and is read once"
+            )
+            self.file_status(FileResult(name, "duplicate", sha, size, first, msg))
+            self.finding("duplicate_file", "warning", msg, file=name, value=first)
+            return
+        self.seen_sha[sha] = name
+        if size == 0:
+            self.unreadable(name, sha, size, "空文件", "the file is empty")
+            return
+        if suffix == ".xlsx":
+            self.read_xlsx(name, data, sha, size)
+        else:
+            self.read_csv(name, data, sha, size)
+
+    # -- xlsx -----------------------------------------------------------------------------
+
+    def read_xlsx(self, name: str, data: bytes, sha: str, size: int) -> None:
+        if data.startswith(_OLE_MAGIC):
+            self.unreadable(
+                name,
+                sha,
+                size,
+                "文件已加密（设置了打开密码）或为旧版 .xls 格式，请取消密码并另存为 .xlsx",
+                "password-protected or legacy .xls (OLE) file; remove the password and save as "
+                ".xlsx",
+            )
+            return
+        if not data.startswith(_ZIP_MAGIC):
+            self.unreadable(
+                name,
+                sha,
+                size,
+                "不是有效的 .xlsx 文件（扩展名与内容不符）",
+                "not an .xlsx (zip) file: the extension does not match the content",
+            )
+            return
+        try:
+            import io
+
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                total = sum(info.file_size for info in zf.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            self.unreadable(
+                name, sha, size, f"文件损坏或不完整（{exc}）", f"corrupt or truncated ({exc})"
+            )
+            return
+        if total > MAX_XLSX_UNCOMPRESSED_BYTES:
+            self.unreadable(
+                name,
+                sha,
+                size,
+                f"解压后大小 {total} 字节超过上限 {MAX_XLSX_UNCOMPRESSED_BYTES} 字节，拒绝读取",
+                f"uncompressed size {total} bytes exceeds the limit of "
+                f"{MAX_XLSX_UNCOMPRESSED_BYTES} bytes (refused as a possible zip bomb)",
+            )
+            return
+        try:
+            reader = fastexcel.read_excel(data)
+            sheet_names = list(reader.sheet_names)
+        except Exception as exc:  # calamine raises its own error types
+            self.unreadable(name, sha, size, f"无法解析（{exc}）", f"cannot be parsed ({exc})")
+            return
+        self.file_status(FileResult(name, "loaded", sha, size))
+        for index, sheet_name in enumerate(sheet_names):
+            try:
+                self.read_sheet(reader, index, sheet_name, name, sha)
+            except Exception as exc:  # one broken sheet never stops the others
+                msg = (
+                    f"文件“{name}”工作表“{sheet_name}”无法读取（{exc}） / file '{name}' sheet "
+                    f"'{sheet_name}' cannot be read ({exc})"
+                )
+                self.summary.sheets.append(
+                    SheetResult(name, sheet_name, None, None, 0, "unreadable")
+                )
+                self.finding("unreadable_sheet", "error", msg, file=name, sheet=sheet_name)
+
+    def read_sheet(self, reader: Any, index: int, sheet_name: str, name: str, sha: str) -> None:
+        dataset = match_dataset_name(sheet_name, datasets().values())
+        if dataset is None:
+            self.summary.sheets.append(SheetResult(name, sheet_name, None, None, 0, "ignored"))
+            if normalise(sheet_name) != normalise(INSTRUCTIONS_SHEET):
+                self.finding(
+                    "ignored_sheet",
+                    "warning",
+                    f"文件“{name}”中的工作表“{sheet_name}”不是报送数据表，已忽略（应为"
+                    f"{_sheet_names_zh()}之一） / sheet '{sheet_name}' in '{name}' is not a "
+                    "dataset sheet and was ignored (expected a dataset's Chinese name or key)",
+                    file=name,
+                    sheet=sheet_name,
+                    value=sheet_name,
+                )
+            return
+        sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+        if sheet.visible != "visible":
+            self.finding(
+                "hidden_sheet",
+                "warning",
+                f"文件“{name}”中的工作表“{sheet_name}”是隐藏的，仍已读取 / sheet '{sheet_name}' "
+                f"in '{name}' is hidden; it was read all the same",
+                dataset=dataset,
+                file=name,
+                sheet=sheet_name,
+            )
+        if sheet.height > EXCEL_MAX_ROWS or sheet.width > EXCEL_MAX_COLUMNS:
+            self.summary.sheets.append(SheetResult(name, sheet_name, dataset, None, 0, "too_large"))
+            self.finding(
+                "sheet_too_large",
+                "error",
+                f"文件“{name}”工作表“{sheet_name}”有 {sheet.height} 行、{sheet.width} 列，超过 "
+                f"Excel 上限（{EXCEL_MAX_ROWS} 行），拒绝读取 / sheet '{sheet_name}' in '{name}' "
+                f"has {sheet.height} rows and {sheet.width} columns, more than Excel allows "
+                f"({EXCEL_MAX_ROWS} rows): refused",
+                dataset=dataset,
+                file=name,
+                sheet=sheet_name,
+            )
+            return
+        letters = [_column_letter(c.absolute_index) for c in sheet.available_columns()]
+        cells = self.sheet_cells(reader, index, sheet, name, sheet_name, dataset, letters)
+        self.load_table(cells, letters, dataset, name, sha, sheet_name, is_csv=False)
+
+    def sheet_cells(
+        self,
+        reader: Any,
+        index: int,
+        sheet: Any,
+        name: str,
+        sheet_name: str,
+        dataset: str,
+        letters: list[str],
+    ) -> pl.DataFrame:
+        """Every cell of a sheet as the text it shows (see the module docstring); row i of the
+        frame is spreadsheet row i + 1."""
+        batch, errors = sheet.to_arrow_with_errors()
+        text = pl.from_arrow(batch)
+        assert isinstance(text, pl.DataFrame)
+        if text.width == 0 or text.height == 0:
+            return pl.DataFrame()
+        numbers = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="float").to_polars()
+        cols = text.columns
+        exprs = []
+        for pos, col in enumerate(cols):
+            num = numbers.get_column(numbers.columns[pos])
+            exprs.append(_cell_text(pl.col(col), pl.lit(num)).alias(col))
+        out = text.select(exprs)
+        # Formula error cells come back null plus an error: put the error text back.
+        patches: dict[int, tuple[list[int], list[str]]] = {}
+        for err in errors.errors if errors is not None else []:
+            found = _CELL_ERROR.search(err.detail)
+            if not found:
+                continue
+            row, col_pos = err.position
+            value = _EXCEL_ERRORS.get(found.group(1), "#" + found.group(1).upper())
+            rows, values = patches.setdefault(col_pos, ([], []))
+            rows.append(row)
+            values.append(value)
+            self.finding(
+                "formula_error",
+                "warning",
+                f"文件“{name}”工作表“{sheet_name}”第 {row + 1} 行 {letters[col_pos]} 列是公式错误"
+                f"“{value}”，该值将被拒收 / file '{name}' sheet '{sheet_name}' row {row + 1} "
+                f"column {letters[col_pos]} holds the formula error '{value}'; a value was "
+                "expected",
+                dataset=dataset,
+                file=name,
+                sheet=sheet_name,
+                row=row + 1,
+                column=letters[col_pos],
+                value=value,
+            )
+        for col_pos, (rows, values) in patches.items():
+            series = out.get_column(cols[col_pos]).clone()
+            series.scatter(rows, values)
+            out = out.with_columns(series)
+        return out
+
+    # -- csv ------------------------------------------------------------------------------
+
+    def read_csv(self, name: str, data: bytes, sha: str, size: int) -> None:
+        dataset = match_csv_name(Path(name).stem, datasets().values())
+        if dataset is None:
+            msg = (
+                f"CSV 文件“{name}”的文件名不是数据集名称，已忽略（应为 <数据集>.csv 或 "
+                f"<数据集>_<任意>.csv） / CSV file '{name}' is not named after a dataset and was "
+                "ignored (expected <dataset>.csv or <dataset>_<anything>.csv)"
+            )
+            self.file_status(FileResult(name, "ignored", sha, size, None, msg))
+            self.finding("ignored_file", "warning", msg, file=name, value=name)
+            return
+        decoded = _decode_csv(data)
+        if isinstance(decoded, tuple):
+            self.unreadable(name, sha, size, *decoded)
+            return
+        try:
+            table = pl.read_csv(
+                decoded.encode("utf-8"),
+                has_header=False,
+                infer_schema=False,
+                raise_if_empty=False,
+            )
+        except Exception as exc:  # polars' parse errors name the line
+            self.unreadable(name, sha, size, f"CSV 格式错误（{exc}）", f"malformed CSV ({exc})")
+            return
+        self.file_status(FileResult(name, "loaded", sha, size))
+        if table.height == 0:
+            self.empty_sheet(name, "", dataset)
+            return
+        table = table.with_columns(pl.all().replace("", None))
+        lines = _csv_line_numbers(table, decoded)
+        letters = [_column_letter(i) for i in range(table.width)]
+        self.load_table(table, letters, dataset, name, sha, "", is_csv=True, lines=lines)
+
+    # -- common ---------------------------------------------------------------------------
+
+    def empty_sheet(self, name: str, sheet_name: str, dataset: str) -> None:
+        self.summary.sheets.append(SheetResult(name, sheet_name, dataset, None, 0, "empty"))
+        where = f"工作表“{sheet_name}”" if sheet_name else "CSV"
+        self.finding(
+            "empty_sheet",
+            "warning",
+            f"文件“{name}”{where}是空的 / file '{name}' sheet '{sheet_name}' is empty",
+            dataset=dataset,
+            file=name,
+            sheet=sheet_name,
+        )
+
+    def load_table(
+        self,
+        cells: pl.DataFrame,
+        letters: list[str],
+        dataset: str,
+        name: str,
+        sha: str,
+        sheet_name: str,
+        *,
+        is_csv: bool,
+        lines: pl.Series | None = None,
+    ) -> None:
+        """Find the header, map columns, and keep the data rows as a raw frame."""
+        if cells.height == 0 or cells.width == 0 or _all_null(cells):
+            self.empty_sheet(name, sheet_name, dataset)
+            return
+        ds = datasets()[dataset]
+        matcher = self.matchers[dataset]
+        if is_csv:
+            header_index, score = 0, matcher.score(cells.row(0))
+        else:
+            head = [cells.row(i) for i in range(min(HEADER_SCAN_ROWS, cells.height))]
+            found, score = find_header_row(head, matcher, HEADER_SCAN_ROWS)
+            header_index = found if found is not None else 0
+        header = cells.row(header_index)
+        header_row_number = int(lines[header_index]) if lines is not None else header_index + 1
+        mapped: dict[str, str] = {}  # contract column → frame column
+        units: dict[str, str | None] = {}
+        extras: dict[str, str] = {}  # unknown header as written → frame column
+        column_findings: list[Finding] = []
+        data_cols = cells.columns
+        for pos, text in enumerate(header):
+            col = data_cols[pos]
+            match = matcher.match(text)
+            letter = letters[pos]
+            if match.column is not None and match.column not in mapped:
+                mapped[match.column] = col
+                units[match.column] = match.unit
+                continue
+            if text is None or not str(text).strip():
+                if cells.get_column(col).slice(header_index + 1).null_count() == (
+                    cells.height - header_index - 1
+                ):
+                    continue  # a blank column: nothing to keep
+                label = f"列{letter}"
+            else:
+                label = str(text)
+            while label in extras:
+                label += "#"
+            extras[label] = col
+            kind = "duplicate_column" if match.column is not None else "unknown_column"
+            if match.column is not None:
+                what_zh = f"与前面的“{ds.column(match.column).zh}”列重复"
+                what_en = f"repeats the column '{match.column}' already read"
+            else:
+                what_zh, what_en = "不是该数据集的列", "is not a column of this dataset"
+            column_findings.append(
+                Finding(
+                    dataset,
+                    name,
+                    sheet_name,
+                    header_row_number,
+                    label,
+                    kind,
+                    "warning",
+                    label,
+                    f"文件“{name}”工作表“{sheet_name}”第 {header_row_number} 行 {letter} 列的表头"
+                    f"“{label}”{what_zh}，已原样保留在 _extra 中 / file '{name}' sheet "
+                    f"'{sheet_name}' row {header_row_number} column {letter}: header '{label}' "
+                    f"{what_en}; kept in _extra",
+                )
+            )
+        missing = [c for c in ds.required_columns if c not in mapped]
+        if score == 0 or missing:
+            names_zh = "、".join(ds.column(c).zh for c in missing)
+            names_en = ", ".join(missing)
+            self.summary.sheets.append(
+                SheetResult(
+                    name,
+                    sheet_name,
+                    dataset,
+                    header_row_number if score else None,
+                    0,
+                    "missing_required_columns",
+                )
+            )
+            self.finding(
+                "missing_required_columns",
+                "error",
+                f"文件“{name}”工作表“{sheet_name}”缺少必填列：{names_zh}；该表未读取（表头应在前 "
+                f"{HEADER_SCAN_ROWS} 行内） / file '{name}' sheet '{sheet_name}' lacks the "
+                f"required columns {names_en}; the sheet was skipped (the header must be within "
+                f"the first {HEADER_SCAN_ROWS} rows)",
+                dataset=dataset,
+                file=name,
+                sheet=sheet_name,
+                row=header_row_number if score else None,
+                column=names_en,
+            )
+            return
+        self.summary.findings.extend(column_findings)
+        for column, unit in units.items():
+            if ds.column(column).type == "money" and unit is not None and not is_money_unit(unit):
+                self.finding(
+                    "unknown_header_unit",
+                    "warning",
+                    f"文件“{name}”工作表“{sheet_name}”表头“{ds.column(column).zh}”中的单位“{unit}”"
+                    f"无法识别（应为 元、万元 或 亿元） / file '{name}' sheet '{sheet_name}': the "
+                    f"unit '{unit}' in the header of '{column}' is not one of 元, 万元, 亿元",
+                    dataset=dataset,
+                    file=name,
+                    sheet=sheet_name,
+                    row=header_row_number,
+                    column=column,
+                    value=unit,
+                )
+        row_numbers = (
+            lines if lines is not None else pl.Series(range(1, cells.height + 1), dtype=pl.Int32)
+        )
+        body = cells.with_columns(row_numbers.cast(pl.Int32).alias("__row")).slice(header_index + 1)
+        body = body.filter(~pl.all_horizontal(pl.col(data_cols).is_null()))
+        select: list[pl.Expr] = [
+            pl.lit(self.summary.year, dtype=pl.Int32).alias("_assessment_year"),
+            pl.lit(self.summary.run_id, dtype=pl.String).alias("_run_id"),
+            pl.lit(name, dtype=pl.String).alias("_source_file"),
+            pl.lit(sha, dtype=pl.String).alias("_file_sha256"),
+            pl.lit(sheet_name, dtype=pl.String).alias("_sheet"),
+            pl.col("__row").alias("_source_row"),
+            _extra_json(extras).alias("_extra"),
+        ]
+        for col in ds.columns:
+            if col.name in mapped:
+                select.append(pl.col(mapped[col.name]).cast(pl.String).alias(col.name))
+            else:
+                select.append(pl.lit(None, dtype=pl.String).alias(col.name))
+        for col in ds.columns:
+            if col.type == "money":
+                select.append(
+                    pl.lit(units.get(col.name), dtype=pl.String).alias(f"{col.name}__header_unit")
+                )
+        frame = body.select(select)
+        self.frames[dataset].append(frame)
+        self.summary.sheets.append(
+            SheetResult(name, sheet_name, dataset, header_row_number, frame.height, "loaded")
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Cell and text helpers
+
+
+def _cell_text(text: pl.Expr, number: pl.Expr) -> pl.Expr:
+    """One column's cells as written: dates → ISO date, numbers → 15 significant digits,
+    booleans → TRUE/FALSE as Excel shows them, text unchanged."""
+    is_date = number.is_null() & text.str.contains(_DATETIME_TEXT)
+    is_bool = number.is_not_null() & text.is_in(["true", "false"])
+    is_number = (
+        number.is_not_null()
+        & text.str.contains(_PLAIN_NUMBER)
+        & (_significant_digits(text) == _significant_digits(number.cast(pl.String)))
+    )
+    return (
+        pl.when(is_date)
+        .then(text.str.slice(0, 10))
+        .when(is_bool)
+        .then(text.str.to_uppercase())
+        .when(is_number)
+        .then(_format_number(number))
+        .otherwise(text)
+    )
+
+
+def _significant_digits(text: pl.Expr) -> pl.Expr:
+    """The digit string of a number's text (`-0.0120` → `12`, `1.5e16` → `15`)."""
+    return (
+        text.str.replace(r"[eE].*$", "")
+        .str.replace_all(r"[-+.]", "")
+        .str.strip_chars_start("0")
+        .str.strip_chars_end("0")
+    )
+
+
+def _format_number(number: pl.Expr) -> pl.Expr:
+    """A float as Excel keeps it: 15 significant digits, no exponent, no trailing `.0`."""
+    rounded = number.round_sig_figs(15)
+    plain = rounded.cast(pl.String)
+    big_integer = (rounded.abs() >= 1e15) & (rounded.abs() < 9e18)
+    small = plain.str.contains("e") & (rounded.abs() < 1)
+    small_text = (
+        rounded.cast(pl.Decimal(38, 30))
+        .cast(pl.String)
+        .str.strip_chars_end("0")
+        .str.strip_chars_end(".")
+    )
+    return (
+        pl.when(big_integer)
+        .then(rounded.cast(pl.Int64).cast(pl.String))
+        .when(small)
+        .then(small_text)
+        .otherwise(plain.str.replace(r"\.0$", ""))
+    )
+
+
+def _extra_json(extras: dict[str, str]) -> pl.Expr:
+    """The unknown columns of a row as a JSON object, NULL when the row has none of them."""
+    if not extras:
+        return pl.lit(None, dtype=pl.String)
+    fields = [pl.col(col).cast(pl.String).alias(label) for label, col in extras.items()]
+    any_value = pl.any_horizontal([pl.col(col).is_not_null() for col in extras.values()])
+    return pl.when(any_value).then(pl.struct(fields).struct.json_encode()).otherwise(None)
+
+
+def _all_null(frame: pl.DataFrame) -> bool:
+    return bool(frame.select(pl.all_horizontal(pl.all().is_null()).all()).item())
+
+
+def _column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column name a spreadsheet shows."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _sheet_names_zh() -> str:
+    return "、".join(ds.sheet_zh for ds in datasets().values())
+
+
+def _decode_csv(data: bytes) -> str | tuple[str, str]:
+    """The CSV's text, decoded strictly as UTF-8 (with or without BOM) or GB18030; else a
+    (Chinese, English) reason. Never a silently wrong decoding: GB18030 accepts many byte
+    strings, so text that decodes only into private-use or control characters is refused."""
+    if b"\x00" in data:
+        return (
+            "含有 NUL 字节（可能是 UTF-16 编码或二进制文件）",
+            "contains NUL bytes (UTF-16 or binary)",
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return (
+            "编码为 UTF-16，请另存为 UTF-8 或 GB18030",
+            "UTF-16 encoded; save as UTF-8 or GB18030",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        return (
+            f"编码无法识别（不是 UTF-8 或 GB18030，第 {exc.start} 字节）",
+            f"unknown encoding (neither UTF-8 nor GB18030, byte {exc.start})",
+        )
+    for ch in text:
+        if ord(ch) >= 0x80 and unicodedata.category(ch) in ("Co", "Cc", "Cn", "Cs"):
+            return (
+                "编码无法识别（按 GB18030 解码得到无效字符）",
+                "unknown encoding (GB18030 decoding gives private-use or control characters)",
+            )
+    return text
+
+
+def _csv_line_numbers(table: pl.DataFrame, text: str) -> pl.Series:
+    """The line on which each CSV record starts (header = line 1).
+
+    A quoted cell may hold line breaks, so record i starts after every break of the records
+    before it. Computed column-wise from the parsed cells; checked against the text's line count
+    and, when a quirk makes them disagree, recounted with the csv module.
+    """
+    breaks = pl.sum_horizontal(
+        [pl.col(c).str.count_matches(_LINE_BREAK).fill_null(0) for c in table.columns]
+    )
+    per_record = table.select((breaks + 1).alias("n")).get_column("n")
+    starts = (per_record.cum_sum() - per_record + 1).cast(pl.Int32)
+    total_lines = len(re.findall(_LINE_BREAK, text)) + (0 if re.search(r"[\r\n]$", text) else 1)
+    if int(per_record.sum()) == total_lines:
+        return starts
+    import csv
+    import io
+
+    numbers = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    for _ in reader:
+        numbers.append(line)
+        line = reader.line_num + 1
+    return pl.Series(numbers[: table.height], dtype=pl.Int32)
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+def _q(identifier: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def raw_columns(ds: Dataset) -> list[tuple[str, str]]:
+    """The columns of raw.<dataset>, in order (docs/architecture.md, Layer 1)."""
+    cols = list(META_COLUMNS)
+    cols += [(c.name, "VARCHAR") for c in ds.columns]
+    cols += [(f"{c.name}__header_unit", "VARCHAR") for c in ds.columns if c.type == "money"]
+    return cols
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, cols: list[tuple[str, str]]) -> None:
+    target = f"{_q(RAW_SCHEMA)}.{_q(table)}"
+    body = ", ".join(f"{_q(n)} {t}" for n, t in cols)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {target} ({body})")
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ?",
+            [RAW_SCHEMA, table],
+        ).fetchall()
+    }
+    for n, t in cols:
+        if n not in have:
+            con.execute(f"ALTER TABLE {target} ADD COLUMN {_q(n)} {t}")
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, view: str = "_ingest_frame"
+) -> None:
+    if frame.height == 0:
+        return
+    con.register(view, frame.to_arrow())
+    try:
+        con.execute(f"INSERT INTO {_q(RAW_SCHEMA)}.{_q(table)} BY NAME SELECT * FROM {_q(view)}")
+    finally:
+        con.unregister(view)
+
+
+def _records_frame(rows: list[dict[str, Any]], cols: tuple[tuple[str, str], ...]) -> pl.DataFrame:
+    schema = {n: {"INTEGER": pl.Int32, "BIGINT": pl.Int64}.get(t, pl.String) for n, t in cols}
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+def _write_raw(
+    con: duckdb.DuckDBPyConnection,
+    summary: IngestSummary,
+    frames: dict[str, list[pl.DataFrame]],
+) -> None:
+    """Replace the year's rows of every raw table, in one transaction."""
+    meta = {"_assessment_year": summary.year, "_run_id": summary.run_id}
+    files = _records_frame(
+        [meta | {k: v for k, v in vars(f).items()} for f in summary.files], FILES_COLUMNS
+    )
+    sheets = _records_frame([meta | vars(s) for s in summary.sheets], SHEETS_COLUMNS)
+    findings = _records_frame([meta | vars(f) for f in summary.findings], FINDINGS_COLUMNS)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(RAW_SCHEMA)}")
+        tables: list[tuple[str, list[tuple[str, str]], pl.DataFrame]] = []
+        for name, ds in datasets().items():
+            cols = raw_columns(ds)
+            parts = frames[name]
+            frame = pl.concat(parts, how="vertical") if parts else pl.DataFrame()
+            tables.append((name, cols, frame))
+        tables += [
+            ("_ingest_files", list(FILES_COLUMNS), files),
+            ("_ingest_sheets", list(SHEETS_COLUMNS), sheets),
+            ("_ingest_findings", list(FINDINGS_COLUMNS), findings),
+        ]
+        for table, cols, frame in tables:
+            _ensure_table(con, table, cols)
+            con.execute(
+                f"DELETE FROM {_q(RAW_SCHEMA)}.{_q(table)} WHERE _assessment_year = ?",
+                [summary.year],
+            )
+            _insert(con, table, frame)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def findings_as_dicts(summary: IngestSummary) -> list[dict[str, Any]]:
+    """The findings as plain dicts (for printing or JSON)."""
+    return [vars(f) for f in summary.findings]
+
+
+__all__ = [
+    "EXCEL_MAX_ROWS",
+    "MAX_XLSX_UNCOMPRESSED_BYTES",
+    "FileResult",
+    "Finding",
+    "IngestSummary",
+    "SheetResult",
+    "findings_as_dicts",
+    "ingest_package",
+    "raw_columns",
+]
