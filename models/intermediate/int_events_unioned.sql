@@ -1,0 +1,197 @@
+-- One row per distinct event of every loaded year, whoever reported it: patent grants,
+-- high-tech certificates, graduations, financing and awards, each from its de-duplicated kept
+-- row, with the carriers that reported it and the staging rows behind it.
+-- The event's year is the year of its date (contract README: grant date, issue date, ...).
+
+with
+
+patents as (
+    select * from {{ ref('int_patents_deduplicated') }}
+    where is_kept and grant_date is not null
+),
+
+certificates as (
+    select * from {{ ref('int_high_tech_deduplicated') }}
+    where is_kept
+),
+
+graduations as (
+    select * from {{ ref('int_graduations_deduplicated') }}
+    where is_kept
+),
+
+financing as (
+    select * from {{ ref('int_financing_deduplicated') }}
+    where is_kept
+),
+
+awards as (
+    select * from {{ ref('int_awards_deduplicated') }}
+    where is_kept
+),
+
+patent_grants as (
+    select
+        'patent_grant' as event_kind,
+        'patents' as dataset,
+        patents.patent_no as event_key,
+        patents.grant_date as event_date,
+        patents.uscc,
+        patents.enterprise_name,
+        patents.carrier_id as kept_carrier_id,
+        patents.reported_by,
+        patents.source_row_ids,
+        patents._row_id as kept_row_id,
+        patents._assessment_year,
+        patents._source_file,
+        patents._sheet,
+        patents._source_row,
+        cast(null as decimal(18, 4)) as amount_wan,
+        patents.patent_type,
+        cast(null as varchar) as certificate_no,
+        cast(null as varchar) as cert_kind,
+        cast(null as boolean) as is_first_certificate,
+        cast(null as varchar) as graduation_basis,
+        cast(null as boolean) as landed_in_district,
+        cast(null as varchar) as award_level,
+        cast(null as integer) as award_rank,
+        cast(null as varchar) as competition
+    from patents
+),
+
+certificate_issues as (
+    select
+        'high_tech_certificate' as event_kind,
+        'high_tech' as dataset,
+        certificates.certificate_no as event_key,
+        certificates.issue_date as event_date,
+        certificates.uscc,
+        certificates.enterprise_name,
+        certificates.carrier_id as kept_carrier_id,
+        certificates.reported_by,
+        certificates.source_row_ids,
+        certificates._row_id as kept_row_id,
+        certificates._assessment_year,
+        certificates._source_file,
+        certificates._sheet,
+        certificates._source_row,
+        cast(null as decimal(18, 4)) as amount_wan,
+        cast(null as varchar) as patent_type,
+        certificates.certificate_no,
+        certificates.cert_kind,
+        certificates.is_first_certificate,
+        cast(null as varchar) as graduation_basis,
+        cast(null as boolean) as landed_in_district,
+        cast(null as varchar) as award_level,
+        cast(null as integer) as award_rank,
+        cast(null as varchar) as competition
+    from certificates
+),
+
+graduation_events as (
+    select
+        'graduation' as event_kind,
+        'graduations' as dataset,
+        graduations.dedup_key as event_key,
+        graduations.graduation_date as event_date,
+        graduations.uscc,
+        graduations.enterprise_name,
+        graduations.carrier_id as kept_carrier_id,
+        graduations.reported_by,
+        graduations.source_row_ids,
+        graduations._row_id as kept_row_id,
+        graduations._assessment_year,
+        graduations._source_file,
+        graduations._sheet,
+        graduations._source_row,
+        cast(null as decimal(18, 4)) as amount_wan,
+        cast(null as varchar) as patent_type,
+        cast(null as varchar) as certificate_no,
+        cast(null as varchar) as cert_kind,
+        cast(null as boolean) as is_first_certificate,
+        graduations.graduation_basis,
+        graduations.landed_in_district,
+        cast(null as varchar) as award_level,
+        cast(null as integer) as award_rank,
+        cast(null as varchar) as competition
+    from graduations
+),
+
+financing_events as (
+    select
+        'financing' as event_kind,
+        'financing' as dataset,
+        financing.dedup_key as event_key,
+        financing.financing_date as event_date,
+        financing.uscc,
+        financing.enterprise_name,
+        financing.carrier_id as kept_carrier_id,
+        financing.reported_by,
+        financing.source_row_ids,
+        financing._row_id as kept_row_id,
+        financing._assessment_year,
+        financing._source_file,
+        financing._sheet,
+        financing._source_row,
+        financing.amount_wan,
+        cast(null as varchar) as patent_type,
+        cast(null as varchar) as certificate_no,
+        cast(null as varchar) as cert_kind,
+        cast(null as boolean) as is_first_certificate,
+        cast(null as varchar) as graduation_basis,
+        cast(null as boolean) as landed_in_district,
+        cast(null as varchar) as award_level,
+        cast(null as integer) as award_rank,
+        cast(null as varchar) as competition
+    from financing
+),
+
+award_events as (
+    select
+        'award' as event_kind,
+        'awards' as dataset,
+        awards.dedup_key as event_key,
+        awards.award_date as event_date,
+        awards.uscc,
+        awards.enterprise_name,
+        awards.carrier_id as kept_carrier_id,
+        awards.reported_by,
+        awards.source_row_ids,
+        awards._row_id as kept_row_id,
+        awards._assessment_year,
+        awards._source_file,
+        awards._sheet,
+        awards._source_row,
+        cast(null as decimal(18, 4)) as amount_wan,
+        cast(null as varchar) as patent_type,
+        cast(null as varchar) as certificate_no,
+        cast(null as varchar) as cert_kind,
+        cast(null as boolean) as is_first_certificate,
+        cast(null as varchar) as graduation_basis,
+        cast(null as boolean) as landed_in_district,
+        awards.award_level,
+        awards.award_rank,
+        awards.competition
+    from awards
+),
+
+unioned as (
+    select * from patent_grants
+    union all
+    select * from certificate_issues
+    union all
+    select * from graduation_events
+    union all
+    select * from financing_events
+    union all
+    select * from award_events
+),
+
+final as (
+    select
+        cast(year(unioned.event_date) as integer) as event_year,
+        unioned.*
+    from unioned
+)
+
+select * from final

@@ -1,0 +1,29 @@
+-- Rows read per assessment year × dataset × source file, counted in the raw layer: the
+-- rows_read of dataset_counts, independent of what staging and de-duplication did with them.
+{%- set dataset_names = [
+    'carriers', 'tenants', 'patents', 'high_tech', 'graduations',
+    'financing', 'awards', 'evaluations', 'recognitions', 'subsidy_claims',
+] %}
+
+with
+
+{% for dataset in dataset_names %}
+read_{{ dataset }} as (
+    select
+        '{{ dataset }}' as dataset,
+        raw_rows._assessment_year,
+        raw_rows._source_file,
+        count(*) as rows_read
+    from {{ source('raw', dataset) }} as raw_rows
+    group by all
+),
+
+{% endfor %}
+final as (
+    {% for dataset in dataset_names %}
+    select * from read_{{ dataset }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+)
+
+select * from final
