@@ -1,0 +1,180 @@
+"""The empty report workbook carriers fill in (`carrier-assess template --out FILE`).
+
+Built from the contract, so the template and the ingest always agree: one sheet per dataset
+named by its `sheet_zh`, the contract's Chinese headers, drop-down lists for enums and booleans,
+and a first sheet `填报说明` that explains every column. Ingest reads it back as ten empty
+datasets (tests/ingest/test_template.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import xlsxwriter
+
+from orchestration.contract import Column, Dataset, datasets
+from orchestration.headers import INSTRUCTIONS_SHEET
+
+DATA_ROWS = 1000
+"""How many rows below the header carry the drop-downs and date formats."""
+
+TYPE_ZH = {
+    "string": "文本",
+    "uscc": "统一社会信用代码",
+    "date": "日期",
+    "int": "整数",
+    "decimal": "数值",
+    "money": "金额",
+    "bool": "是/否",
+    "enum": "下拉选项",
+}
+ACCEPTED_ZH = {
+    "string": "任意文字 / any text",
+    "uscc": "18 位统一社会信用代码，如 91320500MA1XXXXXXX / 18-character credit code",
+    "date": "2024-03-05、2024/3/5、2024.3.5、20240305、2024年3月5日 或 Excel 日期 / "
+    "ISO or common Chinese date forms, or an Excel date",
+    "int": "整数，如 12 / a whole number",
+    "decimal": "数字，如 1234.5 / a number",
+    "money": "数字，默认单位万元；可写 1234.5、12.3万元、500000元、1.2亿 / amount, 万元 unless "
+    "the cell or header says 元 or 亿元",
+    "bool": "是/否（也接受 Y/N、√/×、1/0） / yes or no",
+    "enum": "从下拉列表中选择 / pick from the list",
+}
+BOOL_LABELS = ["是", "否"]
+
+
+def _accepted(col: Column) -> str:
+    if col.type == "enum":
+        return "可选：" + "、".join(col.values) + " / one of the listed labels"
+    return ACCEPTED_ZH[col.type]
+
+
+def _comment(col: Column) -> str:
+    lines = [
+        f"{col.zh}（{col.name}）",
+        f"类型 / type: {TYPE_ZH[col.type]} ({col.type})",
+        "必填 / required" if col.required else "选填 / optional",
+        f"填写 / accepted: {_accepted(col)}",
+    ]
+    if col.note:
+        lines.append(f"说明 / note: {col.note}")
+    return "\n".join(lines)
+
+
+def _width(text: str) -> float:
+    """A column width that fits a header: CJK characters are about two Latin widths."""
+    return max(10.0, min(40.0, sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 4.0))
+
+
+def write_template(out: Path) -> Path:
+    """Write the empty report workbook to `out` (parent folders created) and return its path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    workbook = xlsxwriter.Workbook(str(out))
+    try:
+        formats = {
+            "header": workbook.add_format(
+                {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
+            ),
+            "required": workbook.add_format(
+                {"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True}
+            ),
+            "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            "text": workbook.add_format({"num_format": "@"}),
+            "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
+            "title": workbook.add_format({"bold": True, "font_size": 14}),
+        }
+        _write_instructions(workbook, formats)
+        for ds in datasets().values():
+            _write_dataset_sheet(workbook, ds, formats)
+    finally:
+        workbook.close()
+    return out
+
+
+def _write_instructions(workbook: xlsxwriter.Workbook, formats: dict) -> None:
+    sheet = workbook.add_worksheet(INSTRUCTIONS_SHEET)
+    sheet.write(0, 0, "科创载体年度绩效评价报送模板 填报说明", formats["title"])
+    sheet.write(
+        1,
+        0,
+        "每个数据表一张工作表，表头不要修改；标橙色的列为必填；日期写成 2024-03-05；金额默认单位"
+        "万元。不涉及的数据表可留空。 / One sheet per dataset; keep the headers; orange columns "
+        "are required; amounts in 万元 unless stated.",
+        formats["wrap"],
+    )
+    headers = ["工作表 sheet", "数据表说明 grain", "列名 header", "字段 key", "类型 type",
+               "必填 required", "填写要求 accepted", "说明 note"]  # fmt: skip
+    sheet.write_row(3, 0, headers, formats["header"])
+    row = 4
+    for ds in datasets().values():
+        for col in ds.columns:
+            sheet.write_row(
+                row,
+                0,
+                [
+                    ds.sheet_zh,
+                    ds.grain,
+                    col.zh,
+                    col.name,
+                    f"{TYPE_ZH[col.type]} ({col.type})",
+                    "是" if col.required else "否",
+                    _accepted(col),
+                    col.note or "",
+                ],
+                formats["wrap"],
+            )
+            row += 1
+    for index, width in enumerate([12, 30, 28, 20, 18, 8, 50, 50]):
+        sheet.set_column(index, index, width)
+    sheet.freeze_panes(4, 0)
+    sheet.autofilter(3, 0, row - 1, len(headers) - 1)
+
+
+def _write_dataset_sheet(workbook: xlsxwriter.Workbook, ds: Dataset, formats: dict) -> None:
+    sheet = workbook.add_worksheet(ds.sheet_zh)
+    sheet.freeze_panes(1, 0)
+    for index, col in enumerate(ds.columns):
+        sheet.write_string(0, index, col.zh, formats["required" if col.required else "header"])
+        sheet.write_comment(0, index, _comment(col), {"x_scale": 2.5, "y_scale": 2.5})
+        cell_format = None
+        if col.type == "date":
+            cell_format = formats["date"]
+        elif col.type in ("string", "uscc"):
+            # Text format, so codes keep their leading zeros and long digits.
+            cell_format = formats["text"]
+        sheet.set_column(index, index, _width(col.zh), cell_format)
+        labels: list[str] | None = None
+        if col.type == "enum":
+            labels = list(col.values)
+        elif col.type == "bool":
+            labels = BOOL_LABELS
+        if labels:
+            sheet.data_validation(
+                1,
+                index,
+                DATA_ROWS,
+                index,
+                {
+                    "validate": "list",
+                    "source": labels,
+                    "error_title": "请从下拉列表选择",
+                    "error_message": "可选：" + "、".join(labels),
+                },
+            )
+        elif col.type == "date":
+            sheet.data_validation(
+                1,
+                index,
+                DATA_ROWS,
+                index,
+                {
+                    "validate": "date",
+                    "criteria": "between",
+                    "minimum": datetime.date(1949, 10, 1),
+                    "maximum": datetime.date(2099, 12, 31),
+                    "error_type": "warning",
+                    "error_message": "请填写日期，如 2024-03-05 / enter a date",
+                },
+            )
