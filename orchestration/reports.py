@@ -1,0 +1,1211 @@
+"""The office's files for one assessment year: the Chinese workbook and the HTML report.
+
+Both read the published result tables (the contract's ten tables as polars frames) and share one
+mapping of column names to Chinese labels, so the office sees the same words in both. Neither
+file evaluates anything it is given: workbook text is written as text (never a formula), and
+every HTML value is escaped by Jinja2's autoescape.
+
+Large years: xlsx writing is the slowest step of the batch (STACK.md), so a table of more than
+`LARGE_TABLE_ROWS` rows gets a summary, a preview and a note pointing to its Parquet file; the
+HTML report lists the first `top_n` rows of long lists with a note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from orchestration.contract import datasets
+
+LARGE_TABLE_ROWS = 50_000
+"""Above this many rows a table's sheet holds a summary and a pointer to the Parquet file."""
+
+PREVIEW_ROWS = 1_000
+"""Rows of a large table shown in its sheet, after the summary."""
+
+HTML_TOP_N = 200
+"""Rows of a long list shown in the HTML report; the rest is in the workbook and Parquet."""
+
+DETAIL_ROWS_PER_CARRIER = 24
+"""Rough sheet rows of one carrier's block, to keep the per-carrier sheet under the limit."""
+
+PARQUET_NAME = "{table}.parquet"
+"""The Parquet file of a table, beside the workbook (as orchestration.publish writes it)."""
+
+RESULT_TABLES: tuple[str, ...] = (
+    "carrier_scores",
+    "score_details",
+    "carrier_actions",
+    "tenant_clearout",
+    "rewards",
+    "town_tasks",
+    "targets_progress",
+    "dq_issues",
+    "dataset_counts",
+    "runs",
+)
+
+CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "carrier_scores": (
+        "carrier_id",
+        "carrier_name",
+        "carrier_type",
+        "total_score",
+        "grade",
+        "rank_in_type",
+        "veto_reason",
+    ),
+    "score_details": (
+        "carrier_id",
+        "indicator_code",
+        "indicator_name_zh",
+        "raw_value",
+        "benchmark",
+        "points_max",
+        "points",
+    ),
+    "carrier_actions": ("carrier_id", "action", "reasons_zh"),
+    "tenant_clearout": (
+        "carrier_id",
+        "uscc",
+        "enterprise_name",
+        "months_in_incubation",
+        "reason_codes",
+        "reasons_zh",
+    ),
+    "rewards": (
+        "rule_code",
+        "payee_kind",
+        "payee_name",
+        "payee_uscc",
+        "carrier_id",
+        "basis_zh",
+        "amount_before_cap",
+        "cap",
+        "amount",
+    ),
+    "town_tasks": (
+        "town",
+        "tech_enterprises_attracted",
+        "tech_sme_registered",
+        "high_tech_cultivated",
+    ),
+    "targets_progress": (
+        "target_code",
+        "target_zh",
+        "target_value",
+        "actual_value",
+        "progress_ratio",
+    ),
+    "dq_issues": (
+        "dataset",
+        "source_file",
+        "sheet",
+        "source_row",
+        "column_name",
+        "check_name",
+        "severity",
+        "value_as_written",
+        "message",
+    ),
+    "dataset_counts": (
+        "dataset",
+        "source_file",
+        "rows_read",
+        "rows_kept",
+        "rows_rejected",
+        "rows_duplicate",
+    ),
+    "runs": (
+        "run_id",
+        "assessment_year",
+        "started_at",
+        "finished_at",
+        "status",
+        "inputs_sha256",
+        "rules_sha256",
+        "code_version",
+    ),
+}
+"""The columns the contract guarantees per table (shared/contract/README.md)."""
+
+TABLE_LABELS: dict[str, str] = {
+    "carrier_scores": "载体评分",
+    "score_details": "指标得分",
+    "carrier_actions": "载体处置",
+    "tenant_clearout": "清退建议",
+    "rewards": "奖补清单",
+    "town_tasks": "镇（园区）任务",
+    "targets_progress": "目标进度",
+    "dq_issues": "数据质量问题",
+    "dataset_counts": "数据集行数",
+    "runs": "运行记录",
+}
+"""Sheet names (Chinese, at most 31 characters, none of []:*?/\\)."""
+
+SUMMARY_SHEET = "概要"
+DETAIL_SHEET = "载体评分明细"
+
+COLUMN_LABELS: dict[str, str] = {
+    # every table
+    "assessment_year": "评价年度",
+    "run_id": "运行编号",
+    # carriers
+    "carrier_id": "载体编号",
+    "carrier_name": "载体名称",
+    "carrier_type": "载体类型",
+    "level": "认定级别",
+    "town": "镇（园区）",
+    "operator_name": "运营主体",
+    "operator_kind": "运营方式",
+    "total_score": "总分",
+    "grade": "等级",
+    "grade_before_cap": "限额前等级",
+    "rank_in_type": "类型内排名",
+    "veto_reason": "否决原因",
+    # score details
+    "dimension": "维度",
+    "indicator_code": "指标代码",
+    "indicator_name_zh": "指标名称",
+    "raw_value": "原始值",
+    "benchmark": "满分基准",
+    "points_max": "满分",
+    "points": "得分",
+    "note_zh": "说明",
+    # actions and clear-out
+    "action": "处置措施",
+    "reasons_zh": "原因",
+    "uscc": "统一社会信用代码",
+    "enterprise_name": "企业名称",
+    "industry": "所属行业",
+    "entry_date": "入孵日期",
+    "months_in_incubation": "在孵月数",
+    "reason_codes": "原因代码",
+    # rewards
+    "rule_code": "奖补规则",
+    "article": "政策条款",
+    "payee_kind": "收款方类型",
+    "payee_name": "收款方",
+    "payee_uscc": "收款方统一社会信用代码",
+    "basis_zh": "依据",
+    "amount_before_cap": "封顶前金额（万元）",
+    "cap": "封顶额（万元）",
+    "amount": "奖补金额（万元）",
+    "needs_review": "需复核",
+    # town tasks and targets
+    "tech_enterprises_attracted": "招引科技型企业数",
+    "tech_sme_registered": "入库科技型中小企业数",
+    "high_tech_cultivated": "首次认定高新技术企业数",
+    "target_code": "目标代码",
+    "target_zh": "目标",
+    "target_value": "目标值",
+    "actual_value": "实际值",
+    "progress_ratio": "完成进度",
+    # data quality
+    "dataset": "数据集",
+    "source_file": "来源文件",
+    "sheet": "工作表",
+    "source_row": "行号",
+    "column_name": "列名",
+    "check_name": "检查项",
+    "severity": "严重程度",
+    "value_as_written": "原值",
+    "message": "说明（中文 / English）",
+    "rows_read": "读取行数",
+    "rows_kept": "保留行数",
+    "rows_rejected": "拒收行数",
+    "rows_duplicate": "重复行数",
+    "is_balanced": "行数守恒",
+    # runs
+    "started_at": "开始时间",
+    "finished_at": "结束时间",
+    "status": "状态",
+    "inputs_sha256": "输入文件摘要（SHA-256）",
+    "rules_sha256": "规则文件摘要（SHA-256）",
+    "code_version": "代码版本",
+    "message_zh": "说明",
+    # summaries written by this module
+    "row_count": "行数",
+    "error_count": "错误数",
+    "warning_count": "警告数",
+    "carrier_count": "载体数",
+    "line_count": "条数",
+}
+"""Column name → Chinese label, for the workbook and the HTML report alike.
+
+A column outside this mapping is not shown (it is still in the Parquet file)."""
+
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "carrier_type": {
+        "incubator": "科技企业孵化器",
+        "maker_space": "众创空间",
+        "accelerator": "加速器",
+        "complex": "科技产业综合体",
+        "offshore_center": "域外创新中心",
+        "platform": "科创平台",
+        "industrial_park": "产业园区",
+    },
+    "level": {
+        "national": "国家级",
+        "provincial": "省级",
+        "municipal": "市级",
+        "district": "区级",
+        "none": "未认定",
+    },
+    "operator_kind": {
+        "government": "政府运营",
+        "state_owned": "国企运营",
+        "private": "民营",
+        "professional": "专业机构运营",
+    },
+    "action": {
+        "rectify": "整改",
+        "transfer_operator": "转专业机构运营",
+        "delist_review": "撤销认定审查",
+    },
+    "payee_kind": {"operator": "运营主体", "enterprise": "企业", "service_body": "服务机构"},
+    "severity": {"error": "错误", "warning": "警告"},
+    "status": {
+        "published": "已发布",
+        "succeeded": "成功",
+        "success": "成功",
+        "running": "运行中",
+        "failed": "失败",
+        "blocked": "未通过检查",
+    },
+    "dimension": {
+        "service": "服务能力",
+        "performance": "孵化绩效",
+        "sustainability": "可持续发展",
+        "bonus": "加分项",
+    },
+}
+"""Canonical codes → the words the office uses. Unknown codes are shown as they are."""
+
+CARRIER_TYPE_ORDER = tuple(VALUE_LABELS["carrier_type"])
+GRADES = ("A", "B", "C", "D")
+
+MONEY_COLUMNS = frozenset({"amount_before_cap", "cap", "amount"})
+RATIO_COLUMNS = frozenset({"progress_ratio"})
+SCORE_COLUMNS = frozenset({"total_score", "points", "points_max"})
+INDICATOR_VALUE_KINDS: dict[str, str] = {
+    "S1": "money",
+    "D2": "money",
+    "S2": "ratio",
+    "D1": "ratio",
+    "D3": "ratio",
+}
+"""How an indicator's raw value and benchmark read: 万元, a ratio, or a plain number."""
+TARGET_VALUE_KINDS: dict[str, str] = {"T9": "ratio"}
+
+NUMBER_FORMATS: dict[str, str] = {
+    "money": "#,##0.00",
+    "ratio": "0.00%",
+    "score": "0.00",
+    "int": "0",
+    "number": "General",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm:ss",
+    "text": "@",
+    "bool": "@",
+}
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these could be read as a formula by a spreadsheet (CSV/formula
+injection): such text is written with Excel's quote prefix, as a string, never as a formula."""
+
+EXCEL_MAX_TEXT = 32_767
+
+
+# --------------------------------------------------------------------------------------------
+# shared helpers
+
+
+def column_label(name: str) -> str | None:
+    """The Chinese label of a column, or None when the column is not shown."""
+    return COLUMN_LABELS.get(name)
+
+
+@cache
+def _dataset_labels() -> dict[str, str]:
+    return {name: f"{ds.sheet_zh}（{name}）" for name, ds in datasets().items()}
+
+
+def value_label(column: str, value: Any) -> Any:
+    """The office's word for an enum code; any other value unchanged."""
+    if not isinstance(value, str):
+        return value
+    if column == "dataset":
+        return _dataset_labels().get(value, value)
+    labels = VALUE_LABELS.get(column)
+    if labels is None:
+        return value
+    return labels.get(value, value)
+
+
+def shown_columns(table: str, frame: pl.DataFrame) -> list[str]:
+    """The columns shown for a table: those with a label, in the frame's order, with the
+    bookkeeping columns (`assessment_year`, `run_id`) last."""
+    cols = [c for c in frame.columns if c in COLUMN_LABELS]
+    tail = [c for c in ("assessment_year", "run_id") if c in cols and table != "runs"]
+    return [c for c in cols if c not in tail] + tail
+
+
+def _prepare(tables: Mapping[str, pl.DataFrame], year: int) -> dict[str, pl.DataFrame]:
+    """Check the contract's tables and columns are there and keep the rows of `year`."""
+    missing_tables = [t for t in RESULT_TABLES if t not in tables]
+    if missing_tables:
+        raise ValueError(f"报告缺少结果表 / missing result tables: {', '.join(missing_tables)}")
+    out: dict[str, pl.DataFrame] = {}
+    for table in RESULT_TABLES:
+        frame = tables[table]
+        missing = [c for c in CONTRACT_COLUMNS[table] if c not in frame.columns]
+        if missing:
+            raise ValueError(
+                f"结果表 {table} 缺少列 / table {table} lacks columns: {', '.join(missing)}"
+            )
+        if "assessment_year" in frame.columns:
+            frame = frame.filter(pl.col("assessment_year") == year)
+        out[table] = frame
+    return out
+
+
+def _value_kind(column: str, dtype: pl.DataType) -> str:
+    if column in MONEY_COLUMNS or column.endswith("_wan"):
+        return "money"
+    if column in RATIO_COLUMNS or column.endswith("_ratio"):
+        return "ratio"
+    if column in SCORE_COLUMNS:
+        return "score"
+    if dtype == pl.Boolean:
+        return "bool"
+    if dtype.is_integer():
+        return "int"
+    if dtype.is_float() or dtype.is_decimal():
+        return "number"
+    if dtype == pl.Date:
+        return "date"
+    if dtype.is_temporal() and isinstance(dtype, pl.Datetime):
+        return "datetime"
+    return "text"
+
+
+def _row_kind(column: str, base: str, row: Mapping[str, Any]) -> str:
+    """Per-row overrides: an indicator's raw value reads as 万元 or a ratio by its code."""
+    if column in ("raw_value", "benchmark") and base == "number":
+        return INDICATOR_VALUE_KINDS.get(str(row.get("indicator_code")), base)
+    if column in ("target_value", "actual_value") and base == "number":
+        return TARGET_VALUE_KINDS.get(str(row.get("target_code")), base)
+    return base
+
+
+def _as_number(value: Any) -> float | int | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def _as_text(value: Any) -> str:
+    """Plain text for a cell or an HTML table cell: lists joined, booleans as 是/否."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(_as_text(v) for v in value)
+    if isinstance(value, pl.Series):
+        return "、".join(_as_text(v) for v in value.to_list())
+    return str(value)
+
+
+def display(column: str, value: Any, kind: str) -> str:
+    """A value as the office reads it in the HTML report (unescaped; the template escapes)."""
+    value = value_label(column, value)
+    if value is None:
+        return "—"
+    if kind in ("money", "ratio", "score", "number", "int") and not isinstance(value, bool):
+        num = _as_number(value)
+        if num is None:
+            return "—"
+        if isinstance(num, (int, float)):
+            if kind == "money":
+                return f"{num:,.2f}"
+            if kind == "ratio":
+                return f"{num * 100:.1f}%"
+            if kind == "score":
+                return f"{num:.2f}"
+            if kind == "int":
+                return str(num)
+            return _plain_number(float(num))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return _as_text(value)
+
+
+def _plain_number(num: float) -> str:
+    if num.is_integer():
+        return f"{int(num):,}"
+    return f"{num:,.4f}".rstrip("0").rstrip(".")
+
+
+def _text_width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write through a temporary file in the same folder and rename it into place, so a reader
+    never sees a half-written file and a failure leaves the previous file as it was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # not mkstemp: its 0600 mode would stick to the published file; the writer creates the
+    # file with the usual umask-derived mode instead
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _latest_run(runs: pl.DataFrame) -> dict[str, Any]:
+    if runs.is_empty():
+        return {}
+    if "started_at" in runs.columns:
+        runs = runs.sort("started_at", nulls_last=False)
+    return runs.row(runs.height - 1, named=True)
+
+
+def _sum(frame: pl.DataFrame, column: str) -> float:
+    if frame.is_empty() or column not in frame.columns:
+        return 0.0
+    total = frame.get_column(column).cast(pl.Float64).sum()
+    return float(total or 0.0)
+
+
+def _grade_counts(scores: pl.DataFrame) -> dict[str, int]:
+    counts = {g: 0 for g in GRADES}
+    for grade, n in scores.group_by("grade").len().iter_rows():
+        counts[str(grade)] = counts.get(str(grade), 0) + int(n)
+    return counts
+
+
+def _type_sort_key(carrier_type: Any) -> tuple[int, str]:
+    text = str(carrier_type)
+    order = (
+        CARRIER_TYPE_ORDER.index(text) if text in CARRIER_TYPE_ORDER else len(CARRIER_TYPE_ORDER)
+    )
+    return (order, text)
+
+
+def _ordered_scores(scores: pl.DataFrame) -> pl.DataFrame:
+    """Carriers by type (the contract's order), then rank, then id."""
+    if scores.is_empty():
+        return scores
+    order = {t: i for i, t in enumerate(CARRIER_TYPE_ORDER)}
+    return (
+        scores.with_columns(
+            pl.col("carrier_type")
+            .cast(pl.String)
+            .replace_strict(order, default=len(order), return_dtype=pl.Int32)
+            .alias("__type_order")
+        )
+        .sort(["__type_order", "carrier_type", "rank_in_type", "carrier_id"], nulls_last=True)
+        .drop("__type_order")
+    )
+
+
+def _summary_facts(t: dict[str, pl.DataFrame], year: int) -> list[tuple[str, str, Any, str]]:
+    """(Chinese label, English label, value, kind) rows of the summary, for both outputs."""
+    scores = t["carrier_scores"]
+    run = _latest_run(t["runs"])
+    grades = _grade_counts(scores)
+    dq = t["dq_issues"]
+    errors = dq.filter(pl.col("severity") == "error").height
+    facts: list[tuple[str, str, Any, str]] = [
+        ("评价年度", "assessment year", year, "int"),
+        ("运行编号", "run id", run.get("run_id"), "text"),
+        ("运行状态", "run status", value_label("status", run.get("status")), "text"),
+        ("开始时间", "started at", run.get("started_at"), "datetime"),
+        ("结束时间", "finished at", run.get("finished_at"), "datetime"),
+        ("参评载体数", "carriers assessed", scores.height, "int"),
+    ]
+    facts += [(f"{g} 等级载体数", f"grade {g}", grades.get(g, 0), "int") for g in GRADES]
+    facts += [
+        ("处置载体数", "carriers with an action", t["carrier_actions"].height, "int"),
+        ("建议清退企业数", "tenants recommended for clear-out", t["tenant_clearout"].height, "int"),
+        ("奖补条目数", "reward lines", t["rewards"].height, "int"),
+        (
+            "奖补总额（万元）",
+            "total reward amount (10k CNY)",
+            _sum(t["rewards"], "amount"),
+            "money",
+        ),
+        ("数据质量错误数", "data-quality errors", errors, "int"),
+        ("数据质量警告数", "data-quality warnings", dq.height - errors, "int"),
+    ]
+    return facts
+
+
+# --------------------------------------------------------------------------------------------
+# the workbook
+
+
+class _Formats:
+    """xlsxwriter formats, created once per workbook."""
+
+    def __init__(self, workbook: Any) -> None:
+        self._wb = workbook
+        self._cache: dict[tuple[str, bool], Any] = {}
+        self.header = workbook.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        self.header_en = workbook.add_format(
+            {"italic": True, "font_color": "#595959", "bg_color": "#F2F2F2", "border": 1}
+        )
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.block_title = workbook.add_format(
+            {"bold": True, "font_size": 12, "bg_color": "#FCE4D6", "border": 1}
+        )
+        self.label = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
+        self.note = workbook.add_format(
+            {"italic": True, "font_color": "#C00000", "text_wrap": True}
+        )
+
+    def cell(self, kind: str, quote: bool = False) -> Any:
+        key = (kind, quote)
+        if key not in self._cache:
+            props: dict[str, Any] = {"num_format": NUMBER_FORMATS[kind]}
+            if quote:
+                props["quote_prefix"] = True
+            self._cache[key] = self._wb.add_format(props)
+        return self._cache[key]
+
+
+def _write_cell(ws: Any, fmt: _Formats, row: int, col: int, value: Any, kind: str) -> None:
+    """Write one value with its type: numbers as numbers, dates as dates, text as text (never
+    a formula: text that a spreadsheet might evaluate gets Excel's quote prefix)."""
+    if value is None:
+        ws.write_blank(row, col, None, fmt.cell(kind))
+        return
+    if kind in ("money", "ratio", "score", "number", "int") and not isinstance(value, bool):
+        num = _as_number(value)
+        if isinstance(num, (int, float)):
+            ws.write_number(row, col, num, fmt.cell(kind))
+            return
+        if num is None:
+            ws.write_blank(row, col, None, fmt.cell(kind))
+            return
+    if kind in ("date", "datetime") and isinstance(value, (dt.date, dt.datetime)):
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value = value.replace(tzinfo=None)
+        ws.write_datetime(row, col, value, fmt.cell(kind))
+        return
+    text = _as_text(value)[:EXCEL_MAX_TEXT]
+    ws.write_string(row, col, text, fmt.cell("text", quote=text.startswith(FORMULA_TRIGGERS)))
+
+
+def _write_frame(
+    ws: Any,
+    fmt: _Formats,
+    table: str,
+    frame: pl.DataFrame,
+    first_row: int,
+    *,
+    autofilter: bool,
+    widths: dict[int, int],
+) -> int:
+    """Write a frame as a table with a Chinese header row and an English one; return the next
+    free row."""
+    cols = shown_columns(table, frame)
+    kinds = [_value_kind(c, frame.schema[c]) for c in cols]
+    for j, c in enumerate(cols):
+        ws.write_string(first_row, j, COLUMN_LABELS[c], fmt.header)
+        ws.write_string(first_row + 1, j, c, fmt.header_en)
+        widths[j] = max(widths.get(j, 0), _text_width(COLUMN_LABELS[c]), len(c))
+    row = first_row + 2
+    for i, record in enumerate(frame.select(cols).iter_rows(named=True)):
+        for j, c in enumerate(cols):
+            value = value_label(c, record[c])
+            kind = _row_kind(c, kinds[j], record)
+            _write_cell(ws, fmt, row, j, value, kind)
+            if i < 500:
+                widths[j] = max(widths.get(j, 0), _text_width(display(c, record[c], kind)))
+        row += 1
+    if autofilter and cols:
+        ws.autofilter(first_row + 1, 0, max(row - 1, first_row + 1), len(cols) - 1)
+    return row
+
+
+def _set_widths(ws: Any, widths: dict[int, int]) -> None:
+    for j, w in widths.items():
+        ws.set_column(j, j, min(max(w + 2, 8), 60))
+
+
+def _large_summary(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Counts (and amounts) by the columns the office filters a large table by."""
+    keys = {
+        "dq_issues": ["dataset", "severity", "check_name"],
+        "tenant_clearout": ["carrier_id"],
+        "score_details": ["indicator_code", "indicator_name_zh"],
+        "rewards": ["rule_code", "payee_kind"],
+        "dataset_counts": ["dataset"],
+        "carrier_scores": ["carrier_type", "grade"],
+        "carrier_actions": ["action"],
+    }.get(table, [])
+    keys = [k for k in keys if k in frame.columns]
+    money = [c for c in frame.columns if c in MONEY_COLUMNS]
+    counts = [c for c in ("rows_read", "rows_kept", "rows_rejected", "rows_duplicate")]
+    sums = [c for c in money + counts if c in frame.columns]
+    aggs = [pl.len().alias("row_count"), *[pl.col(c).sum() for c in sums]]
+    if not keys:
+        return frame.select(aggs)
+    return frame.group_by(keys).agg(aggs).sort(keys, nulls_last=True)
+
+
+def _write_table_sheet(
+    wb: Any, fmt: _Formats, table: str, frame: pl.DataFrame, max_rows: int
+) -> None:
+    ws = wb.add_worksheet(TABLE_LABELS[table])
+    widths: dict[int, int] = {}
+    if frame.height <= max_rows:
+        ws.freeze_panes(2, 0)
+        _write_frame(ws, fmt, table, frame, 0, autofilter=True, widths=widths)
+        _set_widths(ws, widths)
+        return
+    parquet = PARQUET_NAME.format(table=table)
+    preview = min(PREVIEW_ROWS, max_rows)
+    note = (
+        f"本表共 {frame.height:,} 行，超过工作簿上限 {max_rows:,} 行："
+        f"下面是汇总和前 {preview:,} 行，"
+        f"完整数据见同目录下的 Parquet 文件 {parquet}。 / This table has {frame.height:,} rows, "
+        f"more than the workbook's limit of {max_rows:,}: below are a summary and the first "
+        f"{preview:,} rows; the full table is in {parquet} beside this workbook."
+    )
+    ws.merge_range(0, 0, 0, 7, note, fmt.note)
+    ws.set_row(0, 48)
+    ws.write_string(1, 0, "汇总 / Summary", fmt.title)
+    summary = _large_summary(table, frame)
+    next_row = _write_frame(ws, fmt, table, summary, 2, autofilter=False, widths=widths)
+    ws.write_string(next_row + 1, 0, f"前 {preview:,} 行 / First {preview:,} rows", fmt.title)
+    _write_frame(ws, fmt, table, frame.head(preview), next_row + 2, autofilter=True, widths=widths)
+    ws.freeze_panes(1, 0)
+    _set_widths(ws, widths)
+
+
+def _write_summary_sheet(
+    wb: Any, fmt: _Formats, t: dict[str, pl.DataFrame], year: int, max_rows: int
+) -> None:
+    ws = wb.add_worksheet(SUMMARY_SHEET)
+    ws.write_string(0, 0, f"{year} 年度科创载体绩效评价结果 / Carrier assessment {year}", fmt.title)
+    ws.write_string(2, 0, "项目", fmt.header)
+    ws.write_string(2, 1, "item", fmt.header_en)
+    ws.write_string(2, 2, "值 / value", fmt.header)
+    row = 3
+    for zh, en, value, kind in _summary_facts(t, year):
+        ws.write_string(row, 0, zh, fmt.label)
+        ws.write_string(row, 1, en)
+        _write_cell(ws, fmt, row, 2, value, kind)
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "工作表 / Sheets", fmt.title)
+    row += 1
+    for table in RESULT_TABLES:
+        frame = t[table]
+        ws.write_string(row, 0, TABLE_LABELS[table], fmt.label)
+        ws.write_string(row, 1, table)
+        note = f"{frame.height:,} 行 / rows"
+        if frame.height > max_rows:
+            note += f"；仅汇总，完整数据见 / summary only, see {PARQUET_NAME.format(table=table)}"
+        ws.write_string(row, 2, note)
+        row += 1
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 34)
+    ws.set_column(2, 2, 40)
+
+
+def _write_detail_sheet(
+    wb: Any, fmt: _Formats, t: dict[str, pl.DataFrame], year: int, max_rows: int
+) -> None:
+    """One block per carrier: its score, grade and rank, then its indicator rows."""
+    ws = wb.add_worksheet(DETAIL_SHEET)
+    scores = _ordered_scores(t["carrier_scores"])
+    details = t["score_details"]
+    ws.write_string(0, 0, f"{year} 年度载体评分明细 / Per-carrier score details {year}", fmt.title)
+    ws.freeze_panes(1, 0)
+    limit = max(1, max_rows // DETAIL_ROWS_PER_CARRIER)
+    row = 2
+    if scores.height > limit:
+        note = (
+            f"共 {scores.height:,} 个载体，本表列出前 {limit:,} 个（按类型、排名）；全部明细见 "
+            f"{PARQUET_NAME.format(table='score_details')}。 / {scores.height:,} carriers; the "
+            f"first {limit:,} by type and rank are listed, all details are in "
+            f"{PARQUET_NAME.format(table='score_details')}."
+        )
+        ws.merge_range(1, 0, 1, 7, note, fmt.note)
+        ws.set_row(1, 36)
+        row = 3
+        scores = scores.head(limit)
+    detail_cols = [
+        c
+        for c in details.columns
+        if c in COLUMN_LABELS and c not in ("carrier_id", "assessment_year", "run_id")
+    ]
+    kinds = [_value_kind(c, details.schema[c]) for c in detail_cols]
+    by_carrier = (
+        {
+            key[0]: frame.sort("indicator_code")
+            for key, frame in details.partition_by("carrier_id", as_dict=True).items()
+        }
+        if not details.is_empty()
+        else {}
+    )
+    widths: dict[int, int] = {j: _text_width(COLUMN_LABELS[c]) for j, c in enumerate(detail_cols)}
+    head_fields = [
+        ("carrier_type", "载体类型"),
+        ("total_score", "总分"),
+        ("grade", "等级"),
+        ("rank_in_type", "类型内排名"),
+    ]
+    score_kinds = {c: _value_kind(c, scores.schema[c]) for c in scores.columns}
+    for record in scores.iter_rows(named=True):
+        title = f"{_as_text(record['carrier_id'])}  {_as_text(record['carrier_name'])}"
+        ws.merge_range(row, 0, row, max(len(detail_cols) - 1, 7), "", fmt.block_title)
+        _write_cell(ws, fmt, row, 0, title, "text")
+        ws.set_row(row, None, fmt.block_title)
+        row += 1
+        for k, (col, label) in enumerate(head_fields):
+            ws.write_string(row, 2 * k, label, fmt.label)
+            value = value_label(col, record.get(col))
+            _write_cell(ws, fmt, row, 2 * k + 1, value, score_kinds.get(col, "text"))
+        row += 1
+        extras = [("veto_reason", "否决原因"), ("town", "镇（园区）")]
+        extras = [(c, lab) for c, lab in extras if record.get(c) not in (None, "")]
+        for k, (col, label) in enumerate(extras):
+            ws.write_string(row, 2 * k, label, fmt.label)
+            _write_cell(ws, fmt, row, 2 * k + 1, record.get(col), "text")
+        if extras:
+            row += 1
+        for j, c in enumerate(detail_cols):
+            ws.write_string(row, j, COLUMN_LABELS[c], fmt.header)
+        row += 1
+        rows = by_carrier.get(record["carrier_id"])
+        if rows is None or rows.is_empty():
+            ws.write_string(row, 0, "无指标明细 / no indicator details", fmt.note)
+            row += 2
+            continue
+        for detail in rows.iter_rows(named=True):
+            for j, c in enumerate(detail_cols):
+                kind = _row_kind(c, kinds[j], detail)
+                _write_cell(ws, fmt, row, j, value_label(c, detail[c]), kind)
+                widths[j] = max(widths[j], _text_width(display(c, detail[c], kind)))
+            row += 1
+        row += 1
+    _set_widths(ws, widths)
+
+
+def write_workbook(
+    tables: Mapping[str, pl.DataFrame],
+    path: Path,
+    year: int,
+    *,
+    max_rows: int = LARGE_TABLE_ROWS,
+) -> Path:
+    """Write the office's workbook for `year` to `path` (atomically) and return the path.
+
+    Sheets: a summary, one sheet per result table (Chinese name, Chinese header row, English
+    header row, frozen, filterable) and the per-carrier detail sheet.
+    """
+    import xlsxwriter
+
+    prepared = _prepare(tables, year)
+
+    def write(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "remove_timezone": True,
+            },
+        )
+        try:
+            fmt = _Formats(wb)
+            _write_summary_sheet(wb, fmt, prepared, year, max_rows)
+            _write_table_sheet(wb, fmt, "carrier_scores", prepared["carrier_scores"], max_rows)
+            _write_detail_sheet(wb, fmt, prepared, year, max_rows)
+            for table in RESULT_TABLES[1:]:
+                _write_table_sheet(wb, fmt, table, prepared[table], max_rows)
+        finally:
+            wb.close()
+
+    return _atomic_write(Path(path), write)
+
+
+# --------------------------------------------------------------------------------------------
+# the HTML report
+
+
+def _html_rows(
+    table: str, frame: pl.DataFrame, columns: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """Headers and display strings of a frame, for the template's generic table macro."""
+    cols = [c for c in (columns or shown_columns(table, frame)) if c in frame.columns]
+    cols = [c for c in cols if c in COLUMN_LABELS and (columns or c not in HTML_HIDDEN_COLUMNS)]
+    kinds = [_value_kind(c, frame.schema[c]) for c in cols]
+    numeric = {"money", "ratio", "score", "number", "int"}
+    rows = [
+        [display(c, record[c], _row_kind(c, kinds[j], record)) for j, c in enumerate(cols)]
+        for record in frame.select(cols).iter_rows(named=True)
+    ]
+    return {
+        "headers": [(COLUMN_LABELS[c], c) for c in cols],
+        "numeric": [k in numeric for k in kinds],
+        "classes": [
+            "num" if k in numeric else ("wide" if c in WIDE_TEXT_COLUMNS else "")
+            for c, k in zip(cols, kinds, strict=True)
+        ],
+        "rows": rows,
+    }
+
+
+HTML_HIDDEN_COLUMNS = frozenset({"assessment_year", "run_id"})
+"""Shown once in the report's summary rather than on every row."""
+
+WIDE_TEXT_COLUMNS = frozenset(
+    {
+        "basis_zh",
+        "reasons_zh",
+        "message",
+        "note_zh",
+        "indicator_name_zh",
+        "target_zh",
+        "veto_reason",
+        "value_as_written",
+        "enterprise_name",
+        "payee_name",
+        "source_file",
+    }
+)
+"""Long text that may wrap in the HTML report; other cells stay on one line."""
+
+
+def _top(frame: pl.DataFrame, n: int) -> tuple[pl.DataFrame, str | None]:
+    """The first n rows and, when rows were left out, the note that says so."""
+    if frame.height <= n:
+        return frame, None
+    return frame.head(n), (
+        f"仅列出前 {n:,} 条，共 {frame.height:,} 条；完整清单见工作簿和 Parquet 文件。"
+        f" / Showing the first {n:,} of {frame.height:,}; the full list is in the workbook "
+        "and the Parquet files."
+    )
+
+
+def _grade_chart(counts: dict[str, int]) -> dict[str, Any]:
+    """Bar geometry for the grade distribution (drawn as inline SVG by the template)."""
+    colours = {"A": "#2e7d32", "B": "#1565c0", "C": "#ef6c00", "D": "#c62828"}
+    top = max([1, *counts.values()])
+    width, height, bar, gap, base = 440, 240, 70, 30, 200
+    bars = []
+    for i, grade in enumerate(GRADES):
+        n = counts.get(grade, 0)
+        h = round(160 * n / top)
+        x = 40 + i * (bar + gap)
+        bars.append(
+            {
+                "grade": grade,
+                "count": n,
+                "x": x,
+                "y": base - h,
+                "w": bar,
+                "h": h,
+                "cx": x + bar / 2,
+                "colour": colours[grade],
+            }
+        )
+    return {"width": width, "height": height, "base": base, "bars": bars}
+
+
+def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, Any]:
+    scores = _ordered_scores(t["carrier_scores"])
+    names = dict(
+        zip(
+            scores.get_column("carrier_id").cast(pl.String).to_list(),
+            scores.get_column("carrier_name").cast(pl.String).to_list(),
+            strict=True,
+        )
+    )
+    anchors = {cid: f"carrier-{i}" for i, cid in enumerate(names, start=1)}
+    counts = _grade_counts(scores)
+
+    # grade × carrier type
+    grade_by_type = []
+    for ctype, frame in sorted(
+        scores.partition_by("carrier_type", as_dict=True).items() if scores.height else [],
+        key=lambda kv: _type_sort_key(kv[0][0]),
+    ):
+        c = _grade_counts(frame)
+        grade_by_type.append(
+            {
+                "type": value_label("carrier_type", ctype[0]),
+                "counts": [c.get(g, 0) for g in GRADES],
+                "total": frame.height,
+            }
+        )
+
+    # ranking per type
+    ranking = []
+    rank_cols = [
+        c
+        for c in (
+            "rank_in_type",
+            "carrier_id",
+            "carrier_name",
+            "town",
+            "total_score",
+            "grade",
+            "veto_reason",
+        )
+        if c in scores.columns
+    ]
+    if scores.height:
+        for key, frame in sorted(
+            scores.partition_by("carrier_type", as_dict=True).items(),
+            key=lambda kv: _type_sort_key(kv[0][0]),
+        ):
+            shown, note = _top(frame, top_n)
+            table = _html_rows("carrier_scores", shown, rank_cols)
+            table["anchors"] = [
+                anchors.get(str(cid)) for cid in shown.get_column("carrier_id").cast(pl.String)
+            ]
+            ranking.append(
+                {"type": value_label("carrier_type", key[0]), "table": table, "note": note}
+            )
+
+    # per-carrier details
+    details = t["score_details"]
+    by_carrier = (
+        {
+            str(k[0]): f.sort("indicator_code")
+            for k, f in details.partition_by("carrier_id", as_dict=True).items()
+        }
+        if details.height
+        else {}
+    )
+    detail_cols = [
+        c
+        for c in details.columns
+        if c in COLUMN_LABELS and c not in ("carrier_id", "assessment_year", "run_id")
+    ]
+    shown_scores, details_note = _top(scores, top_n)
+    carriers = []
+    for record in shown_scores.iter_rows(named=True):
+        cid = str(record["carrier_id"])
+        frame = by_carrier.get(cid, details.clear())
+        carriers.append(
+            {
+                "anchor": anchors[cid],
+                "id": cid,
+                "name": _as_text(record["carrier_name"]),
+                "type": value_label("carrier_type", record["carrier_type"]),
+                "score": display("total_score", record["total_score"], "score"),
+                "grade": _as_text(record["grade"]),
+                "rank": _as_text(record["rank_in_type"]),
+                "veto": _as_text(record.get("veto_reason")),
+                "table": _html_rows("score_details", frame, detail_cols),
+            }
+        )
+
+    # actions and clear-out, with carrier names
+    def with_names(frame: pl.DataFrame) -> pl.DataFrame:
+        if "carrier_name" in frame.columns or frame.is_empty():
+            return frame
+        lookup = pl.DataFrame(
+            {"carrier_id": list(names), "carrier_name": list(names.values())},
+            schema={"carrier_id": pl.String, "carrier_name": pl.String},
+        )
+        joined = frame.with_columns(pl.col("carrier_id").cast(pl.String)).join(
+            lookup, on="carrier_id", how="left"
+        )
+        cols = list(frame.columns)
+        cols.insert(cols.index("carrier_id") + 1, "carrier_name")
+        return joined.select(cols)
+
+    actions, actions_note = _top(with_names(t["carrier_actions"]), top_n)
+    clearout_all = with_names(t["tenant_clearout"])
+    clearout, clearout_note = _top(clearout_all, top_n)
+
+    # rewards
+    rewards = t["rewards"]
+    amount = pl.col("amount").cast(pl.Float64)
+    before = pl.col("amount_before_cap").cast(pl.Float64)
+    by_rule_keys = [c for c in ("rule_code", "article") if c in rewards.columns]
+    by_rule = (
+        rewards.group_by(by_rule_keys)
+        .agg(
+            pl.len().alias("line_count"),
+            before.sum().alias("amount_before_cap"),
+            amount.sum().alias("amount"),
+        )
+        .sort("rule_code")
+    )
+    by_payee, by_payee_note = _top(
+        rewards.group_by(["payee_kind", "payee_name", "payee_uscc"])
+        .agg(pl.len().alias("line_count"), amount.sum().alias("amount"))
+        .sort(["amount", "payee_name"], descending=[True, False]),
+        top_n,
+    )
+    reward_lines, rewards_note = _top(
+        with_names(rewards).sort(["rule_code", "carrier_id"], nulls_last=True), top_n
+    )
+
+    # data quality
+    dq = t["dq_issues"]
+    dq_by_dataset = (
+        dq.group_by("dataset")
+        .agg(
+            (pl.col("severity") == "error").sum().cast(pl.Int64).alias("error_count"),
+            (pl.col("severity") == "warning").sum().cast(pl.Int64).alias("warning_count"),
+            pl.len().alias("row_count"),
+        )
+        .sort("dataset")
+    )
+    dq_by_check = (
+        dq.group_by(["dataset", "severity", "check_name"])
+        .agg(pl.len().alias("row_count"))
+        .sort(["dataset", "severity", "row_count"], descending=[False, False, True])
+    )
+    dq_list, dq_note = _top(
+        dq.with_columns((pl.col("severity") != "error").alias("__sev"))
+        .sort(["__sev", "dataset", "source_file", "source_row"], nulls_last=True)
+        .drop("__sev"),
+        top_n,
+    )
+    counts_frame = t["dataset_counts"].with_columns(
+        (
+            pl.col("rows_read")
+            == pl.col("rows_kept") + pl.col("rows_rejected") + pl.col("rows_duplicate")
+        ).alias("is_balanced")
+    )
+    unbalanced = counts_frame.filter(~pl.col("is_balanced").fill_null(False)).height
+    counts_cols = [*CONTRACT_COLUMNS["dataset_counts"], "is_balanced"]
+    totals = {
+        c: int(counts_frame.get_column(c).sum() or 0)
+        for c in ("rows_read", "rows_kept", "rows_rejected", "rows_duplicate")
+    }
+    counts_shown, counts_note = _top(counts_frame, top_n)
+
+    # targets
+    targets = []
+    for record in t["targets_progress"].sort("target_code").iter_rows(named=True):
+        ratio = _as_number(record["progress_ratio"])
+        kind = TARGET_VALUE_KINDS.get(str(record["target_code"]), "number")
+        fill = 0.0 if ratio is None else max(0.0, min(float(ratio), 1.0))
+        targets.append(
+            {
+                "code": _as_text(record["target_code"]),
+                "name": _as_text(record["target_zh"]),
+                "target": display("target_value", record["target_value"], kind),
+                "actual": display("actual_value", record["actual_value"], kind),
+                "ratio": display("progress_ratio", record["progress_ratio"], "ratio"),
+                "fill": round(fill * 240, 1),
+                "done": ratio is not None and ratio >= 1,
+            }
+        )
+
+    run = _latest_run(t["runs"])
+    return {
+        "year": year,
+        "facts": [(zh, en, display("", v, kind)) for zh, en, v, kind in _summary_facts(t, year)],
+        "run_status": _as_text(run.get("status")),
+        "grade_counts": counts,
+        "chart": _grade_chart(counts),
+        "grade_by_type": grade_by_type,
+        "grades": GRADES,
+        "ranking": ranking,
+        "carriers": carriers,
+        "details_note": details_note,
+        "actions": _html_rows("carrier_actions", actions),
+        "actions_note": actions_note,
+        "clearout": _html_rows("tenant_clearout", clearout),
+        "clearout_note": clearout_note,
+        "clearout_total": clearout_all.height,
+        "rewards_total": f"{_sum(rewards, 'amount'):,.2f}",
+        "rewards_before_cap": f"{_sum(rewards, 'amount_before_cap'):,.2f}",
+        "rewards_count": rewards.height,
+        "by_rule": _html_rows(
+            "rewards", by_rule, [*by_rule_keys, "line_count", "amount_before_cap", "amount"]
+        ),
+        "by_payee": _html_rows(
+            "rewards", by_payee, ["payee_kind", "payee_name", "payee_uscc", "line_count", "amount"]
+        ),
+        "by_payee_note": by_payee_note,
+        "reward_lines": _html_rows("rewards", reward_lines),
+        "rewards_note": rewards_note,
+        "towns": _html_rows("town_tasks", t["town_tasks"].sort("town")),
+        "targets": targets,
+        "dq_by_dataset": _html_rows(
+            "dq_issues", dq_by_dataset, ["dataset", "error_count", "warning_count", "row_count"]
+        ),
+        "dq_by_check": _html_rows(
+            "dq_issues", dq_by_check, ["dataset", "severity", "check_name", "row_count"]
+        ),
+        "dq_list": _html_rows("dq_issues", dq_list),
+        "dq_note": dq_note,
+        "dq_total": dq.height,
+        "counts": _html_rows("dataset_counts", counts_shown, counts_cols),
+        "counts_note": counts_note,
+        "counts_totals": totals,
+        "unbalanced": unbalanced,
+        "run_id": _as_text(run.get("run_id")) or "—",
+    }
+
+
+TEMPLATE_PATH = Path(__file__).resolve().parent / "report_templates" / "report.html.j2"
+
+
+def render_html_report(
+    tables: Mapping[str, pl.DataFrame], year: int, *, top_n: int = HTML_TOP_N
+) -> str:
+    """The report as one HTML string (no external resources; every value escaped)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    template = env.from_string(TEMPLATE_PATH.read_text(encoding="utf-8"))
+    return template.render(**_build_view(_prepare(tables, year), year, top_n))
+
+
+def write_html_report(
+    tables: Mapping[str, pl.DataFrame],
+    path: Path,
+    year: int,
+    *,
+    top_n: int = HTML_TOP_N,
+) -> Path:
+    """Write the self-contained Chinese HTML report for `year` (atomically); return the path."""
+    html = render_html_report(tables, year, top_n=top_n)
+    return _atomic_write(Path(path), lambda tmp: tmp.write_text(html, encoding="utf-8"))
