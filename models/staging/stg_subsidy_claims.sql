@@ -1,0 +1,14 @@
+-- The subsidy_claims rows that pass every check: typed, normalised, named as docs/architecture.md says.
+with
+
+checked as (
+    select * from {{ ref('stg_subsidy_claims__checked') }}
+),
+
+passed as (
+    select checked.* exclude (_failures)
+    from checked
+    where len(checked._failures) = 0
+)
+
+select * from passed

@@ -1,0 +1,400 @@
+"""Run dbt in-process, and keep the dbt files that derive from the contract in step with it.
+
+Two jobs live here because both are "the dbt side of the batch":
+
+- `run_dbt` / `build` / `build_docs`: call dbt through the in-process `dbtRunner` (STACK.md: it
+  saves ~1.4 s per call over a subprocess), with the warehouse, year, target and log paths set
+  explicitly, and release dbt-duckdb's connection afterwards so the next step can open the file.
+- `contract_artifacts` / `write_contract_artifacts`: the seeds and the Jinja macro that carry the
+  contract's enum labels, Chinese headers and column types into dbt. They are generated from
+  `orchestration/contract/datasets.yaml`; a test fails when the committed files drift from it.
+  Regenerate with `python -m orchestration.transform codegen`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+import sys
+import time
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.config import PROJECT_DIR, WAREHOUSE_ENV
+from orchestration.contract import Column, datasets
+from orchestration.errors import ExitCode, PipelineError
+
+# --------------------------------------------------------------------------------------------
+# Running dbt
+# --------------------------------------------------------------------------------------------
+
+_FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+@dataclass(frozen=True)
+class NodeOutcome:
+    """One node of a dbt run: what it was, how it ended, and dbt's message."""
+
+    unique_id: str
+    resource_type: str
+    status: str
+    message: str
+    failures: int | None
+    execution_time: float
+
+    @property
+    def failed(self) -> bool:
+        return self.status in _FAILED_STATUSES
+
+
+@dataclass(frozen=True)
+class DbtRunResult:
+    """What `run_dbt` hands back: the command, whether it succeeded, and every node's outcome."""
+
+    args: tuple[str, ...]
+    success: bool
+    nodes: tuple[NodeOutcome, ...] = ()
+    elapsed_seconds: float = 0.0
+    compiled_sql: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def failed_nodes(self) -> tuple[NodeOutcome, ...]:
+        return tuple(node for node in self.nodes if node.failed)
+
+    def count(self, resource_type: str, status: str | None = None) -> int:
+        return sum(
+            1
+            for node in self.nodes
+            if node.resource_type == resource_type and (status is None or node.status == status)
+        )
+
+    def one_line(self) -> str:
+        """A short summary for the progress display."""
+        by_type: dict[str, int] = {}
+        for node in self.nodes:
+            by_type[node.resource_type] = by_type.get(node.resource_type, 0) + 1
+        parts = ", ".join(f"{n} {kind}" for kind, n in sorted(by_type.items()))
+        state = "ok" if self.success else f"{len(self.failed_nodes)} failed"
+        command = self.args[0] if self.args else ""
+        seconds = f"{self.elapsed_seconds:.1f} s"
+        return f"dbt {command}: {parts or 'nothing'} ({state}, {seconds})"
+
+
+class DbtRunError(PipelineError):
+    """dbt did not succeed; the message names each failing node and dbt's message for it."""
+
+    def __init__(self, result: DbtRunResult, detail: str | None = None) -> None:
+        self.result = result
+        failed = result.failed_nodes
+        if failed:
+            lines = [
+                f"{node.unique_id} [{node.status}]: {_first_line(node.message)}" for node in failed
+            ]
+            what = "; ".join(lines)
+        else:
+            what = detail or "dbt stopped before running any node (see the dbt log)"
+        reason = f"清洗与建模失败 / dbt {' '.join(result.args[:1])} failed: {what}"
+        super().__init__(ExitCode.TRANSFORM, reason)
+
+
+def _first_line(message: str | None, limit: int = 400) -> str:
+    text = " ".join((message or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@contextlib.contextmanager
+def _environment(overrides: dict[str, str]) -> Iterator[None]:
+    """Set env vars for the duration of one dbt call, then put the old values back."""
+    saved = {key: os.environ.get(key) for key in overrides}
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def release_dbt_connections() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open after an in-process run.
+
+    dbt-duckdb holds one `duckdb` connection per process in a class attribute
+    (`DuckDBConnectionManager._ENV`) and its own `close_all_connections` only drops the reference;
+    the file stays open until garbage collection, and opening it again with another configuration
+    fails (STACK.md). Close dbt's per-thread handles, then the environment's connection itself.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a hard dependency
+        return
+    with contextlib.suppress(Exception):
+        from dbt.adapters.factory import cleanup_connections
+
+        cleanup_connections()
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            with contextlib.suppress(Exception):
+                env.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def run_dbt(
+    args: Sequence[str],
+    *,
+    warehouse: Path,
+    year: int,
+    target_path: Path | None = None,
+    quiet: bool = True,
+    raise_on_failure: bool = True,
+) -> DbtRunResult:
+    """Run one dbt command in-process on `warehouse` for assessment year `year`.
+
+    The project and profile are the repository root (orchestration.config.PROJECT_DIR); the year
+    goes in as the `assessment_year` var; logs go beside the target folder. Raises DbtRunError
+    naming the failing nodes unless `raise_on_failure` is off. dbt's DuckDB connection is always
+    closed on return, so the caller can open the warehouse straight away.
+    """
+    from dbt.cli.main import dbtRunner
+
+    args = [str(a) for a in args]
+    if not args:
+        raise ValueError("run_dbt needs a dbt command, e.g. ['build']")
+    warehouse = Path(warehouse).expanduser().resolve()
+    target = Path(target_path).resolve() if target_path else PROJECT_DIR / "target"
+    log_path = target / "logs"
+    command = [
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(log_path),
+        "--vars",
+        json.dumps({"assessment_year": int(year)}),
+    ]
+    if quiet:
+        command.insert(1, "--quiet")
+    env = {
+        WAREHOUSE_ENV: str(warehouse),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_PARTIAL_PARSE": "true",
+    }
+    started = time.perf_counter()
+    try:
+        with _environment(env):
+            res = dbtRunner().invoke(command)
+    finally:
+        release_dbt_connections()
+    elapsed = time.perf_counter() - started
+    nodes, compiled = _node_outcomes(res.result)
+    result = DbtRunResult(
+        args=tuple(args),
+        success=bool(res.success),
+        nodes=nodes,
+        elapsed_seconds=elapsed,
+        compiled_sql=compiled,
+    )
+    if raise_on_failure and not result.success:
+        detail = _first_line(str(res.exception)) if res.exception else None
+        raise DbtRunError(result, detail)
+    return result
+
+
+def _node_outcomes(results: object) -> tuple[tuple[NodeOutcome, ...], tuple[str, ...]]:
+    """Flatten dbt's RunExecutionResult (or nothing, for parse errors) into NodeOutcomes."""
+    outcomes: list[NodeOutcome] = []
+    compiled: list[str] = []
+    for item in getattr(results, "results", None) or ():
+        node = getattr(item, "node", None)
+        if node is None:
+            continue
+        status = str(getattr(item.status, "value", item.status))
+        outcomes.append(
+            NodeOutcome(
+                unique_id=node.unique_id,
+                resource_type=str(getattr(node.resource_type, "value", node.resource_type)),
+                status=status,
+                message=str(item.message or ""),
+                failures=item.failures,
+                execution_time=float(item.execution_time or 0.0),
+            )
+        )
+        sql = getattr(node, "compiled_code", None)
+        if sql:
+            compiled.append(sql)
+    return tuple(outcomes), tuple(compiled)
+
+
+def build(
+    year: int,
+    warehouse: Path,
+    select: Sequence[str] | None = None,
+    *,
+    target_path: Path | None = None,
+    quiet: bool = True,
+) -> DbtRunResult:
+    """`dbt build`: seeds, models, unit and data tests, in dependency order, for `year`."""
+    args = ["build"]
+    if select:
+        args += ["--select", *select]
+    return run_dbt(args, warehouse=warehouse, year=year, target_path=target_path, quiet=quiet)
+
+
+def build_docs(warehouse: Path, out_dir: Path, *, year: int | None = None) -> Path:
+    """Generate dbt's documentation as one static, offline HTML page; return its path."""
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run_dbt(
+        ["docs", "generate", "--static"],
+        warehouse=warehouse,
+        year=year or 2024,
+        target_path=out_dir / "target",
+    )
+    page = out_dir / "index.html"
+    page.write_bytes((out_dir / "target" / "static_index.html").read_bytes())
+    return page
+
+
+# --------------------------------------------------------------------------------------------
+# Contract-derived dbt files (seeds and the contract macro)
+# --------------------------------------------------------------------------------------------
+
+ENUM_LABELS_SEED = PROJECT_DIR / "seeds" / "enum_labels.csv"
+ENUM_CODES_SEED = PROJECT_DIR / "seeds" / "enum_codes.csv"
+DATASET_COLUMNS_SEED = PROJECT_DIR / "seeds" / "dataset_columns.csv"
+CONTRACT_MACRO = PROJECT_DIR / "macros" / "contract_columns.sql"
+
+_GENERATED_NOTE = (
+    "generated by `python -m orchestration.transform codegen` from "
+    "orchestration/contract/datasets.yaml; do not edit by hand"
+)
+
+
+def enum_match_key(label: str) -> str:
+    """The form an enum label is matched in: what `normalize_text` gives, without any spaces,
+    lower-cased. Mirrors macros/enum_code.sql."""
+    text = unicodedata.normalize("NFKC", label)
+    return re.sub(r"\s+", "", text).lower()
+
+
+def staged_column_name(column: Column) -> str:
+    """The staging name of a contract column: money columns carry `_wan` (docs/architecture.md)."""
+    return f"{column.name}_wan" if column.type == "money" else column.name
+
+
+def _csv(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def contract_artifacts() -> dict[Path, str]:
+    """The text every contract-derived file must have, keyed by path."""
+    label_rows = [["dataset", "column_name", "label", "code"]]
+    code_rows = [["dataset", "column_name", "code", "label_zh"]]
+    column_rows = [
+        ["dataset", "column_name", "staged_column", "header_zh", "column_type", "is_required"]
+    ]
+    macro_data: dict[str, list[dict[str, object]]] = {}
+    for name, dataset in datasets().items():
+        macro_cols: list[dict[str, object]] = []
+        for col in dataset.columns:
+            column_rows.append(
+                [
+                    name,
+                    col.name,
+                    staged_column_name(col),
+                    col.zh,
+                    col.type,
+                    "true" if col.required else "false",
+                ]
+            )
+            enum_map: dict[str, str] = {}
+            seen_codes: list[str] = []
+            for label, code in col.values.items():
+                code_text = str(code)
+                label_rows.append([name, col.name, label, code_text])
+                enum_map[enum_match_key(label)] = code_text
+                if code_text not in seen_codes:
+                    seen_codes.append(code_text)
+                    code_rows.append([name, col.name, code_text, label])
+            for code_text in seen_codes:  # the canonical code itself is accepted too
+                enum_map.setdefault(enum_match_key(code_text), code_text)
+            macro_cols.append(
+                {
+                    "name": col.name,
+                    "zh": col.zh,
+                    "type": col.type,
+                    "required": col.required,
+                    "staged": staged_column_name(col),
+                    "labels": list(col.values),
+                    "enum": enum_map,
+                }
+            )
+        macro_data[name] = macro_cols
+    body = (
+        "{\n"
+        + ",\n".join(
+            f" {json.dumps(name)}: [\n"
+            + ",\n".join(f"  {json.dumps(col, ensure_ascii=False)}" for col in cols)
+            + "\n ]"
+            for name, cols in macro_data.items()
+        )
+        + "\n}"
+    )
+    macro = (
+        f"{{#- The contract's columns per dataset, {_GENERATED_NOTE}.\n"
+        "    Each column: name, zh (Chinese header), type, required, staged (staging column\n"
+        "    name), labels (enum labels as in the contract), enum (match key -> code). -#}\n"
+        "{% macro contract_columns(dataset) -%}\n"
+        "    {{ return(_contract_datasets()[dataset]) }}\n"
+        "{%- endmacro %}\n\n"
+        "{% macro contract_column(dataset, column_name) -%}\n"
+        "    {%- for col in _contract_datasets()[dataset] if col.name == column_name -%}\n"
+        "        {{ return(col) }}\n"
+        "    {%- endfor -%}\n"
+        "    {{ exceptions.raise_compiler_error("
+        "'no contract column ' ~ dataset ~ '.' ~ column_name) }}\n"
+        "{%- endmacro %}\n\n"
+        "{% macro _contract_datasets() -%}\n"
+        f"{{{{ return({body}) }}}}\n"
+        "{%- endmacro %}\n"
+    )
+    return {
+        ENUM_LABELS_SEED: _csv(label_rows),
+        ENUM_CODES_SEED: _csv(code_rows),
+        DATASET_COLUMNS_SEED: _csv(column_rows),
+        CONTRACT_MACRO: macro,
+    }
+
+
+def write_contract_artifacts() -> list[Path]:
+    """Write every contract-derived file; return those whose text changed."""
+    changed: list[Path] = []
+    for path, text in contract_artifacts().items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+if __name__ == "__main__":  # pragma: no cover - developer command
+    if sys.argv[1:] == ["codegen"]:
+        for written in write_contract_artifacts():
+            print(f"wrote {written.relative_to(PROJECT_DIR)}")
+    else:
+        print("usage: python -m orchestration.transform codegen", file=sys.stderr)
+        sys.exit(2)
