@@ -196,9 +196,10 @@ final as (
         cast(joined.financing_total_wan as double) as s1_raw,
         case
             when joined.tenant_set_count > 0
-                then joined.financed_tenant_count / joined.tenant_set_count
+                then cast(joined.financed_tenant_count as double) / joined.tenant_set_count
         end as s2_raw,
-        case when joined.seed_fund then 1.0 when not joined.seed_fund then 0.0 end as s3_raw,
+        cast(case when joined.seed_fund then 1 when not joined.seed_fund then 0 end as double)
+            as s3_raw,
         case
             when joined.incubation_area_m2 > 0
                 then joined.incubating_year_end_count / (joined.incubation_area_m2 / 1000.0)
@@ -211,7 +212,7 @@ final as (
         cast(joined.patent_grant_count as double) as p5_raw,
         cast(joined.talents_sum as double) as p6_raw,
         case
-            when joined.revenue_sum_wan = 0 then 0.0
+            when joined.revenue_sum_wan = 0 then cast(0 as double)
             when joined.revenue_sum_wan > 0
                 then cast(joined.rd_expense_sum_wan as double)
                 / cast(joined.revenue_sum_wan as double)
@@ -221,8 +222,8 @@ final as (
             when joined.incubation_area_m2 > 0
                 then joined.occupied_area_incubating_m2 / joined.incubation_area_m2
         end as d3_raw,
-        case when joined.has_grade_a_evaluation then 1.0 else 0.0 end as b1_raw,
-        case when joined.landed_graduation_count > 0 then 1.0 else 0.0 end as b2_raw
+        cast(case when joined.has_grade_a_evaluation then 1 else 0 end as double) as b1_raw,
+        cast(case when joined.landed_graduation_count > 0 then 1 else 0 end as double) as b2_raw
     from joined
 )
 
