@@ -1,0 +1,104 @@
+"""Reading CSV files: names, encodings, line numbers, speed."""
+
+from __future__ import annotations
+
+import time
+
+import polars as pl
+import pytest
+
+HEADER = "载体编号,专利权人,专利权人统一社会信用代码,专利号,专利类型,申请日"
+ROW = "C001,某科技公司,91320500MA1XXXXX0X,ZL202310123456.6,发明,2023-01-02"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("gb18030", b"")],
+    ids=["utf-8", "utf-8-bom", "gb18030"],
+)
+def test_csv_encodings(package, run_ingest, query, encoding: str, prefix: bytes) -> None:
+    text = f"{HEADER}\r\n{ROW}\r\n"
+    (package / "patents.csv").write_bytes(prefix + text.encode(encoding))
+    summary = run_ingest(package)
+    assert summary.findings == []
+    got = query("select carrier_id, enterprise_name, patent_type, _sheet, _source_row"
+                " from raw.patents")  # fmt: skip
+    assert got == [("C001", "某科技公司", "发明", "", 2)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        (HEADER + "\n" + ROW + "\n").encode("utf-16"),  # with BOM
+        (HEADER + "\n" + ROW + "\n").encode("utf-16-le"),  # NUL bytes, no BOM
+        b"carrier_id,enterprise_name\nC001,Caf\xe9,\xe9\n",  # Latin-1, not UTF-8 nor GB18030
+        b"carrier_id,enterprise_name\nC001,\xfe\xfe\xfe\xfe\n",  # GB18030 private-use area
+        b"a,b\n1,\x002\n",  # a NUL byte
+    ],
+    ids=["utf-16", "utf-16-le", "latin-1", "private-use", "nul"],
+)
+def test_undecodable_csv_is_an_unreadable_finding(package, run_ingest, query, data) -> None:
+    (package / "patents_C001.csv").write_bytes(data)
+    (package / "patents_C002.csv").write_text(f"{HEADER}\n{ROW}\n", encoding="utf-8")
+    summary = run_ingest(package)
+    assert [(f.check_name, f.severity, f.source_file) for f in summary.findings] == [
+        ("unreadable_file", "error", "patents_C001.csv")
+    ]
+    assert "patents_C001.csv" in summary.findings[0].message
+    assert summary.files_by_status["unreadable"] == 1
+    assert query("select source_file, status from raw._ingest_files order by 1") == [
+        ("patents_C001.csv", "unreadable"),
+        ("patents_C002.csv", "loaded"),
+    ]
+    assert query("select count(*) from raw.patents") == [(1,)]
+
+
+def test_csv_line_numbers_with_line_breaks_in_quoted_cells(package, run_ingest, query) -> None:
+    text = (
+        f"{HEADER},专利名称\n"
+        f'{ROW},"第一行\n第二行"\n'  # line 2, spans 2 lines
+        "\n"  # line 4: blank, not a row
+        f'{ROW},"a\r\nb\r\nc"\n'  # line 5, spans 3 lines
+        f"{ROW},\n"  # line 8
+    )
+    (package / "专利_某孵化器.csv").write_bytes(text.encode("utf-8"))
+    run_ingest(package)
+    got = query("select _source_row, title from raw.patents order by 1")
+    assert got == [(2, "第一行\n第二行"), (5, "a\r\nb\r\nc"), (8, None)]
+
+
+def test_csv_file_names(package, run_ingest, query) -> None:
+    (package / "high_tech_2024.csv").write_text(
+        "载体编号,企业名称,统一社会信用代码,证书编号,发证日期,认定类型\n"
+        "C001,某公司,91320500MA1XXXXX0X,GR202432001234,2024-12-01,首次认定\n",
+        encoding="utf-8",
+    )
+    (package / "清单.csv").write_text("a\n1\n", encoding="utf-8")
+    summary = run_ingest(package)
+    assert query("select certificate_no from raw.high_tech") == [("GR202432001234",)]
+    assert [(f.check_name, f.severity, f.source_file) for f in summary.findings] == [
+        ("ignored_file", "warning", "清单.csv")
+    ]
+
+
+def test_a_million_row_csv_in_a_few_seconds(package, run_ingest, query) -> None:
+    n = 1_000_000
+    frame = pl.DataFrame(
+        {
+            "载体编号": ["C001"] * n,
+            "专利权人": ["某科技公司"] * n,
+            "专利权人统一社会信用代码": ["91320500MA1XXXXX0X"] * n,
+            "专利号": pl.int_range(n, eager=True).cast(pl.String),
+            "专利类型": ["发明"] * n,
+            "申请日": ["2023-01-02"] * n,
+        }
+    )
+    frame.write_csv(package / "patents.csv")
+    started = time.perf_counter()
+    summary = run_ingest(package)
+    elapsed = time.perf_counter() - started
+    assert summary.rows_by_dataset["patents"] == n
+    assert query("select patent_no from raw.patents where _source_row = ?", [n + 1]) == [
+        (str(n - 1),)
+    ]
+    assert elapsed < 8, f"1M rows took {elapsed:.2f} s"
