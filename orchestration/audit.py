@@ -219,6 +219,8 @@ def validate(
 
     Rows are referenced by `_source_file, _sheet, _source_row` when the frame has them (GX's
     `unexpected_index_column_names`), and by carrier_id / assessment year when it has those.
+    Suite meta may name `value_columns` to show as the value and `column_name_from`, a column
+    whose value names the finding's column (for computed frames such as reconciliations).
     An expectation that cannot run (a missing column, a type clash) is an error finding: a check
     that did not run must never pass.
     """
@@ -291,7 +293,8 @@ def validate(
                 observed = "缺少 / missing: " + ", ".join(missing)
             rows.append({**base, "value_as_written": _fmt(observed), "message": _message(emeta)})
             continue
-        columns = _columns_of(cfg.type, cfg.kwargs)
+        columns = meta.get("value_columns") or _columns_of(cfg.type, cfg.kwargs)
+        label_column = meta.get("column_name_from")
         for item in index_list[:max_findings]:
             pos = int(item[ROW_COLUMN])
             record = df.iloc[pos]
@@ -299,6 +302,8 @@ def validate(
                 value = _fmt(record[columns[0]])
             else:
                 value = "; ".join(f"{c}={_fmt(record[c])}" for c in columns)
+            if label_column in df.columns:
+                base["column_name"] = _fmt(record[label_column])
             row_year = record[year_column] if year_column in df.columns else year
             carrier = _fmt(record["carrier_id"]) if "carrier_id" in df.columns else None
             rows.append(
