@@ -194,6 +194,26 @@ class IngestSummary:
         counts = Counter(f.severity for f in self.findings)
         return {s: counts.get(s, 0) for s in ("error", "warning")}
 
+    def one_line(self) -> str:
+        """What was read, in one line for the progress display."""
+        files = self.files_by_status
+        found = self.findings_by_severity
+        rows = sum(self.rows_by_dataset.values())
+        return (
+            f"{files['loaded']} 个文件 {rows} 行 / {files['loaded']} files, {rows} rows "
+            f"({files['duplicate']} duplicate, {files['unreadable']} unreadable, "
+            f"{files['ignored']} ignored; {found['error']} errors, {found['warning']} warnings)"
+        )
+
+    def as_table(self) -> tuple[str, list[str], list[list[object]]]:
+        """(title, columns, rows) of the rows read per dataset and file, for Progress.table."""
+        rows: list[list[object]] = [
+            [dataset, source_file, count]
+            for (dataset, source_file), count in sorted(self.rows_by_dataset_and_file.items())
+        ]
+        columns = ["数据集 dataset", "文件 file", "行数 rows"]
+        return "读取情况 / rows read per dataset and file", columns, rows
+
     def table_rows(self) -> list[tuple[str, str, str, int]]:
         """(dataset, source file, sheet, rows read) per loaded sheet, for a printed table."""
         return [

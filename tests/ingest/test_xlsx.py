@@ -304,3 +304,15 @@ def test_all_ten_tables_exist_for_an_empty_package(package, run_ingest, query) -
     assert query("select count(*) from information_schema.tables where table_schema = 'raw'") == [
         (13,)
     ]
+
+
+def test_summary_for_the_cli(package, run_ingest) -> None:
+    write_xlsx(package / "a.xlsx", {"专利": [PATENT_HEADERS, PATENT_ROW, PATENT_ROW]})
+    (package / "b.txt").write_text("x", encoding="utf-8")
+    summary = run_ingest(package)
+    title, columns, rows = summary.as_table()
+    assert len(columns) == 3 and title
+    assert rows == [["patents", "a.xlsx", 2]]
+    assert summary.files_by_status == {"loaded": 1, "duplicate": 0, "unreadable": 0, "ignored": 1}
+    assert summary.findings_by_severity == {"error": 0, "warning": 1}
+    assert "2 rows" in summary.one_line() and "1 ignored" in summary.one_line()
