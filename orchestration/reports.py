@@ -451,7 +451,8 @@ def display(column: str, value: Any, kind: str) -> str:
                 return str(num)
             return _plain_number(float(num))
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        zone = f" {value.tzname()}" if value.tzinfo is not None else ""
+        return value.strftime("%Y-%m-%d %H:%M:%S") + zone
     if isinstance(value, dt.date):
         return value.isoformat()
     return _as_text(value)
@@ -489,7 +490,7 @@ def _latest_run(runs: pl.DataFrame) -> dict[str, Any]:
     if runs.is_empty():
         return {}
     if "started_at" in runs.columns:
-        runs = runs.sort("started_at", nulls_last=False)
+        runs = runs.sort("started_at", nulls_last=False, maintain_order=True)
     return runs.row(runs.height - 1, named=True)
 
 
@@ -527,7 +528,11 @@ def _ordered_scores(scores: pl.DataFrame) -> pl.DataFrame:
             .replace_strict(order, default=len(order), return_dtype=pl.Int32)
             .alias("__type_order")
         )
-        .sort(["__type_order", "carrier_type", "rank_in_type", "carrier_id"], nulls_last=True)
+        .sort(
+            ["__type_order", "carrier_type", "rank_in_type", "carrier_id"],
+            nulls_last=True,
+            maintain_order=True,
+        )
         .drop("__type_order")
     )
 
@@ -771,7 +776,7 @@ def _write_detail_sheet(
     kinds = [_value_kind(c, details.schema[c]) for c in detail_cols]
     by_carrier = (
         {
-            key[0]: frame.sort("indicator_code")
+            key[0]: frame.sort("indicator_code", maintain_order=True)
             for key, frame in details.partition_by("carrier_id", as_dict=True).items()
         }
         if not details.is_empty()
@@ -1004,7 +1009,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
     details = t["score_details"]
     by_carrier = (
         {
-            str(k[0]): f.sort("indicator_code")
+            str(k[0]): f.sort("indicator_code", maintain_order=True)
             for k, f in details.partition_by("carrier_id", as_dict=True).items()
         }
         if details.height
@@ -1065,16 +1070,21 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
             before.sum().alias("amount_before_cap"),
             amount.sum().alias("amount"),
         )
-        .sort("rule_code")
+        .sort(by_rule_keys, nulls_last=True)
     )
     by_payee, by_payee_note = _top(
         rewards.group_by(["payee_kind", "payee_name", "payee_uscc"])
         .agg(pl.len().alias("line_count"), amount.sum().alias("amount"))
-        .sort(["amount", "payee_name"], descending=[True, False]),
+        .sort(
+            ["amount", "payee_name", "payee_kind", "payee_uscc"],
+            descending=[True, False, False, False],
+            nulls_last=True,
+        ),
         top_n,
     )
     reward_lines, rewards_note = _top(
-        with_names(rewards).sort(["rule_code", "carrier_id"], nulls_last=True), top_n
+        with_names(rewards).sort(["rule_code", "carrier_id"], nulls_last=True, maintain_order=True),
+        top_n,
     )
 
     # data quality
@@ -1086,16 +1096,22 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
             (pl.col("severity") == "warning").sum().cast(pl.Int64).alias("warning_count"),
             pl.len().alias("row_count"),
         )
-        .sort("dataset")
+        .sort("dataset", nulls_last=True)
     )
     dq_by_check = (
         dq.group_by(["dataset", "severity", "check_name"])
         .agg(pl.len().alias("row_count"))
-        .sort(["dataset", "severity", "row_count"], descending=[False, False, True])
+        .sort(
+            ["dataset", "severity", "row_count", "check_name"],
+            descending=[False, False, True, False],
+            nulls_last=True,
+        )
     )
     dq_list, dq_note = _top(
         dq.with_columns((pl.col("severity") != "error").alias("__sev"))
-        .sort(["__sev", "dataset", "source_file", "source_row"], nulls_last=True)
+        .sort(
+            ["__sev", "dataset", "source_file", "source_row"], nulls_last=True, maintain_order=True
+        )
         .drop("__sev"),
         top_n,
     )
@@ -1115,7 +1131,9 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
 
     # targets
     targets = []
-    for record in t["targets_progress"].sort("target_code").iter_rows(named=True):
+    for record in (
+        t["targets_progress"].sort("target_code", maintain_order=True).iter_rows(named=True)
+    ):
         ratio = _as_number(record["progress_ratio"])
         kind = TARGET_VALUE_KINDS.get(str(record["target_code"]), "number")
         fill = 0.0 if ratio is None else max(0.0, min(float(ratio), 1.0))
@@ -1160,7 +1178,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         "by_payee_note": by_payee_note,
         "reward_lines": _html_rows("rewards", reward_lines),
         "rewards_note": rewards_note,
-        "towns": _html_rows("town_tasks", t["town_tasks"].sort("town")),
+        "towns": _html_rows("town_tasks", t["town_tasks"].sort("town", maintain_order=True)),
         "targets": targets,
         "dq_by_dataset": _html_rows(
             "dq_issues", dq_by_dataset, ["dataset", "error_count", "warning_count", "row_count"]
