@@ -39,6 +39,18 @@ checked as (
         parsed.* exclude (_raw),
         {{ row_failures('carriers') }} as _failures
     from parsed
+),
+
+summarised as (
+    select
+        checked.*,
+        -- 'column:check' of each failure, comma-joined ('' when the row passes): for people
+        -- and unit tests reading this table
+        array_to_string(
+            list_transform(checked._failures, lambda failure: failure.column_name || ':' || failure.check_name),
+            ','
+        ) as _failed_checks
+    from checked
 )
 
-select * from checked
+select * from summarised

@@ -6,7 +6,7 @@ checked as (
 ),
 
 passed as (
-    select checked.* exclude (_failures, amount_unit)
+    select checked.* exclude (_failures, _failed_checks, amount_unit)
     from checked
     where len(checked._failures) = 0
 )

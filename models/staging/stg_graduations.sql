@@ -6,7 +6,7 @@ checked as (
 ),
 
 passed as (
-    select checked.* exclude (_failures)
+    select checked.* exclude (_failures, _failed_checks)
     from checked
     where len(checked._failures) = 0
 )
