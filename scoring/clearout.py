@@ -1,0 +1,70 @@
+"""Tenant clear-out (三(三)7 腾笼换鸟, rules.md "Clear-out and carrier actions").
+
+One row per tenant (carrier × enterprise) of year Y for which any of C1, C2, C3 applies, with
+every applying reason. Months and the multi-year activity facts come from
+marts.tenant_year_facts, which looks across every package loaded so far.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from scoring.rulebook import Rulebook
+
+
+def c1_overdue(rulebook: Rulebook) -> pl.Expr:
+    """C1 超期未毕业: "months in incubation > 48, or > 60 when its industry names 生物医药,
+    集成电路 or 现代农业" — for tenants incubating at the end of Y."""
+    rule = rulebook.clearout.C1
+    long_period = pl.lit(False)
+    for industry in rule.long_period_industries:
+        long_period = long_period | pl.col("industry").fill_null("").str.contains(
+            industry, literal=True
+        )
+    limit = pl.when(long_period).then(rule.long_period_max_months).otherwise(rule.max_months)
+    return pl.col("is_incubating_at_year_end").fill_null(False) & (
+        pl.col("months_in_incubation") > limit
+    ).fill_null(False)
+
+
+def c2_low_innovation(rulebook: Rulebook) -> pl.Expr:
+    """C2 创新效益低下: "in incubation ≥ 24 months, and in Y−1 and Y together: no patent applied
+    for or granted, no tech-SME registration, no high-tech certificate issued in Y−2, Y−1 or Y
+    (a certificate is valid three years), no financing event; and rd_expense in Y is zero or
+    missing" — for tenants incubating at the end of Y."""
+    rule = rulebook.clearout.C2
+    return (
+        pl.col("is_incubating_at_year_end").fill_null(False)
+        & (pl.col("months_in_incubation") >= rule.min_months).fill_null(False)
+        & (pl.col("patent_events_prev_and_this_year").fill_null(0) == 0)
+        & ~pl.col("has_tech_sme_reg_prev_and_this_year").fill_null(False)
+        & (pl.col("certificates_last_three_years").fill_null(0) == 0)
+        & (pl.col("financing_events_prev_and_this_year").fill_null(0) == 0)
+        & pl.col("is_rd_expense_zero_or_missing").fill_null(True)
+    )
+
+
+def c3_deregistered(rulebook: Rulebook) -> pl.Expr:  # noqa: ARG001 - same signature as C1/C2
+    """C3 已注销仍在册: "status deregistered with no exit_date"."""
+    return (pl.col("tenant_status") == "deregistered") & pl.col("exit_date").is_null()
+
+
+CLEAROUT_RULES = {"C1": c1_overdue, "C2": c2_low_innovation, "C3": c3_deregistered}
+
+
+def tenant_clearout(tenants: pl.DataFrame, rulebook: Rulebook) -> pl.DataFrame:
+    """The tenants of year Y recommended for clear-out, every applying reason listed."""
+    reasons = {code: getattr(rulebook.clearout, code).reason_zh for code in CLEAROUT_RULES}
+    flagged = tenants.with_columns(
+        *(rule(rulebook).alias(f"_{code}") for code, rule in CLEAROUT_RULES.items())
+    )
+    codes = [pl.when(pl.col(f"_{c}")).then(pl.lit(c)) for c in CLEAROUT_RULES]
+    texts = [pl.when(pl.col(f"_{c}")).then(pl.lit(f"{c} {reasons[c]}")) for c in CLEAROUT_RULES]
+    return (
+        flagged.filter(pl.any_horizontal(f"_{c}" for c in CLEAROUT_RULES))
+        .with_columns(
+            reason_codes=pl.concat_str(codes, separator=",", ignore_nulls=True),
+            reasons_zh=pl.concat_str(texts, separator="；", ignore_nulls=True),
+        )
+        .drop(f"_{c}" for c in CLEAROUT_RULES)
+    )

@@ -1,0 +1,106 @@
+"""The engine: one call scores one assessment year, every rule family applied in turn.
+
+`score_year(rulebook, year, inputs)` takes the Layer 4 marts (docs/architecture.md) as polars
+frames, which hold every loaded year, and returns the seven scoring result tables of the
+contract, each row with `assessment_year` (publish adds `run_id`), in a fixed order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from scoring.actions import carrier_actions
+from scoring.clearout import tenant_clearout
+from scoring.grading import carrier_scores, score_details
+from scoring.rewards import RewardContext, rewards
+from scoring.rulebook import Rulebook
+from scoring.schemas import conform_input, conform_output, empty_input
+from scoring.targets import district_targets, town_tasks
+
+RESULT_TABLES = (
+    "carrier_scores",
+    "score_details",
+    "carrier_actions",
+    "tenant_clearout",
+    "rewards",
+    "town_tasks",
+    "targets_progress",
+)
+
+
+def _empty(name: str) -> pl.DataFrame:
+    return empty_input(name)
+
+
+@dataclass(frozen=True)
+class ScoringInputs:
+    """The marts as polars frames (every loaded year) plus the grades published for earlier
+    years. Column names and types: scoring/schemas.py INPUT_SCHEMAS."""
+
+    carrier_year_indicators: pl.DataFrame
+    tenant_year_facts: pl.DataFrame
+    attributed_events: pl.DataFrame = field(default_factory=lambda: _empty("attributed_events"))
+    subsidy_claims: pl.DataFrame = field(default_factory=lambda: _empty("subsidy_claims"))
+    carrier_recognitions: pl.DataFrame = field(
+        default_factory=lambda: _empty("carrier_recognitions")
+    )
+    carrier_evaluations: pl.DataFrame = field(default_factory=lambda: _empty("carrier_evaluations"))
+    grade_history: pl.DataFrame = field(default_factory=lambda: _empty("grade_history"))
+
+    def conformed(self) -> ScoringInputs:
+        """Every frame checked for its columns and cast to the working types."""
+        return ScoringInputs(
+            **{name: conform_input(name, getattr(self, name)) for name in self.__annotations__}
+        )
+
+
+def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str, pl.DataFrame]:
+    """The seven result tables of year Y; same inputs and rulebook give the same rows."""
+    if rulebook.assessment_year != year:
+        raise ValueError(
+            f"规则文件年度 {rulebook.assessment_year} 与评价年度 {year} 不一致"
+            f" / rulebook is for {rulebook.assessment_year}, not {year}"
+        )
+    data = inputs.conformed()
+    indicators_y = data.carrier_year_indicators.filter(pl.col("assessment_year") == year)
+    tenants_y = data.tenant_year_facts.filter(pl.col("assessment_year") == year)
+
+    details = score_details(indicators_y, rulebook)
+    scores = carrier_scores(indicators_y, details, rulebook)
+    actions = carrier_actions(
+        scores.join(indicators_y.select("carrier_id", "operator_kind"), on="carrier_id"),
+        data.grade_history,
+        rulebook,
+        year,
+    )
+    clearout = tenant_clearout(tenants_y, rulebook)
+    ctx = RewardContext(
+        rulebook,
+        year,
+        carriers=indicators_y,
+        claims=data.subsidy_claims,
+        recognitions=data.carrier_recognitions,
+        evaluations=data.carrier_evaluations,
+        events=data.attributed_events,
+    )
+    towns = town_tasks(data.tenant_year_facts, data.attributed_events, indicators_y, year)
+    targets = district_targets(
+        rulebook,
+        year,
+        data.carrier_year_indicators,
+        data.tenant_year_facts,
+        data.attributed_events,
+        data.carrier_recognitions,
+    )
+    frames = {
+        "carrier_scores": scores,
+        "score_details": details,
+        "carrier_actions": actions,
+        "tenant_clearout": clearout,
+        "rewards": rewards(ctx),
+        "town_tasks": towns,
+        "targets_progress": targets,
+    }
+    return {name: conform_output(name, frames[name]) for name in RESULT_TABLES}

@@ -1,0 +1,320 @@
+"""Grading (评分定级, rules.md "Grading"): indicator points, totals, grades, the A cap, ranks.
+
+Points are computed in exact decimals (38 digits, 18 after the point), never floats, so a total
+of 84.995 rounds half-up to 85.00 and earns an A even where float arithmetic gives 84.99499….
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+
+from scoring.rulebook import CARRIER_TYPES, INDICATOR_CODES, Rulebook
+from scoring.schemas import EXACT
+
+NOTE_MISSING = "缺少数据 / missing data"
+NOTE_DIV_ZERO = "分母为零 / division by zero"
+NOTE_D1_ZERO_REVENUE = "营业收入合计为0，按0计 / revenue sums to 0: counted as 0"
+
+
+def text(expr: pl.Expr) -> pl.Expr:
+    """A number as a clerk reads it: shortest form, no trailing `.0`, `缺失` when missing."""
+    return expr.cast(pl.Float64).cast(pl.String).str.replace(r"\.0$", "").fill_null("缺失")
+
+
+def to_exact(expr: pl.Expr) -> pl.Expr:
+    """A DOUBLE as the decimal it was written as (0.15 → 0.15, not 0.1499999…)."""
+    return expr.cast(pl.Float64).cast(pl.String).cast(EXACT)
+
+
+def round_half_up(expr: pl.Expr, decimals: int) -> pl.Expr:
+    """Half-up rounding of a non-negative decimal (84.995 → 85.00), first cleaning the
+    last-digit noise of 18-place division so a true x.xx5 is never seen as x.xx4999…."""
+    return expr.round(10, mode="half_away_from_zero").round(decimals, mode="half_away_from_zero")
+
+
+@dataclass(frozen=True)
+class IndicatorFacts:
+    """Where an indicator's raw value comes from in marts.carrier_year_indicators."""
+
+    raw: str
+    denominator: str | None
+    basis: pl.Expr
+
+
+def _facts() -> dict[str, IndicatorFacts]:
+    c = pl.col
+    return {
+        "S1": IndicatorFacts(
+            "s1_raw", None, pl.format("投融资总额 {} 万元", text(c("financing_total_wan")))
+        ),
+        "S2": IndicatorFacts(
+            "s2_raw",
+            "tenant_set_count",
+            pl.format(
+                "获得投融资的在孵企业 {} 家 ÷ 在孵企业 {} 家",
+                text(c("financed_tenant_count")),
+                text(c("tenant_set_count")),
+            ),
+        ),
+        "S3": IndicatorFacts(
+            "s3_raw",
+            None,
+            pl.format(
+                "种子资金：{}",
+                pl.when(c("seed_fund")).then(pl.lit("有")).when(~c("seed_fund")).then(pl.lit("无")),
+            ),
+        ),
+        "S4": IndicatorFacts(
+            "s4_raw",
+            "incubation_area_m2",
+            pl.format(
+                "年末在孵企业 {} 家 ÷ (孵化面积 {} 平方米 ÷ 1000)",
+                text(c("incubating_year_end_count")),
+                text(c("incubation_area_m2")),
+            ),
+        ),
+        "S5": IndicatorFacts(
+            "s5_raw", None, pl.format("当年招引科技型企业 {} 家", text(c("tech_recruited_count")))
+        ),
+        "P1": IndicatorFacts(
+            "p1_raw", None, pl.format("首次认定高企 {} 家", text(c("first_high_tech_count")))
+        ),
+        "P2": IndicatorFacts(
+            "p2_raw",
+            None,
+            pl.format("当年入库科技型中小企业 {} 家", text(c("tech_sme_registered_count"))),
+        ),
+        "P3": IndicatorFacts(
+            "p3_raw", None, pl.format("当年毕业企业 {} 家", text(c("graduation_count")))
+        ),
+        "P4": IndicatorFacts(
+            "p4_raw", None, pl.format("发明专利授权 {} 件", text(c("invention_grant_count")))
+        ),
+        "P5": IndicatorFacts(
+            "p5_raw", None, pl.format("专利授权 {} 件", text(c("patent_grant_count")))
+        ),
+        "P6": IndicatorFacts("p6_raw", None, pl.format("高层次人才 {} 人", text(c("talents_sum")))),
+        "D1": IndicatorFacts(
+            "d1_raw",
+            None,
+            pl.format(
+                "研发投入 {} 万元 ÷ 营业收入 {} 万元",
+                text(c("rd_expense_sum_wan")),
+                text(c("revenue_sum_wan")),
+            ),
+        ),
+        "D2": IndicatorFacts(
+            "d2_raw", None, pl.format("纳税总额 {} 万元", text(c("tax_paid_sum_wan")))
+        ),
+        "D3": IndicatorFacts(
+            "d3_raw",
+            "incubation_area_m2",
+            pl.format(
+                "年末在孵企业使用面积 {} 平方米 ÷ 孵化面积 {} 平方米",
+                text(c("occupied_area_incubating_m2")),
+                text(c("incubation_area_m2")),
+            ),
+        ),
+        "B1": IndicatorFacts(
+            "b1_raw",
+            None,
+            pl.format(
+                "国家级或省级绩效评价A等次：{}",
+                pl.when(c("has_grade_a_evaluation")).then(pl.lit("是")).otherwise(pl.lit("否")),
+            ),
+        ),
+        "B2": IndicatorFacts(
+            "b2_raw",
+            None,
+            pl.format("毕业后区内落地企业 {} 家", text(c("landed_graduation_count"))),
+        ),
+    }
+
+
+INDICATOR_FACTS = _facts()
+
+
+def _rulebook_frame(rulebook: Rulebook) -> pl.DataFrame:
+    """indicator × carrier type → name, dimension, points_max, goalpost (NULL for bonus)."""
+    rows = []
+    for code in INDICATOR_CODES:
+        ind = rulebook.indicator(code)
+        for ctype in CARRIER_TYPES:
+            rows.append(
+                {
+                    "indicator_code": code,
+                    "carrier_type": ctype,
+                    "indicator_name_zh": ind.name_zh,
+                    "dimension": ind.dimension,
+                    "points_max": ind.points,
+                    "goalpost": ind.goalposts.for_type(ctype) if ind.goalposts else None,
+                    "indicator_order": INDICATOR_CODES.index(code) + 1,
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "indicator_code": pl.String,
+            "carrier_type": pl.String,
+            "indicator_name_zh": pl.String,
+            "dimension": pl.String,
+            "points_max": EXACT,
+            "goalpost": EXACT,
+            "indicator_order": pl.Int32,
+        },
+    )
+
+
+def indicator_points(points_max: pl.Expr, raw: pl.Expr, goalpost: pl.Expr) -> pl.Expr:
+    """rules.md: "Points of an indicator = its points × min(raw ÷ goalpost, 1); missing data and
+    division by zero count as 0". Bonus indicators (no goalpost) earn their points when raw is 1.
+    """
+    raw_x = to_exact(raw)
+    scored = pl.min_horizontal(raw_x * points_max / goalpost, points_max)
+    bonus = pl.when(raw_x > 0).then(points_max).otherwise(pl.lit(Decimal(0), dtype=EXACT))
+    value = pl.when(goalpost.is_null()).then(bonus).otherwise(scored)
+    return (
+        pl.when(raw.is_null())
+        .then(pl.lit(Decimal(0), dtype=EXACT))
+        .otherwise(pl.max_horizontal(value, pl.lit(Decimal(0), dtype=EXACT)))
+    )
+
+
+def score_details(indicators: pl.DataFrame, rulebook: Rulebook) -> pl.DataFrame:
+    """One row per carrier × indicator (S1…D3, B1, B2): raw value, goalpost, points, the note
+    and the facts behind it (basis_zh). `points` is exact (18 places); publish rounds it."""
+    parts = []
+    for code, facts in INDICATOR_FACTS.items():
+        denominator = pl.col(facts.denominator) if facts.denominator else pl.lit(None)
+        note = (
+            pl.when(pl.col(facts.raw).is_not_null())
+            .then(
+                pl.when((pl.lit(code) == "D1") & (pl.col("revenue_sum_wan") == 0)).then(
+                    pl.lit(NOTE_D1_ZERO_REVENUE)
+                )
+            )
+            .when(denominator.cast(pl.Float64) == 0)
+            .then(pl.lit(NOTE_DIV_ZERO))
+            .otherwise(pl.lit(NOTE_MISSING))
+        )
+        parts.append(
+            indicators.select(
+                "assessment_year",
+                "carrier_id",
+                "carrier_type",
+                pl.lit(code).alias("indicator_code"),
+                pl.col(facts.raw).cast(pl.Float64).alias("raw_value"),
+                note.alias("note_zh"),
+                facts.basis.alias("basis_zh"),
+            )
+        )
+    long = pl.concat(parts).join(
+        _rulebook_frame(rulebook), on=["indicator_code", "carrier_type"], how="left"
+    )
+    unknown = long.filter(pl.col("dimension").is_null())["carrier_type"].unique().to_list()
+    if unknown:
+        raise ValueError(f"未知载体类型 / unknown carrier_type: {unknown}")
+    return long.with_columns(
+        points=indicator_points(pl.col("points_max"), pl.col("raw_value"), pl.col("goalpost")),
+        benchmark=pl.col("goalpost").cast(pl.Float64),
+    ).sort("carrier_id", "indicator_order")
+
+
+def a_allowed(n: pl.Expr, rulebook: Rulebook) -> pl.Expr:
+    """rules.md: "allowed = max(1, floor(0.3 × carriers of that type))", in integers so that
+    0.3 × 10 is exactly 3."""
+    num, den = rulebook.grading.a_cap.share.as_integer_ratio()
+    return pl.max_horizontal((n * num) // den, pl.lit(rulebook.grading.a_cap.minimum))
+
+
+def band_grade(total: pl.Expr, rulebook: Rulebook) -> pl.Expr:
+    """rules.md: "Grades on the rounded total: A ≥ 85, B ≥ 70, C ≥ 60, D below"."""
+    bands = rulebook.grading.bands
+    return (
+        pl.when(total >= bands.A)
+        .then(pl.lit("A"))
+        .when(total >= bands.B)
+        .then(pl.lit("B"))
+        .when(total >= bands.C)
+        .then(pl.lit("C"))
+        .otherwise(pl.lit("D"))
+    )
+
+
+def carrier_scores(
+    indicators: pl.DataFrame, details: pl.DataFrame, rulebook: Rulebook
+) -> pl.DataFrame:
+    """Totals, grades, the A cap and ranks, per carrier.
+
+    Order (docs/rules-readings.md, GRADE-VETO): the total is graded by band; the no-tenant veto
+    sets D; then the A cap applies among the carriers still A, so a vetoed carrier never takes
+    one of its type's A places, while it still counts among the carriers of its type (n) and
+    is ranked like the others.
+    """
+    g = rulebook.grading
+    dims = (
+        details.group_by("carrier_id")
+        .agg(
+            *(
+                pl.col("points").filter(pl.col("dimension") == dim).sum().alias(f"{dim}_points")
+                for dim in ("service", "performance", "sustainability", "bonus")
+            ),
+            pl.col("points").sum().alias("exact_total"),
+        )
+        .with_columns(total_score=round_half_up(pl.col("exact_total"), g.total_decimals))
+    )
+    veto = ~pl.col("has_tenant_rows").fill_null(False)
+    base = (
+        indicators.select(
+            "assessment_year",
+            "carrier_id",
+            "carrier_name",
+            "carrier_type",
+            "town",
+            "operator_name",
+            "operator_uscc",
+            "has_tenant_rows",
+        )
+        .join(dims, on="carrier_id", how="left")
+        .with_columns(
+            score_grade=band_grade(pl.col("total_score"), rulebook),
+            veto_reason=pl.when(veto).then(pl.lit(g.no_tenant_veto.reason_zh)),
+            rank_in_type=pl.col("total_score")
+            .rank("min", descending=True)
+            .over("carrier_type")
+            .cast(pl.Int32),
+            carriers_in_type=pl.len().over("carrier_type").cast(pl.Int32),
+        )
+        .with_columns(a_allowed_in_type=a_allowed(pl.col("carriers_in_type"), rulebook))
+    )
+    # Candidates for A after the veto, ranked among themselves.
+    candidate = (pl.col("score_grade") == "A") & pl.col("veto_reason").is_null()
+    method = "min" if g.a_cap.ties_keep_a else "ordinal"
+    # Sorted by carrier_id first, so `ordinal` (ties_keep_a false) breaks ties by carrier_id.
+    ranked = base.sort("carrier_type", "carrier_id").with_columns(
+        a_rank=pl.when(candidate)
+        .then(pl.col("total_score"))
+        .rank(method, descending=True)
+        .over("carrier_type")
+    )
+    capped = candidate & (pl.col("a_rank") > pl.col("a_allowed_in_type"))
+    return ranked.with_columns(
+        grade=pl.when(pl.col("veto_reason").is_not_null())
+        .then(pl.lit(g.no_tenant_veto.grade))
+        .when(capped)
+        .then(pl.lit("B"))
+        .otherwise(pl.col("score_grade")),
+        grade_note_zh=pl.when(pl.col("veto_reason").is_not_null())
+        .then(pl.format("一票否决：{} / veto: no tenant rows", pl.col("veto_reason")))
+        .when(capped)
+        .then(
+            pl.format(
+                "A等次超过本类型比例上限（{} 家），按排名调整为B / beyond the A share cap of its"
+                " type: B",
+                pl.col("a_allowed_in_type"),
+            )
+        ),
+    ).sort("carrier_id")

@@ -1,0 +1,373 @@
+"""The policy rulebook: one YAML file per assessment year, validated on load.
+
+Every figure of ../shared/contract/rules.md lives in the YAML file, not in code, so the
+assessment office can change a goalpost, an amount or a threshold without a release. A typo is
+a clear error naming the key path (``indicators.S4.goalposts.maker_space: missing``), never a
+silent default. This module is the only place in `scoring` that reads a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+RULEBOOK_DIR = Path(__file__).resolve().parent / "rulebooks"
+
+CARRIER_TYPES = (
+    "incubator",
+    "accelerator",
+    "maker_space",
+    "complex",
+    "platform",
+    "offshore_center",
+    "industrial_park",
+)
+INDICATOR_CODES = (
+    "S1", "S2", "S3", "S4", "S5",
+    "P1", "P2", "P3", "P4", "P5", "P6",
+    "D1", "D2", "D3",
+    "B1", "B2",
+)  # fmt: skip
+TARGET_CODES = ("T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9")
+
+NonNeg = Annotated[Decimal, Field(ge=0)]
+Positive = Annotated[Decimal, Field(gt=0)]
+Share = Annotated[Decimal, Field(ge=0, le=1)]
+CarrierType = Literal[
+    "incubator",
+    "accelerator",
+    "maker_space",
+    "complex",
+    "platform",
+    "offshore_center",
+    "industrial_park",
+]
+Level = Literal["national", "provincial", "municipal"]
+Grade = Literal["A", "B", "C", "D"]
+Mode = Literal["highest_only", "stack"]
+
+
+class RulebookError(ValueError):
+    """The rulebook file is invalid; the message names every bad key path."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+
+class Goalposts(_Strict):
+    """满分基准: the raw value that earns full points, one per carrier type (rules.md)."""
+
+    incubator: Positive
+    accelerator: Positive
+    maker_space: Positive
+    complex: Positive
+    platform: Positive
+    offshore_center: Positive
+    industrial_park: Positive
+
+    def for_type(self, carrier_type: str) -> Decimal:
+        return getattr(self, carrier_type)
+
+
+class Indicator(_Strict):
+    dimension: Literal["service", "performance", "sustainability", "bonus"]
+    name_zh: str
+    points: NonNeg
+    goalposts: Goalposts | None = None
+
+    @model_validator(mode="after")
+    def _goalposts_unless_bonus(self) -> Indicator:
+        if self.dimension != "bonus" and self.goalposts is None:
+            raise ValueError("goalposts: missing (every scored indicator needs one per type)")
+        if self.dimension == "bonus" and self.goalposts is not None:
+            raise ValueError("goalposts: a bonus indicator has none (its raw value is 1 or 0)")
+        return self
+
+
+# --- grading ---------------------------------------------------------------------------------
+
+
+class Bands(_Strict):
+    """Grades on the rounded total: A ≥ A, B ≥ B, C ≥ C, D below."""
+
+    A: NonNeg
+    B: NonNeg
+    C: NonNeg
+
+    @model_validator(mode="after")
+    def _descending(self) -> Bands:
+        if not self.A > self.B > self.C:
+            raise ValueError("bands must fall: A > B > C")
+        return self
+
+
+class ACap(_Strict):
+    """At most `share` of a carrier type may be A: allowed = max(minimum, floor(share × n))."""
+
+    share: Share
+    minimum: Annotated[int, Field(ge=0)]
+    ties_keep_a: bool
+
+
+class Veto(_Strict):
+    grade: Grade
+    reason_zh: str
+
+
+class Grading(_Strict):
+    bands: Bands
+    total_decimals: Annotated[int, Field(ge=0, le=6)]
+    a_cap: ACap
+    no_tenant_veto: Veto
+
+
+# --- clear-out and actions -------------------------------------------------------------------
+
+
+class C1Rule(_Strict):
+    reason_zh: str
+    max_months: Annotated[int, Field(ge=0)]
+    long_period_max_months: Annotated[int, Field(ge=0)]
+    long_period_industries: tuple[str, ...]
+
+
+class C2Rule(_Strict):
+    reason_zh: str
+    min_months: Annotated[int, Field(ge=0)]
+    # The marts compute these windows (tenant_year_facts); another window needs a mart change.
+    activity_years: Literal[2]
+    certificate_years: Literal[3]
+
+
+class C3Rule(_Strict):
+    reason_zh: str
+
+
+class Clearout(_Strict):
+    C1: C1Rule
+    C2: C2Rule
+    C3: C3Rule
+
+
+class OperatorRule(_Strict):
+    operator_kinds: tuple[str, ...]
+    grades: tuple[Grade, ...]
+    consecutive_years: Annotated[int, Field(ge=1)]
+
+
+class ActionRule(_Strict):
+    name_zh: str
+    severity: Annotated[int, Field(ge=1)]
+    consecutive_d_years: Annotated[int, Field(ge=1)]
+    operator_rule: OperatorRule | None = None
+
+
+class Actions(_Strict):
+    rectify: ActionRule
+    transfer_operator: ActionRule
+    delist_review: ActionRule
+
+    def by_severity(self) -> list[tuple[str, ActionRule]]:
+        """Most severe first."""
+        items = [
+            ("rectify", self.rectify),
+            ("transfer_operator", self.transfer_operator),
+            ("delist_review", self.delist_review),
+        ]
+        return sorted(items, key=lambda kv: -kv[1].severity)
+
+
+# --- rewards ---------------------------------------------------------------------------------
+
+
+class _Reward(_Strict):
+    article: str
+    name_zh: str
+    payee_kind: Literal["operator", "enterprise", "service_body"]
+    mode: Mode
+    cap: NonNeg | None
+
+
+class R01Rule(_Reward):
+    recognized_levels: tuple[Level, ...]
+    rates: dict[Literal["incubator", "accelerator", "maker_space"], Share]
+
+
+class LevelAmounts(_Strict):
+    national: NonNeg
+    provincial: NonNeg
+
+
+class R02Rule(_Reward):
+    amounts: dict[Literal["incubator", "maker_space"], LevelAmounts]
+    top_up: bool
+
+
+class R03Rule(_Reward):
+    carrier_types: tuple[CarrierType, ...]
+    review_below: NonNeg
+
+
+class R04Rule(_Reward):
+    min_amount: NonNeg
+    rate: Share
+
+
+class R05Rule(_Reward):
+    carrier_types: tuple[CarrierType, ...]
+    rates: dict[Annotated[int, Field(ge=1)], Share]
+
+
+class R06Rule(_Reward):
+    min_revenue: NonNeg
+    min_growth: NonNeg
+    rate: Share
+
+
+class R07Rule(_Reward):
+    amount: NonNeg
+    types: dict[Literal["public_service_platform", "service_top100"], tuple[Level, ...]]
+
+
+class R08Rule(_Reward):
+    grade: Grade
+    amounts: dict[Literal["national", "provincial"], NonNeg]
+
+
+class R09Rule(_Reward):
+    amount_each: NonNeg
+
+
+class R10Rule(_Reward):
+    amounts: dict[Literal["provincial", "municipal"], dict[Annotated[int, Field(ge=1)], NonNeg]]
+
+
+class Rewards(_Strict):
+    R01: R01Rule
+    R02: R02Rule
+    R03: R03Rule
+    R04: R04Rule
+    R05: R05Rule
+    R06: R06Rule
+    R07: R07Rule
+    R08: R08Rule
+    R09: R09Rule
+    R10: R10Rule
+
+    def rule(self, code: str) -> _Reward:
+        return getattr(self, code)
+
+
+class CaseByCase(_Strict):
+    code: str
+    article: str
+    name_zh: str
+    up_to: NonNeg | None = None
+    note_zh: str
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+class Target(_Strict):
+    name_zh: str
+    target: Positive
+
+
+class Targets(_Strict):
+    window_start: dt.date
+    items: dict[str, Target]
+
+    @model_validator(mode="after")
+    def _known_codes(self) -> Targets:
+        missing = [c for c in TARGET_CODES if c not in self.items]
+        unknown = [c for c in self.items if c not in TARGET_CODES]
+        if missing or unknown:
+            raise ValueError(f"items: missing {missing}, unknown {unknown}")
+        return self
+
+
+# --- the rulebook ----------------------------------------------------------------------------
+
+
+class Rulebook(_Strict):
+    assessment_year: Annotated[int, Field(ge=2000, le=2100)]
+    title_zh: str
+    source_zh: str
+    indicators: dict[str, Indicator]
+    grading: Grading
+    clearout: Clearout
+    actions: Actions
+    rewards: Rewards
+    case_by_case: tuple[CaseByCase, ...]
+    targets: Targets
+
+    @model_validator(mode="after")
+    def _all_indicators(self) -> Rulebook:
+        missing = [c for c in INDICATOR_CODES if c not in self.indicators]
+        unknown = [c for c in self.indicators if c not in INDICATOR_CODES]
+        if missing or unknown:
+            raise ValueError(f"indicators: missing {missing}, unknown {unknown}")
+        return self
+
+    def indicator(self, code: str) -> Indicator:
+        return self.indicators[code]
+
+
+def _path_for(path_or_year: str | os.PathLike[str] | int) -> Path:
+    if isinstance(path_or_year, int):
+        path = RULEBOOK_DIR / f"{path_or_year}.yaml"
+        if not path.exists():
+            raise RulebookError(
+                f"没有{path_or_year}年度的默认规则文件 / no bundled rulebook for {path_or_year}"
+            )
+        return path
+    return Path(path_or_year)
+
+
+def _format_errors(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"])
+        if err["type"] == "missing":
+            what = "missing"
+        elif err["type"] == "extra_forbidden":
+            what = "unknown key"
+        else:
+            what = err["msg"].removeprefix("Value error, ")
+        lines.append(f"{loc}: {what}" if loc else what)
+    return "规则文件无效 / invalid rulebook:\n  " + "\n  ".join(lines)
+
+
+def parse_rulebook(doc: object) -> Rulebook:
+    """Validate an already-parsed YAML document (the tests change copies this way)."""
+    try:
+        return Rulebook.model_validate(doc)
+    except ValidationError as exc:
+        raise RulebookError(_format_errors(exc)) from None
+
+
+def load_rulebook(path_or_year: str | os.PathLike[str] | int) -> Rulebook:
+    """Read and validate a rulebook: a path to a YAML file, or a year for the bundled default."""
+    path = _path_for(path_or_year)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RulebookError(f"规则文件不是有效的YAML / not valid YAML: {path}: {exc}") from None
+    return parse_rulebook(doc)
+
+
+def rulebook_sha256(path_or_year: str | os.PathLike[str] | int) -> str:
+    """sha256 of the rulebook file's bytes, recorded with each run."""
+    return hashlib.sha256(_path_for(path_or_year).read_bytes()).hexdigest()
