@@ -1,0 +1,262 @@
+"""The intermediate and mart models built by the real dbt over a small two-year raw layer.
+
+One module-scoped warehouse: raw rows written with SQL (tests/marts/district.py), then
+`dbt build` through orchestration.transform.run_dbt with a private target path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.transform import run_dbt
+from tests.marts.builders import query, write_raw_year
+from tests.marts.district import FINDING_2024, PA_INV, UA, UD, UF, year_2023, year_2024
+
+MARTS = (
+    "carrier_year_indicators",
+    "tenant_year_facts",
+    "attributed_events",
+    "subsidy_claims",
+    "carrier_recognitions",
+    "carrier_evaluations",
+    "data_quality_issues",
+    "dataset_counts",
+)
+YEAR_COLUMN = {"attributed_events": "event_year"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The two-year warehouse after a full `dbt build` (models and all dbt tests)."""
+    root = tmp_path_factory.mktemp("marts")
+    warehouse = root / "carriers.duckdb"
+    write_raw_year(warehouse, 2023, year_2023())
+    write_raw_year(warehouse, 2024, year_2024(), findings=[FINDING_2024])
+    result = run_dbt(["build"], warehouse=warehouse, year=2024, target_path=root / "target")
+    assert result.success
+    return warehouse, root / "target"
+
+
+def indicators(warehouse: Path, year: int, carrier_id: str) -> dict:
+    rows = query(
+        warehouse,
+        "select * from marts.carrier_year_indicators where assessment_year = ? and carrier_id = ?",
+        [year, carrier_id],
+    )
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_c001_2024_every_indicator_by_hand(built: tuple[Path, Path]) -> None:
+    warehouse, _ = built
+    row = indicators(warehouse, 2024, "C001")
+    # Tenant set 2024 (entry <= 2024-12-31, no exit or exit >= 2024-01-01): A, B, C, D
+    # (exit 2024-06-30), F; not E (exit 2023-12-31), not the rejected row.          -> 5
+    assert row["tenant_set_count"] == 5
+    # Incubating at year end: A, B, C, F (D graduated and left on 2024-06-30).      -> 4
+    assert row["incubating_year_end_count"] == 4
+    # S1: financing dated 2024 attributed to C001: A 100 (also reported by C002, counted
+    # once) + B 50; D's 2024-08-01 is after D's exit (none); F's goes to C002.       -> 150
+    assert float(row["financing_total_wan"]) == 150.0
+    assert row["s1_raw"] == 150.0
+    # S2: tenant set members financed: A, B -> 2 / 5                                 -> 0.4
+    assert row["financed_tenant_count"] == 2
+    assert row["s2_raw"] == pytest.approx(0.4)
+    # S3: seed fund 是                                                                -> 1
+    assert row["s3_raw"] == 1.0
+    # S4: 4 incubating / (2000 m² / 1000)                                             -> 2.0
+    assert row["s4_raw"] == pytest.approx(2.0)
+    # S5: entered in 2024 and tech: B (certified); C entered but is not tech.        -> 1
+    assert row["tech_recruited_count"] == 1 and row["s5_raw"] == 1.0
+    # P1: first certificates 2024 attributed to C001: B's; A's "first" 2024 certificate
+    # is not (A holds a 2021 one from the 2023 package); F's goes to C002.           -> 1
+    assert row["first_high_tech_count"] == 1 and row["p1_raw"] == 1.0
+    # P2: tech-SME registration dated 2024 in the tenant set: A.                      -> 1
+    assert row["tech_sme_registered_count"] == 1 and row["p2_raw"] == 1.0
+    # P3: graduations 2024: D (2024-06-30).                                          -> 1
+    assert row["graduation_count"] == 1 and row["p3_raw"] == 1.0
+    # P4: invention grants 2024: A's (reported twice, once) and D's, granted on D's exit
+    # date (the span's end is inclusive).                                             -> 2
+    assert row["invention_grant_count"] == 2 and row["p4_raw"] == 2.0
+    # P5: all grants 2024: those 2 + A's utility model; C's is pending.               -> 3
+    assert row["patent_grant_count"] == 3 and row["p5_raw"] == 3.0
+    # P6: talents over the tenant set: A 2 + B 1 + C (blank) + D 3 + F 0 (E's 9 is out). -> 6
+    assert row["talents_sum"] == 6 and row["p6_raw"] == 6.0
+    # D1: R&D 80 + 20 + 100 + 30 = 230 over revenue 1000 + 500 + 2000 + 300 = 3800.
+    assert float(row["rd_expense_sum_wan"]) == 230.0
+    assert float(row["revenue_sum_wan"]) == 3800.0
+    assert row["d1_raw"] == pytest.approx(230 / 3800)
+    # D2: tax 50 + 10 + 5 + 40 + 6                                                    -> 111
+    assert float(row["tax_paid_sum_wan"]) == 111.0 and row["d2_raw"] == 111.0
+    # D3: occupied area of the incubating: 300 + 200 + 100 + 50 = 650 over 2000      -> 0.325
+    assert row["occupied_area_incubating_m2"] == 650.0
+    assert row["d3_raw"] == pytest.approx(0.325)
+    # B1: national evaluation 2024 grade A in the 2024 package                        -> 1
+    assert row["b1_raw"] == 1.0
+    # B2: D's graduation landed in the district                                       -> 1
+    assert row["landed_graduation_count"] == 1 and row["b2_raw"] == 1.0
+    assert row["has_tenant_rows"] is True
+    assert row["carrier_type"] == "incubator"
+
+
+def test_double_claim_goes_to_latest_entry_and_is_reported(built: tuple[Path, Path]) -> None:
+    warehouse, _ = built
+    c002 = indicators(warehouse, 2024, "C002")
+    # F entered C001 on 2023-01-01 and C002 on 2024-03-01: F's certificate and financing
+    # go to C002; F entered C002 in 2024 and holds a certificate, so C002's S5 counts it.
+    assert float(c002["financing_total_wan"]) == 200.0
+    assert c002["first_high_tech_count"] == 1
+    assert c002["tech_recruited_count"] == 1
+    events = query(
+        warehouse,
+        "select event_kind, attributed_carrier_id, attribution_status, reported_by "
+        "from marts.attributed_events where uscc = ? and event_year = 2024 order by event_kind",
+        [UF],
+    )
+    got = [(e["event_kind"], e["attributed_carrier_id"], e["attribution_status"]) for e in events]
+    assert got == [
+        ("financing", "C002", "multiple"),
+        ("high_tech_certificate", "C002", "multiple"),
+    ]
+    warnings = query(
+        warehouse,
+        "select check_name, dataset, severity, message from marts.data_quality_issues "
+        "where assessment_year = 2024 and check_name = 'attribution_multiple' order by dataset",
+    )
+    assert [(w["dataset"], w["severity"]) for w in warnings] == [
+        ("financing", "warning"),
+        ("high_tech", "warning"),
+    ]
+    assert all("C001,C002" in w["message"] and " / " in w["message"] for w in warnings)
+
+
+def test_unattributed_event_counts_nowhere_with_a_warning(built: tuple[Path, Path]) -> None:
+    warehouse, _ = built
+    event = query(
+        warehouse,
+        "select * from marts.attributed_events where uscc = ? and event_kind = 'financing'",
+        [UD],
+    )
+    assert len(event) == 1
+    assert event[0]["attribution_status"] == "none"
+    assert event[0]["attributed_carrier_id"] is None
+    issues = query(
+        warehouse,
+        "select * from marts.data_quality_issues where check_name = 'attribution_none' "
+        "and value_as_written = ? and assessment_year = 2024",
+        [UD],
+    )
+    assert len(issues) == 1 and issues[0]["source_file"] == "C001.xlsx"
+
+
+def test_same_fact_reported_twice_counts_once(built: tuple[Path, Path]) -> None:
+    warehouse, _ = built
+    patents = query(
+        warehouse,
+        "select reported_by, source_row_ids from marts.attributed_events where event_key = ?",
+        [PA_INV],
+    )
+    assert len(patents) == 1
+    assert len(patents[0]["source_row_ids"].split(",")) == 2
+    # A's 2024-04-01 financing, by C001 and C002: one event reported by both.
+    financing = query(
+        warehouse,
+        "select reported_by from marts.attributed_events where uscc = ? "
+        "and event_kind = 'financing' and event_date = date '2024-04-01'",
+        [UA],
+    )
+    assert [f["reported_by"] for f in financing] == ["C001,C002"]
+    # A's 2023 financing, in the 2023 and the 2024 package: one event, counted in 2023.
+    assert float(indicators(warehouse, 2023, "C001")["financing_total_wan"]) == 20.0
+
+
+def test_dataset_counts_reconcile_with_raw(built: tuple[Path, Path]) -> None:
+    warehouse, _ = built
+    counts = {
+        (r["assessment_year"], r["dataset"], r["source_file"]): (
+            r["rows_read"],
+            r["rows_kept"],
+            r["rows_rejected"],
+            r["rows_duplicate"],
+        )
+        for r in query(warehouse, "select * from marts.dataset_counts")
+    }
+    raw = query(
+        warehouse,
+        "select _assessment_year as y, _source_file as f, count(*) as n from raw.financing "
+        "group by all",
+    )
+    for r in raw:
+        assert counts[(r["y"], "financing", r["f"])][0] == r["n"]
+    # read, kept, rejected, duplicate
+    assert counts[(2024, "financing", "C001.xlsx")] == (4, 4, 0, 0)
+    assert counts[(2024, "financing", "C002.xlsx")] == (2, 1, 0, 1)
+    assert counts[(2023, "financing", "C001.xlsx")] == (1, 0, 0, 1)
+    assert counts[(2024, "patents", "C001.xlsx")] == (5, 4, 0, 1)
+    assert counts[(2024, "tenants", "C001.xlsx")] == (7, 6, 1, 0)
+    assert all(read == kept + rej + dup for read, kept, rej, dup in counts.values())
+
+
+def test_data_quality_issues_union(built: tuple[Path, Path]) -> None:
+    warehouse, _ = built
+    rows = query(
+        warehouse,
+        "select check_name, severity, dataset, carrier_id from marts.data_quality_issues "
+        "where assessment_year = 2024",
+    )
+    checks = {r["check_name"] for r in rows}
+    assert "file_ignored" in checks  # from raw._ingest_findings
+    assert any(r["dataset"] == "tenants" and r["severity"] == "error" for r in rows)  # reject
+    unknown = [r for r in rows if r["check_name"] == "tenant_carrier_unknown"]
+    assert [(u["carrier_id"], u["severity"]) for u in unknown] == [("C009", "warning")]
+
+
+def test_tenant_year_facts_clearout_facts(built: tuple[Path, Path]) -> None:
+    warehouse, _ = built
+    facts = query(
+        warehouse,
+        "select * from marts.tenant_year_facts "
+        "where assessment_year = 2024 and carrier_id = 'C001' and uscc = ?",
+        [UA],
+    )[0]
+    # Entry 2020-01-15 -> 59 months at the end of 2024.
+    assert facts["months_in_incubation"] == 59
+    # A's patents applied or granted in 2023-2024: the invention and the utility model.
+    assert facts["patent_events_prev_and_this_year"] == 2
+    # A's certificates issued 2022-2024: the 2024 one only (2021 is outside the window).
+    assert facts["certificates_last_three_years"] == 1
+    # A's financing in 2023-2024: 2023-05-01 and 2024-04-01.
+    assert facts["financing_events_prev_and_this_year"] == 2
+    assert facts["has_tech_sme_reg_prev_and_this_year"] is True
+    assert facts["is_rd_expense_zero_or_missing"] is False
+    assert facts["is_tech_enterprise"] is True
+
+
+def snapshot_of_year(warehouse: Path, year: int) -> dict[str, list[tuple]]:
+    """Every mart's rows of one year, sorted, for before/after comparisons."""
+    out = {}
+    for mart in MARTS:
+        column = YEAR_COLUMN.get(mart, "assessment_year")
+        rows = query(warehouse, f'select * from marts."{mart}" where "{column}" = ?', [year])
+        out[mart] = sorted(tuple(str(v) for v in r.values()) for r in rows)
+    return out
+
+
+def test_reloading_2024_changes_2024_only(built: tuple[Path, Path]) -> None:
+    warehouse, target = built
+    before_2023 = snapshot_of_year(warehouse, 2023)
+    before_2024 = snapshot_of_year(warehouse, 2024)
+    assert before_2023["carrier_year_indicators"] and before_2023["attributed_events"]
+    # Reload 2024 with B's financing 50 -> 80, as the ingest would (year's rows replaced).
+    write_raw_year(warehouse, 2024, year_2024(b_financing="80"), findings=[FINDING_2024])
+    run_dbt(["run"], warehouse=warehouse, year=2024, target_path=target)
+    assert snapshot_of_year(warehouse, 2023) == before_2023
+    after_2024 = snapshot_of_year(warehouse, 2024)
+    assert after_2024 != before_2024
+    assert float(indicators(warehouse, 2024, "C001")["financing_total_wan"]) == 180.0
+    # Put the original rows back so the module's other tests see the same warehouse.
+    write_raw_year(warehouse, 2024, year_2024(), findings=[FINDING_2024])
+    run_dbt(["run"], warehouse=warehouse, year=2024, target_path=target)
+    assert snapshot_of_year(warehouse, 2024) == before_2024
