@@ -589,6 +589,15 @@ class _Formats:
         self.block_title = workbook.add_format(
             {"bold": True, "font_size": 12, "bg_color": "#FCE4D6", "border": 1}
         )
+        self.block_title_quoted = workbook.add_format(
+            {
+                "bold": True,
+                "font_size": 12,
+                "bg_color": "#FCE4D6",
+                "border": 1,
+                "quote_prefix": True,
+            }
+        )
         self.label = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
         self.note = workbook.add_format(
             {"italic": True, "font_color": "#C00000", "text_wrap": True}
@@ -768,6 +777,7 @@ def _write_detail_sheet(
         ws.set_row(1, 36)
         row = 3
         scores = scores.head(limit)
+        details = details.filter(pl.col("carrier_id").is_in(scores.get_column("carrier_id")))
     detail_cols = [
         c
         for c in details.columns
@@ -775,10 +785,7 @@ def _write_detail_sheet(
     ]
     kinds = [_value_kind(c, details.schema[c]) for c in detail_cols]
     by_carrier = (
-        {
-            key[0]: frame.sort("indicator_code", maintain_order=True)
-            for key, frame in details.partition_by("carrier_id", as_dict=True).items()
-        }
+        {key[0]: frame for key, frame in details.partition_by("carrier_id", as_dict=True).items()}
         if not details.is_empty()
         else {}
     )
@@ -792,14 +799,17 @@ def _write_detail_sheet(
     score_kinds = {c: _value_kind(c, scores.schema[c]) for c in scores.columns}
     for record in scores.iter_rows(named=True):
         title = f"{_as_text(record['carrier_id'])}  {_as_text(record['carrier_name'])}"
-        ws.merge_range(row, 0, row, max(len(detail_cols) - 1, 7), "", fmt.block_title)
-        _write_cell(ws, fmt, row, 0, title, "text")
-        ws.set_row(row, None, fmt.block_title)
+        last_col = max(len(detail_cols) - 1, 7)
+        ws.merge_range(row, 0, row, last_col, "", fmt.block_title)
+        quoted = title.startswith(FORMULA_TRIGGERS)
+        ws.write_string(row, 0, title, fmt.block_title_quoted if quoted else fmt.block_title)
         row += 1
         for k, (col, label) in enumerate(head_fields):
             ws.write_string(row, 2 * k, label, fmt.label)
             value = value_label(col, record.get(col))
             _write_cell(ws, fmt, row, 2 * k + 1, value, score_kinds.get(col, "text"))
+            for j, text in ((2 * k, label), (2 * k + 1, _as_text(value))):
+                widths[j] = max(widths.get(j, 0), _text_width(text))
         row += 1
         extras = [("veto_reason", "否决原因"), ("town", "镇（园区）")]
         extras = [(c, lab) for c, lab in extras if record.get(c) not in (None, "")]
@@ -1006,12 +1016,12 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
             )
 
     # per-carrier details
-    details = t["score_details"]
+    shown_scores, details_note = _top(scores, top_n)
+    details = t["score_details"].filter(
+        pl.col("carrier_id").is_in(shown_scores.get_column("carrier_id"))
+    )
     by_carrier = (
-        {
-            str(k[0]): f.sort("indicator_code", maintain_order=True)
-            for k, f in details.partition_by("carrier_id", as_dict=True).items()
-        }
+        {str(k[0]): f for k, f in details.partition_by("carrier_id", as_dict=True).items()}
         if details.height
         else {}
     )
@@ -1020,7 +1030,6 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         for c in details.columns
         if c in COLUMN_LABELS and c not in ("carrier_id", "assessment_year", "run_id")
     ]
-    shown_scores, details_note = _top(scores, top_n)
     carriers = []
     for record in shown_scores.iter_rows(named=True):
         cid = str(record["carrier_id"])

@@ -140,6 +140,9 @@ def test_text_that_looks_like_a_formula_is_written_as_plain_text(tables, year, t
     names[: len(HOSTILE)] = HOSTILE
     tables["carrier_scores"] = scores.with_columns(pl.Series("carrier_name", names))
     tables["rewards"] = tables["rewards"].with_columns(pl.lit("=1+1").alias("basis_zh"))
+    tables["score_details"] = tables["score_details"].with_columns(
+        pl.col("note_zh").str.replace(r"^.*$", "-数据缺失")
+    )
     path = write_workbook(tables, tmp_path / "w.xlsx", year)
 
     book = openpyxl.load_workbook(path)
@@ -155,6 +158,16 @@ def test_text_that_looks_like_a_formula_is_written_as_plain_text(tables, year, t
         assert cell.data_type == "s" and cell.value == "=1+1" and cell.quotePrefix
     # ordinary text gets no quote prefix
     assert not by_value[names[-1]].quotePrefix
+    # every cell of every sheet that starts like a formula is quoted text
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(reports.FORMULA_TRIGGERS):
+                    assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
+    detail_notes = [
+        c.value for row in book[DETAIL_SHEET].iter_rows() for c in row if c.value == "-数据缺失"
+    ]
+    assert len(detail_notes) == 16  # C010's notes, on the per-carrier sheet too
     # and no sheet of the package holds a formula at all
     with zipfile.ZipFile(path) as archive:
         for member in archive.namelist():
@@ -172,6 +185,7 @@ def test_detail_sheet_has_a_block_per_carrier_with_its_indicators(book, tables):
         title = f"{record['carrier_id']}  {record['carrier_name']}"
         assert title in titles, title
         start = next(i for i, r in enumerate(rows) if r[0] == title)
+        assert ws.cell(row=start + 1, column=1).font.b  # the block title keeps its style
         head = rows[start + 1]
         assert head[:8] == (
             "载体类型",
