@@ -777,7 +777,9 @@ def _write_detail_sheet(
         ws.set_row(1, 36)
         row = 3
         scores = scores.head(limit)
-        details = details.filter(pl.col("carrier_id").is_in(scores.get_column("carrier_id")))
+        details = details.filter(
+            pl.col("carrier_id").is_in(scores.get_column("carrier_id").implode())
+        )
     detail_cols = [
         c
         for c in details.columns
@@ -1018,7 +1020,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
     # per-carrier details
     shown_scores, details_note = _top(scores, top_n)
     details = t["score_details"].filter(
-        pl.col("carrier_id").is_in(shown_scores.get_column("carrier_id"))
+        pl.col("carrier_id").is_in(shown_scores.get_column("carrier_id").implode())
     )
     by_carrier = (
         {str(k[0]): f for k, f in details.partition_by("carrier_id", as_dict=True).items()}
