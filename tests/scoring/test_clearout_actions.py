@@ -1,0 +1,159 @@
+"""Tenant clear-out C1–C3 and carrier actions (rules.md "Clear-out and carrier actions")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from scoring.engine import score_year
+
+IDLE = {  # a tenant that meets every C2 condition except the months
+    "patent_events_prev_and_this_year": 0,
+    "has_tech_sme_reg_prev_and_this_year": False,
+    "certificates_last_three_years": 0,
+    "financing_events_prev_and_this_year": 0,
+    "is_rd_expense_zero_or_missing": True,
+}
+
+
+def clearout(mk, rulebook, *tenant_rows) -> dict[str, dict]:
+    rows = [{"carrier_id": "C1", **r} for r in tenant_rows]
+    out = score_year(
+        rulebook, mk.YEAR, mk.inputs(mk.carriers({"carrier_id": "C1"}), mk.tenants(*rows))
+    )
+    return {r["uscc"]: r for r in out["tenant_clearout"].to_dicts()}
+
+
+@pytest.mark.parametrize(
+    ("industry", "months", "flagged"),
+    [
+        ("软件", 48, False),
+        ("软件", 49, True),
+        ("生物医药", 60, False),
+        ("生物医药", 61, True),
+        ("集成电路设计", 61, True),
+        ("现代农业", 55, False),
+    ],
+)
+def test_c1_overdue(mk, rulebook, industry, months, flagged):
+    got = clearout(
+        mk, rulebook, {"uscc": "U1", "industry": industry, "months_in_incubation": months}
+    )
+    assert ("U1" in got) is flagged
+    if flagged:
+        assert got["U1"]["reason_codes"] == "C1" and "超期未毕业" in got["U1"]["reasons_zh"]
+
+
+def test_c1_only_for_tenants_incubating_at_year_end(mk, rulebook):
+    got = clearout(
+        mk,
+        rulebook,
+        {"uscc": "U1", "months_in_incubation": 70, "is_incubating_at_year_end": False},
+    )
+    assert got == {}
+
+
+@pytest.mark.parametrize(
+    ("change", "flagged"),
+    [
+        ({}, True),
+        ({"months_in_incubation": 23}, False),
+        ({"patent_events_prev_and_this_year": 1}, False),
+        ({"has_tech_sme_reg_prev_and_this_year": True}, False),
+        ({"certificates_last_three_years": 1}, False),
+        ({"financing_events_prev_and_this_year": 2}, False),
+        ({"is_rd_expense_zero_or_missing": False}, False),
+        ({"is_incubating_at_year_end": False}, False),
+    ],
+)
+def test_c2_low_innovation(mk, rulebook, change, flagged):
+    row = {"uscc": "U1", "months_in_incubation": 24, **IDLE, **change}
+    got = clearout(mk, rulebook, row)
+    assert ("U1" in got) is flagged
+    if flagged:
+        assert got["U1"]["reason_codes"] == "C2"
+
+
+def test_c3_deregistered_without_exit_date(mk, rulebook):
+    got = clearout(
+        mk,
+        rulebook,
+        {"uscc": "U1", "tenant_status": "deregistered", "is_incubating_at_year_end": False},
+        {
+            "uscc": "U2",
+            "tenant_status": "deregistered",
+            "exit_date": dt.date(2024, 6, 1),
+            "is_incubating_at_year_end": False,
+        },
+    )
+    assert list(got) == ["U1"] and got["U1"]["reason_codes"] == "C3"
+
+
+def test_every_reason_listed_once_per_tenant(mk, rulebook):
+    got = clearout(mk, rulebook, {"uscc": "U1", "months_in_incubation": 50, **IDLE})
+    assert got["U1"]["reason_codes"] == "C1,C2"
+    assert got["U1"]["reasons_zh"] == "C1 超期未毕业；C2 创新效益低下"
+    assert got["U1"]["months_in_incubation"] == 50
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+def _total(rulebook, fraction: str) -> dict:
+    out = {}
+    for code, ind in rulebook.indicators.items():
+        if ind.goalposts is not None:
+            out[f"{code.lower()}_raw"] = float(ind.goalposts.incubator * Decimal(fraction))
+    return out
+
+
+def actions(mk, rulebook, carriers, history) -> dict[str, dict]:
+    out = score_year(
+        rulebook,
+        mk.YEAR,
+        mk.inputs(mk.carriers(*carriers), grade_history=mk.history(*history)),
+    )
+    return {r["carrier_id"]: r for r in out["carrier_actions"].to_dicts()}
+
+
+def test_actions_over_three_years(mk, rulebook):
+    d, c, b = _total(rulebook, "0.1"), _total(rulebook, "0.65"), _total(rulebook, "0.75")
+    carriers = [
+        {"carrier_id": "K1", **d},  # D, D, D → delist_review
+        {"carrier_id": "K2", **d},  # D, D → transfer_operator
+        {"carrier_id": "K3", **d},  # D, C, D → rectify only: not consecutive
+        {"carrier_id": "K4", "operator_kind": "government", **c},  # gov C, C → transfer
+        {"carrier_id": "K5", "operator_kind": "private", **c},  # private C, C → nothing
+        {"carrier_id": "K6", "operator_kind": "government", **c},  # gov C, B → nothing
+        {"carrier_id": "K7", **b},  # B now, D before → nothing
+    ]
+    history = [
+        (2022, "K1", "D"), (2023, "K1", "D"),
+        (2023, "K2", "D"), (2022, "K2", "B"),
+        (2022, "K3", "D"), (2023, "K3", "C"),
+        (2023, "K4", "C"),
+        (2023, "K5", "C"),
+        (2023, "K6", "B"),
+        (2023, "K7", "D"), (2022, "K7", "D"),
+        (2024, "K7", "D"),  # a row for Y itself (an earlier run) is ignored
+    ]  # fmt: skip
+    got = actions(mk, rulebook, carriers, history)
+    assert {k: v["action"] for k, v in got.items()} == {
+        "K1": "delist_review",
+        "K2": "transfer_operator",
+        "K3": "rectify",
+        "K4": "transfer_operator",
+    }
+    assert got["K1"]["reason_codes"] == "delist_review,transfer_operator,rectify"
+    assert got["K1"]["grade_history"] == "2022:D,2023:D,2024:D"
+    assert got["K1"]["reasons_zh"].count("；") == 2
+    assert got["K4"]["reason_codes"] == "transfer_operator"
+    assert "政府运营" in got["K4"]["reasons_zh"]
+    assert got["K3"]["action_zh"] == "整改"
+
+
+def test_no_history_means_rectify_only(mk, rulebook):
+    got = actions(mk, rulebook, [{"carrier_id": "K1"}], [])
+    assert got["K1"]["action"] == "rectify" and got["K1"]["grade_history"] == "2022:-,2023:-,2024:D"
