@@ -13,7 +13,7 @@
     Anything else (12..5, 12万5, letters, 1.2.3) gives NULL: rejected as unreadable. -#}
 {% macro parse_money(value, row_unit=none, header_unit=none) -%}
     {%- set s = "replace(replace(replace(" ~ normalize_text(value) ~ ", ',', ''), ' ', ''), '，', '')" -%}
-    {%- set pattern = "'^[¥￥]?([+-]?\d+(?:\.\d+)?)(万元|万|亿元|亿|元)?$'" -%}
+    {%- set pattern = "'^[¥￥]?([+-]?\\d+(?:\\.\\d+)?)(万元|万|亿元|亿|元)?$'" -%}
     {%- set num = "regexp_extract(" ~ s ~ ", " ~ pattern ~ ", 1)" -%}
     {%- set unit_in_value = "nullif(regexp_extract(" ~ s ~ ", " ~ pattern ~ ", 2), '')" -%}
     {%- set unit_in_row = money_unit_factor(row_unit) if row_unit is not none else "null" -%}

@@ -11,7 +11,7 @@
     patent_type_from_no(no): the type the number encodes: 12-digit form, 5th digit 1/8 invention,
       2/9 utility_model, 3 design; 8-digit form, 3rd digit 1/2/3 likewise; else NULL. -#}
 {% macro normalize_patent_no(value) -%}
-    {%- set s = "regexp_replace(regexp_replace(upper(" ~ normalize_text(value) ~ "), '[\s.·]', '', 'g'), '^(ZL|CN)', '')" -%}
+    {%- set s = "regexp_replace(regexp_replace(upper(" ~ normalize_text(value) ~ "), '[\\s.·]', '', 'g'), '^(ZL|CN)', '')" -%}
     (case
         when regexp_full_match({{ s }}, '\d{12}[0-9X]') then substr({{ s }}, 1, 12) || '.' || substr({{ s }}, 13, 1)
         when regexp_full_match({{ s }}, '\d{8}[0-9X]') then substr({{ s }}, 1, 8) || '.' || substr({{ s }}, 9, 1)

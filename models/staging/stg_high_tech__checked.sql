@@ -35,8 +35,8 @@ parsed as (
                 message_sql="'【证书编号】证书编号中的年份 ' || substr(parsed.certificate_no, 3, 4)
                     || ' 与发证日期 ' || strftime(parsed.issue_date, '%Y-%m-%d') || ' 的年份不符：' || _raw.certificate_no
                     || ' / Year ' || substr(parsed.certificate_no, 3, 4) || ' in certificate number '''
-                    || _raw.certificate_no || ''' does not match the issue date '
-                    || strftime(parsed.issue_date, '%Y-%m-%d')") }}
+                    || _raw.certificate_no || ''' (证书编号) does not match the issue date '
+                    || strftime(parsed.issue_date, '%Y-%m-%d') || ' (发证日期)'") }}
     end
 {%- endset %}
 

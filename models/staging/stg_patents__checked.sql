@@ -38,8 +38,8 @@ parsed as (
                 message_sql="'【专利类型】专利类型“' || _raw.patent_type || '”与专利号 ' || parsed.patent_no
                     || ' 的类型位不符（类型位为 ' || coalesce(" ~ patent_type_digit('parsed.patent_no') ~ ", '?')
                     || '：1/8 发明，2/9 实用新型，3 外观设计） / Patent type ''' || _raw.patent_type
-                    || ''' disagrees with the type digit ' || coalesce(" ~ patent_type_digit('parsed.patent_no') ~ ", '?')
-                    || ' of patent number ' || parsed.patent_no
+                    || ''' in 专利类型 disagrees with the type digit ' || coalesce(" ~ patent_type_digit('parsed.patent_no') ~ ", '?')
+                    || ' of 专利号 ' || parsed.patent_no
                     || ' (1/8 invention, 2/9 utility model, 3 design)'") }}
     end
 {%- endset %}

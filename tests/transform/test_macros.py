@@ -1,0 +1,144 @@
+"""The cleaning macros compiled by dbt and run on DuckDB, against Python references.
+
+dbt's own unit tests (models/staging/_staging__unit_tests.yml) pin every accepted form; these
+compare whole character ranges and many generated identifiers with independent Python code.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+
+import duckdb
+import pytest
+
+from orchestration.transform import run_dbt
+
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+PROBE = """
+select
+    v,
+    {{ normalize_text('v') }} as normalized,
+    {{ normalize_uscc('v') }} as uscc,
+    {{ uscc_is_valid(normalize_uscc('v')) }} as uscc_ok,
+    {{ normalize_patent_no('v') }} as patent_no,
+    {{ patent_no_is_valid(normalize_patent_no('v')) }} as patent_ok,
+    {{ patent_type_from_no(normalize_patent_no('v')) }} as patent_type
+from probe_input
+"""
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+@pytest.fixture(scope="module")
+def probe_sql(tmp_path_factory) -> str:
+    """The probe query as dbt compiles it (one dbt call for the whole module)."""
+    root = tmp_path_factory.mktemp("macros")
+    result = run_dbt(
+        ["compile", "--inline", PROBE],
+        warehouse=root / "wh.duckdb",
+        year=2024,
+        target_path=root / "target",
+    )
+    assert result.compiled_sql, "dbt compile --inline returned no SQL"
+    return result.compiled_sql[0]
+
+
+def run_probe(sql: str, values: list[str]) -> list[tuple]:
+    with duckdb.connect(config=DUCKDB_CONFIG) as con:
+        con.execute("create table probe_input (i integer, v varchar)")
+        con.executemany("insert into probe_input values (?, ?)", list(enumerate(values)))
+        return con.execute(
+            f"select probe.* from ({sql}) as probe join probe_input using (v) order by i"
+        ).fetchall()
+
+
+def reference_normalize(text: str) -> str | None:
+    """NFKC, then whitespace runs collapsed and trimmed, empty -> None."""
+    out = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip(" ")
+    return out or None
+
+
+def test_normalize_text_matches_nfkc_on_full_width_and_ideographic_space(probe_sql):
+    chars = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000", "\u00a0"]
+    values = [f"a{c}b" for c in chars]
+    rows = run_probe(probe_sql, values)
+    assert len(rows) == len(values)
+    for value, normalized in ((r[0], r[1]) for r in rows):
+        assert normalized == reference_normalize(value), (value, hex(ord(value[1])))
+
+
+def test_normalize_text_matches_reference_on_mixed_strings(probe_sql):
+    rng = random.Random(20240305)
+    alphabet = (
+        [chr(c) for c in range(0x21, 0x7F)]
+        + [chr(c) for c in range(0xFF01, 0xFF5F)]
+        + list("科技孵化器（）【】《》、。")
+        + [" ", "\u3000", "\n", "\r\n", "\t", "  "]
+    )
+    values = sorted(
+        {"".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(400)}
+    )
+    rows = run_probe(probe_sql, values)
+    assert len(rows) == len(values)
+    for value, normalized in ((r[0], r[1]) for r in rows):
+        assert normalized == reference_normalize(value), repr(value)
+
+
+def reference_uscc_check(body: str) -> str:
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(body, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def test_uscc_is_valid_agrees_with_gb32100_reference(probe_sql):
+    rng = random.Random(32100)
+    codes: list[str] = []
+    for _ in range(300):
+        body = "".join(rng.choice(USCC_ALPHABET) for _ in range(17))
+        good = body + reference_uscc_check(body)
+        wrong = body + rng.choice(USCC_ALPHABET.replace(good[-1], ""))
+        codes += [good, wrong, good.lower(), "-".join([good[:6], good[6:]])]
+    codes = list(dict.fromkeys(codes))
+    rows = run_probe(probe_sql, codes)
+    assert len(rows) == len(codes)
+    for value, uscc, ok in ((r[0], r[2], r[3]) for r in rows):
+        clean = value.replace("-", "").upper()
+        assert uscc == clean
+        assert ok == (clean[-1] == reference_uscc_check(clean[:17])), value
+    assert any(r[3] for r in rows) and not all(r[3] for r in rows)
+
+
+def reference_patent_check(digits: str) -> str:
+    weights = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5) if len(digits) == 12 else range(2, 10)
+    total = sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11
+    return "X" if total == 10 else str(total)
+
+
+def test_patent_no_check_and_type_agree_with_reference(probe_sql):
+    rng = random.Random(11)
+    numbers: list[str] = []
+    for _ in range(300):
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.choice((8, 12))))
+        check = reference_patent_check(digits)
+        other = rng.choice([c for c in "0123456789X" if c != check])
+        numbers += [f"{digits}.{check}", f"ZL{digits}.{other}", f"CN{digits}{check}"]
+    numbers = list(dict.fromkeys(numbers))
+    rows = run_probe(probe_sql, numbers)
+    assert len(rows) == len(numbers)
+    kinds = {
+        "1": "invention",
+        "8": "invention",
+        "2": "utility_model",
+        "9": "utility_model",
+        "3": "design",
+    }
+    short_kinds = {"1": "invention", "2": "utility_model", "3": "design"}
+    for value, canonical, ok, kind in ((r[0], r[4], r[5], r[6]) for r in rows):
+        digits = re.sub(r"^(ZL|CN)", "", value).replace(".", "")
+        assert canonical == f"{digits[:-1]}.{digits[-1]}"
+        assert ok == (digits[-1] == reference_patent_check(digits[:-1])), value
+        expected_kind = kinds.get(digits[4]) if len(digits) == 13 else short_kinds.get(digits[2])
+        assert kind == expected_kind, value
