@@ -188,7 +188,9 @@ def built(tmp_path_factory):
         )
     counts["carriers"] += 1
     result = build(2024, warehouse, ["staging", "resource_type:seed"], target_path=root / "target")
-    return warehouse, result, counts
+    with duckdb.connect(str(warehouse), config={}) as con:  # not dbt's configuration
+        reopened = con.execute("select count(*) from staging.stg_carriers").fetchone()[0]
+    return warehouse, result, counts, reopened
 
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -197,7 +199,7 @@ def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 
 def test_build_passes_with_bad_rows_and_runs_every_unit_test(built):
-    _, result, _ = built
+    _, result, _, _ = built
     assert result.success and not result.failed_nodes
     unit_yml = yaml.safe_load((PROJECT_DIR / "models/staging/_staging__unit_tests.yml").read_text())
     assert result.count("unit_test", "pass") == len(unit_yml["unit_tests"]) >= 10
@@ -206,7 +208,7 @@ def test_build_passes_with_bad_rows_and_runs_every_unit_test(built):
 
 
 def test_every_raw_row_is_kept_or_rejected_exactly_once(built):
-    warehouse, _, counts = built
+    warehouse, _, counts, _ = built
     for name in datasets():
         raw = query(warehouse, f"select count(*) from raw.{name}")[0][0]
         kept = query(warehouse, f"select count(*) from staging.stg_{name}")[0][0]
@@ -223,7 +225,7 @@ def test_every_raw_row_is_kept_or_rejected_exactly_once(built):
 
 
 def test_rejections_are_exactly_the_bad_values(built):
-    warehouse, _, _ = built
+    warehouse, _, _, _ = built
     got = set()
     for name in datasets():
         got |= set(
@@ -237,7 +239,7 @@ def test_rejections_are_exactly_the_bad_values(built):
 
 
 def test_rejection_messages_name_column_value_and_expectation(built):
-    warehouse, _, _ = built
+    warehouse, _, _, _ = built
     rows = query(
         warehouse,
         "select _row_id, _source_file, _sheet, value_as_written, message"
@@ -271,7 +273,7 @@ def test_rejection_messages_name_column_value_and_expectation(built):
 
 
 def test_staged_values_are_typed_and_normalised(built):
-    warehouse, _, _ = built
+    warehouse, _, _, _ = built
     assert query(
         warehouse,
         "select carrier_id, _row_id, total_area_m2, incubation_area_m2, established_date,"
@@ -317,7 +319,7 @@ def test_staged_values_are_typed_and_normalised(built):
 
 
 def test_staging_column_types_follow_the_architecture(built):
-    warehouse, _, _ = built
+    warehouse, _, _, _ = built
     expected_type = {
         "string": "VARCHAR",
         "uscc": "VARCHAR",
@@ -373,48 +375,38 @@ def test_staging_column_types_follow_the_architecture(built):
     ]
 
 
-def test_run_dbt_releases_the_warehouse(built, tmp_path):
-    warehouse, _, _ = built
-    run_dbt(
-        ["show", "--inline", "select 1 as one"],
-        warehouse=warehouse,
-        year=2024,
-        target_path=tmp_path / "t",
-    )
-    # another configuration than dbt's: fails while dbt-duckdb still holds the file (STACK.md)
-    with duckdb.connect(str(warehouse), config={}) as con:
-        assert con.execute("select count(*) from staging.stg_carriers").fetchone()[0] == 2
+def test_run_dbt_releases_the_warehouse(built):
+    """The fixture opened the file with another configuration right after build() returned,
+    which fails while dbt-duckdb still holds it (STACK.md)."""
+    _, _, _, reopened = built
+    assert reopened == 2
 
 
-def test_release_closes_what_dbt_duckdb_keeps_open(built, tmp_path):
+def test_release_closes_what_dbt_duckdb_keeps_open(built, tmp_path, monkeypatch):
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
-    warehouse, _, _ = built
-    import os
-
-    os.environ["CARRIER_ASSESS_WAREHOUSE"] = str(warehouse)
-    dbtRunner().invoke(
-        [
-            "--quiet",
-            "show",
-            "--inline",
-            "select 1",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(tmp_path / "t"),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ]
-    )
-    assert DuckDBConnectionManager._ENV is not None
+    warehouse, _, _, _ = built
+    monkeypatch.setenv("CARRIER_ASSESS_WAREHOUSE", str(warehouse))
+    dirs = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    paths = ["--target-path", str(tmp_path / "t"), "--log-path", str(tmp_path / "logs")]
+    dbtRunner().invoke(["--quiet", "show", "--inline", "select 1", *dirs, *paths])
+    assert DuckDBConnectionManager._ENV is not None  # what STACK.md warns about
     release_dbt_connections()
     assert DuckDBConnectionManager._ENV is None
     with duckdb.connect(str(warehouse), config={}) as con:
         assert con.execute("select 1").fetchone() == (1,)
+
+
+def test_staging_unit_tests_run_alone_and_pass(built, tmp_path):
+    warehouse, _, _, _ = built
+    result = run_dbt(
+        ["test", "--select", "test_type:unit,staging"],
+        warehouse=warehouse,
+        year=2024,
+        target_path=tmp_path / "target",
+    )
+    assert result.count("unit_test") == result.count("unit_test", "pass") >= 10
 
 
 def test_failing_node_is_named_and_connection_still_released(tmp_path):
