@@ -434,7 +434,14 @@ class _World:
         ids = np.array([f"C{i + 1:0{width}d}" for i in range(n)])
         town = self.towns[rng.integers(0, n_towns, n)]
         town[: min(n, n_towns)] = self.towns[: min(n, n_towns)]  # every town has a carrier
-        q = np.exp(rng.normal(-0.3, 0.65, n)).clip(0.15, 2.5)
+        # Carrier quality, standardised within each type so every scale (and seed) has the same
+        # spread of good and poor carriers: the sample's totals scale linearly.
+        z = rng.normal(0, 1, n)
+        for t in range(7):
+            sel = type_idx == t
+            if sel.sum() >= 3:
+                z[sel] = (z[sel] - z[sel].mean()) / z[sel].std()
+        q = np.exp(-0.5 + 0.8 * z).clip(0.15, 2.5)
         op_kind = rng.choice(4, n, p=(0.15, 0.25, 0.35, 0.25))
         op_kind[:4] = np.arange(4)
 
@@ -699,9 +706,9 @@ class _World:
         life_end = np.where(exit_ < 0, end, exit_)
 
         # Patents: applied from a year before entry until leaving; type, grant and lapse.
-        p_start = entry - 365
+        p_start = entry
         span = (life_end - p_start) / 365.25
-        rate = np.where(dormant, 0.0, 1.55 * q * np.exp(rng.normal(0, 0.5, n)))
+        rate = np.where(dormant, 0.0, 2.0 * q * np.exp(rng.normal(0, 0.5, n)))
         k = rng.poisson(rate * span)
         pe = np.repeat(e, k)
         pidx = np.repeat(np.arange(n), k)
@@ -756,8 +763,12 @@ class _World:
         self._old_patents()
 
         # High-tech certificates: a first one some years after entry, renewals every 3 years.
-        has = (~dormant) & (rng.random(n) < np.clip(0.65 * q + 0.3, 0, 0.92))
-        first_year = _year_of(entry) + rng.integers(-3, 5, n)
+        has = (~dormant) & (rng.random(n) < np.clip(0.5 * q + 0.3, 0, 0.9))
+        entry_year = _year_of(entry)
+        year_start = (entry_year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+        late = (entry - year_start.astype(np.int64)) > 300
+        # the first certificate comes after entry (batches are issued in November and December)
+        first_year = entry_year + np.maximum(rng.integers(0, 4, n), late.astype(np.int64))
         rows = []
         for r in range(4):
             yr = first_year + 3 * r
@@ -874,7 +885,7 @@ class _World:
             )
         )
 
-        k = rng.poisson(np.where(dormant, 0.0, 0.9 * q * np.exp(rng.normal(0, 0.4, n))))
+        k = rng.poisson(np.where(dormant, 0.0, 0.8 * q * np.exp(rng.normal(0, 0.4, n))))
         fi = np.repeat(np.arange(n), k)
         kind = rng.choice(len(_FIN_KINDS), fi.size, p=_FIN_P)
         amount = np.array(_FIN_MEDIAN)[kind] * np.exp(rng.normal(0, 0.8, fi.size)) * np.sqrt(q[fi])
@@ -904,7 +915,7 @@ class _World:
             ["e", "financing_date", "amount", "financing_kind", "investor"], maintain_order=True
         )
 
-        k = rng.poisson(np.where(dormant, 0.0, 0.115 * q))
+        k = rng.poisson(np.where(dormant, 0.0, 0.085 * q))
         ai = np.repeat(np.arange(n), k)
         comp = rng.integers(0, len(_COMPETITIONS), ai.size)
         rank = rng.choice([1, 2, 3, 9], ai.size, p=(0.12, 0.22, 0.33, 0.33))
@@ -1032,9 +1043,16 @@ class _World:
         )
         certs = (
             self.certs.filter(
-                (pl.col("issue_date") >= _day(year - 2)) & (pl.col("issue_date") <= y1)
+                (pl.col("issue_date") >= _day(year - 3)) & (pl.col("issue_date") <= y1)
             )
-            .join(holders, on="e")
+            .join(
+                tenants.select("e", "carrier_id", "uscc", "enterprise_name", "entry", "exit"),
+                on="e",
+            )
+            .filter(
+                (pl.col("issue_date") >= pl.col("entry"))
+                & ((pl.col("exit") < 0) | (pl.col("issue_date") <= pl.col("exit")))
+            )
             .with_columns(pl.col("issue_date").cast(pl.Date))
         )
         grads = tenants.filter(
