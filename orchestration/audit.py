@@ -214,6 +214,7 @@ def validate(
     *,
     year: int | None = None,
     max_findings: int = MAX_FINDINGS_PER_EXPECTATION,
+    failing_counts: Mapping[str, int] | None = None,
 ) -> pl.DataFrame:
     """Validate one table against one suite with GX; return one finding per failing row.
 
@@ -221,6 +222,8 @@ def validate(
     `unexpected_index_column_names`), and by carrier_id / assessment year when it has those.
     Suite meta may name `value_columns` to show as the value and `column_name_from`, a column
     whose value names the finding's column (for computed frames such as reconciliations).
+    `failing_counts` (check_name -> rows) are exact counts from DuckDB when the frame holds only
+    a capped sample of the failing rows; they only size the summary row, GX still decides.
     An expectation that cannot run (a missing column, a type clash) is an error finding: a check
     that did not run must never pass.
     """
@@ -320,9 +323,9 @@ def validate(
                     "message": _message(emeta),
                 }
             )
-        hidden = int(details.get("unexpected_count") or len(index_list)) - min(
-            len(index_list), max_findings
-        )
+        failing = int(details.get("unexpected_count") or len(index_list))
+        failing = max(failing, int((failing_counts or {}).get(base["check_name"], 0)))
+        hidden = failing - min(len(index_list), max_findings)
         if hidden > 0:
             rows.append(
                 {
@@ -542,6 +545,16 @@ def _sql_value(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class Narrowing:
+    """The DuckDB side of a pre-narrowed check: candidate rows, and exact counts per check."""
+
+    sql: str
+    params: dict[str, Any]
+    counts_sql: str
+    checks: tuple[str, ...]
+
+
 def prefilter_sql(
     suite: ExpectationSuite,
     relation: str,
@@ -549,8 +562,14 @@ def prefilter_sql(
     columns: list[str],
     derived: Mapping[str, str],
     year: int,
-) -> tuple[str, dict[str, Any]] | None:
+    cap: int | None = None,
+) -> Narrowing | None:
     """SQL selecting every row that could fail a row-level expectation of the suite (a superset).
+
+    With `cap`, each exact predicate keeps at most cap + 1 rows (ordered by source row, or by
+    key for uniqueness, so duplicate groups stay whole): a national table where every row fails
+    must not send millions of rows through GX only to list 1,000; the exact count per check
+    comes from `counts_sql` and feeds the summary row. Untranslated checks are never capped.
 
     None when the suite cannot be narrowed (a table-level expectation, `mostly`, a column the
     table lacks): then the table goes to GX whole. Untranslated row-level types select every
@@ -560,6 +579,8 @@ def prefilter_sql(
     gx_params = _parameters(year)
     windows: list[str] = []
     predicates: list[str] = []
+    checks: list[str] = []
+    orders: list[str | None] = []
 
     def bind(value: Any) -> str:
         key = f"p{len(params)}"
@@ -570,6 +591,8 @@ def prefilter_sql(
     for exp in suite.expectations:
         cfg = exp.configuration
         kw = cfg.kwargs
+        before = len(predicates)
+        order: str | None = "__rid"
         if cfg.type.startswith(_TABLE_LEVEL_PREFIX) or kw.get("mostly") not in (None, 1, 1.0):
             return None
         if not set(_columns_of(cfg.type, kw)) <= available:
@@ -609,20 +632,43 @@ def prefilter_sql(
             name = f"__w{len(windows)}"
             windows.append(f"count(*) over (partition by {cols}) as {name}")
             predicates.append(f"{name} > 1")
+            order = f"{cols}, __rid"
         else:
             predicates.append("true")
+            order = None
+        if len(predicates) > before:
+            checks.append((exp.meta or {}).get("check_name", cfg.type))
+            orders.append(order)
 
     select_cols = [_q(c) for c in columns]
     derived_sql = [f"{expr} as {_q(name)}" for name, expr in derived.items()]
-    out_cols = select_cols + [_q(n) for n in derived]
+    out_cols = ", ".join(select_cols + [_q(n) for n in derived])
     window_sql = "".join(f", {w}" for w in windows)
-    sql = (
-        f"with base as (select {', '.join(select_cols + derived_sql)} from {relation} as t "
-        f"where t.{_q(year_column)} = $year), "
-        f"flagged as (select *{window_sql} from base) "
-        f"select {', '.join(out_cols)} from flagged where {' or '.join(predicates) or 'false'}"
+    source_order = ", ".join(_q(c) for c in SOURCE_COLUMNS if c in columns)
+    rid = f"row_number() over (order by {source_order})" if source_order else "row_number() over ()"
+    head = (
+        f"with base as materialized (select {', '.join(select_cols + derived_sql)}, "
+        f"{rid} as __rid from {relation} as t where t.{_q(year_column)} = $year), "
+        f"flagged as materialized (select *{window_sql} from base)"
     )
-    return sql, params
+    if not predicates:
+        picks = "select __rid from flagged where false"
+    elif cap is None:
+        picks = f"select __rid from flagged where {' or '.join(predicates)}"
+    else:
+        picks = " union ".join(
+            f"(select __rid from flagged where {pred} order by {order} limit {int(cap) + 1})"
+            if order
+            else f"(select __rid from flagged where {pred})"
+            for pred, order in zip(predicates, orders, strict=True)
+        )
+    sql = (
+        f"{head}, picked as ({picks}) "
+        f"select {out_cols} from flagged where __rid in (select __rid from picked) order by __rid"
+    )
+    counts = ", ".join(f"count(*) filter (where {pred})" for pred in predicates) or "count(*)"
+    counts_sql = f"{head} select {counts} from flagged"
+    return Narrowing(sql, params, counts_sql, tuple(checks))
 
 
 def _read_frame(
@@ -630,8 +676,10 @@ def _read_frame(
     suite: ExpectationSuite,
     year: int,
     full_read_max_rows: int,
-) -> pd.DataFrame:
-    """The rows and columns of the suite's table that GX needs for the year."""
+    max_findings: int = MAX_FINDINGS_PER_EXPECTATION,
+) -> tuple[pd.DataFrame, dict[str, int] | None]:
+    """The rows and columns of the suite's table that GX needs for the year, and, when the
+    rows were narrowed in DuckDB, the exact failing-row count per check."""
     meta = suite.meta
     table = meta["table"]
     year_column = meta["year_column"]
@@ -640,7 +688,7 @@ def _read_frame(
     if meta.get("read") == "head":
         # Only table-level checks (column set, non-empty): one row answers both.
         sql = f"select * from {relation} where {_q(year_column)} = $year limit 1"
-        return con.execute(sql, {"year": year}).df()
+        return con.execute(sql, {"year": year}).df(), None
     wanted = [year_column, *SOURCE_COLUMNS, "carrier_id", *suite_columns(suite)]
     derived = DERIVED_COLUMNS.get(suite.name, {})
     columns = [c for c in dict.fromkeys(wanted) if c in available]
@@ -649,16 +697,20 @@ def _read_frame(
     ).fetchone()[0]
     narrowed = None
     if count > full_read_max_rows:
-        narrowed = prefilter_sql(suite, relation, year_column, columns, derived, year)
+        narrowed = prefilter_sql(
+            suite, relation, year_column, columns, derived, year, cap=max_findings
+        )
     if narrowed is not None:
-        sql, params = narrowed
-        return con.execute(sql, params).df()
+        counts = con.execute(narrowed.counts_sql, narrowed.params).fetchone()
+        values = (int(c) for c in counts[: len(narrowed.checks)])
+        failing = dict(zip(narrowed.checks, values, strict=True))
+        return con.execute(narrowed.sql, narrowed.params).df(), failing
     derived_sql = "".join(f", {expr} as {_q(name)}" for name, expr in derived.items())
     sql = (
         f"select {', '.join(f't.{_q(c)}' for c in columns)}{derived_sql} from {relation} as t "
         f"where t.{_q(year_column)} = $year"
     )
-    return con.execute(sql, {"year": year}).df()
+    return con.execute(sql, {"year": year}).df(), None
 
 
 def audit_warehouse(
@@ -682,6 +734,7 @@ def audit_warehouse(
         meta = suite.meta
         dataset = meta.get("dataset") or suite.name
         try:
+            failing = None
             if name in COMPUTED_FRAMES:
                 frame = con.execute(COMPUTED_FRAMES[name], {"year": year}).df()
             elif _table_columns(con, meta["table"]) is None:
@@ -698,7 +751,7 @@ def audit_warehouse(
                 )
                 continue
             else:
-                frame = _read_frame(con, suite, year, full_read_max_rows)
+                frame, failing = _read_frame(con, suite, year, full_read_max_rows, max_findings)
         except duckdb.Error as exc:
             parts.append(
                 _structural_finding(
@@ -712,7 +765,9 @@ def audit_warehouse(
                 )
             )
             continue
-        parts.append(validate(frame, suite, year=year, max_findings=max_findings))
+        parts.append(
+            validate(frame, suite, year=year, max_findings=max_findings, failing_counts=failing)
+        )
     return AuditResult(pl.concat(parts) if parts else _empty_findings())
 
 

@@ -174,13 +174,41 @@ def test_pre_narrowing_reads_only_rows_that_could_fail(b, con) -> None:
     suite = load_suite("stg_tenants")
     derived = DERIVED_COLUMNS["stg_tenants"]
     columns = ["_assessment_year", *(c for c in suite_columns(suite) if c not in derived)]
-    sql, params = prefilter_sql(
-        suite, "staging.stg_tenants", "_assessment_year", columns, derived, b.YEAR
+    narrowing = prefilter_sql(
+        suite, "staging.stg_tenants", "_assessment_year", columns, derived, b.YEAR, cap=3
     )
+    sql, params = narrowing.sql, narrowing.params
     assert "91320500" not in sql  # values travel as parameters
     assert con.execute(sql, params).fetchall() == []
     con.execute("update staging.stg_tenants set revenue_wan = -1 where _source_row = 10")
     assert len(con.execute(sql, params).fetchall()) == 1
+    # every row failing: the sample is capped at cap + 1, the count stays exact
+    con.execute("update staging.stg_tenants set revenue_wan = -1")
+    assert len(con.execute(sql, params).fetchall()) == 4
+    row = con.execute(narrowing.counts_sql, params).fetchone()
+    counts = dict(zip(narrowing.checks, row, strict=True))
+    assert counts["stg_tenants.revenue_wan.non_negative"] == 50
+    assert counts["stg_tenants.employees.non_negative"] == 0
+
+
+def test_capped_narrowing_keeps_gx_deciding_and_counts_exact(b, con) -> None:
+    frame = b.staging_frame(
+        "tenants",
+        30,
+        revenue_wan=[-1.0] * 30,
+        _row_id=[f"g{i // 10}" for i in range(30)],  # three groups of ten duplicates
+    )
+    b.put_table(con, "staging.stg_tenants", frame)
+    result = audit_warehouse(
+        con, b.YEAR, suites=["stg_tenants"], full_read_max_rows=0, max_findings=5
+    )
+    negative = result.findings.filter(
+        pl.col("check_name") == "stg_tenants.revenue_wan.non_negative"
+    )
+    assert negative["source_row"].to_list() == [3, 4, 5, 6, 7, None]
+    assert negative["value_as_written"][5] == "另有25行 / 25 more rows"
+    dup = result.findings.filter(pl.col("check_name") == "stg_tenants._row_id.unique")
+    assert dup.height == 6 and dup["value_as_written"][5] == "另有25行 / 25 more rows"
 
 
 def test_suites_that_cannot_be_narrowed_go_to_gx_whole() -> None:
