@@ -365,6 +365,14 @@ class AuditResult:
     def blocks_publishing(self) -> bool:
         return self.error_count > 0
 
+    def one_line(self) -> str:
+        """The step's progress line: counts, and whether publishing is blocked."""
+        verdict = "阻止发布 / blocks publishing" if self.blocks_publishing else "通过 / passed"
+        return (
+            f"错误 {self.error_count} 条，警告 {self.warning_count} 条 / "
+            f"{self.error_count} errors, {self.warning_count} warnings: {verdict}"
+        )
+
     @classmethod
     def combine(cls, *results: AuditResult) -> AuditResult:
         frames = [r.findings for r in results]

@@ -66,6 +66,7 @@ def test_clean_results_pass() -> None:
     result = audit_results(result_frames(), YEAR)
     assert result.findings.height == 0, result.findings
     assert not result.blocks_publishing
+    assert result.one_line().endswith("通过 / passed")
 
 
 @pytest.mark.parametrize(
@@ -90,6 +91,8 @@ def test_each_result_defect_blocks_publishing(table, column, row, value, check) 
     assert found["assessment_year"][0] == YEAR
     assert result.blocks_publishing
     assert result.error_count == 1 and result.warning_count == 0
+    assert result.one_line().startswith("错误 1 条，警告 0 条 / 1 errors, 0 warnings")
+    assert "blocks publishing" in result.one_line()
 
 
 def test_a_missing_result_frame_blocks_publishing() -> None:
