@@ -206,13 +206,21 @@ class IngestSummary:
         )
 
     def as_table(self) -> tuple[str, list[str], list[list[object]]]:
-        """(title, columns, rows) of the rows read per dataset and file, for Progress.table."""
+        """(title, columns, rows) of the rows read per dataset, for Progress.table.
+
+        Per file figures are in results.dataset_counts; a district has hundreds of files.
+        """
+        rows_by_dataset: dict[str, list[int]] = {}
+        for (dataset, _source_file), count in self.rows_by_dataset_and_file.items():
+            files_rows = rows_by_dataset.setdefault(dataset, [0, 0])
+            files_rows[0] += 1
+            files_rows[1] += count
         rows: list[list[object]] = [
-            [dataset, source_file, count]
-            for (dataset, source_file), count in sorted(self.rows_by_dataset_and_file.items())
+            [dataset, files, f"{count:,}"]
+            for dataset, (files, count) in sorted(rows_by_dataset.items())
         ]
-        columns = ["数据集 dataset", "文件 file", "行数 rows"]
-        return "读取情况 / rows read per dataset and file", columns, rows
+        columns = ["数据集 dataset", "文件 files", "行数 rows"]
+        return "读取情况 / rows read per dataset", columns, rows
 
     def table_rows(self) -> list[tuple[str, str, str, int]]:
         """(dataset, source file, sheet, rows read) per loaded sheet, for a printed table."""

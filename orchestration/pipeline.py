@@ -76,12 +76,12 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
         raise PipelineError(
             ExitCode.INPUT, f"报送材料目录不存在 / reports folder not found: {paths.reports_dir}"
         )
-    rules_file = Path(options.rules).resolve() if options.rules else rulebook_path_for(year)
     try:
+        rules_file = Path(options.rules).resolve() if options.rules else rulebook_path_for(year)
         rulebook = load_rulebook(rules_file)
     except (RulebookError, OSError) as exc:
         raise PipelineError(
-            ExitCode.USAGE, f"评价规则文件有误 / rulebook {rules_file} is invalid: {exc}"
+            ExitCode.USAGE, f"评价规则文件有误 / rulebook {options.rules or year}: {exc}"
         ) from exc
 
     with run_lock(paths.warehouse):

@@ -52,6 +52,13 @@ COUNT_COLUMNS: dict[str, pl.DataType] = {
 }
 
 
+def read_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> pl.DataFrame:
+    """A query's result as a polars frame, through Arrow (types kept, no pandas)."""
+    return pl.from_arrow(con.sql(sql, params=params or None).to_arrow_table())
+
+
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(
         con.execute(
@@ -68,41 +75,45 @@ def load_inputs(con: duckdb.DuckDBPyConnection, year: int):  # -> scoring.engine
 
     frames: dict[str, pl.DataFrame] = {}
     for mart, condition in MART_FILTERS.items():
-        frames[mart] = con.execute(f"select * from marts.{mart} where {condition}", [year]).pl()
+        frames[mart] = read_frame(con, f"select * from marts.{mart} where {condition}", [year])
     if _table_exists(con, RESULTS_SCHEMA, "carrier_scores"):
-        frames["grade_history"] = con.execute(
+        frames["grade_history"] = read_frame(
+            con,
             f"select assessment_year, carrier_id, grade from {RESULTS_SCHEMA}.carrier_scores "
             "where assessment_year < ? order by assessment_year, carrier_id",
             [year],
-        ).pl()
+        )
     else:
         frames["grade_history"] = pl.DataFrame(
             schema={"assessment_year": pl.Int32, "carrier_id": pl.String, "grade": pl.String}
         )
-    return ScoringInputs.from_frames(frames)
+    return ScoringInputs(**frames)
 
 
 def load_base_tables(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, pl.DataFrame]:
     """What the publish step takes from the warehouse as is: data-quality rows, counts, runs,
     and the carriers (for grouping the data-quality report)."""
     out = {
-        "dq_issues": con.execute(
-            "select * from marts.data_quality_issues where assessment_year = ?", [year]
-        ).pl(),
-        "dataset_counts": con.execute(
+        "dq_issues": read_frame(
+            con, "select * from marts.data_quality_issues where assessment_year = ?", [year]
+        ),
+        "dataset_counts": read_frame(
+            con,
             "select * from marts.dataset_counts where assessment_year = ? "
             "order by dataset, source_file",
             [year],
-        ).pl(),
-        "runs": con.execute(
+        ),
+        "runs": read_frame(
+            con,
             f"select * from {RESULTS_SCHEMA}.runs where assessment_year = ? order by run_id",
             [year],
-        ).pl(),
-        "carriers": con.execute(
+        ),
+        "carriers": read_frame(
+            con,
             "select carrier_id, carrier_name from marts.carrier_year_indicators "
             "where assessment_year = ? order by carrier_id",
             [year],
-        ).pl(),
+        ),
     }
     return out
 

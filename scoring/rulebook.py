@@ -325,7 +325,7 @@ class Rulebook(_Strict):
         return self.indicators[code]
 
 
-def _path_for(path_or_year: str | os.PathLike[str] | int) -> Path:
+def rulebook_path_for(path_or_year: str | os.PathLike[str] | int) -> Path:
     if isinstance(path_or_year, int):
         path = RULEBOOK_DIR / f"{path_or_year}.yaml"
         if not path.exists():
@@ -360,7 +360,7 @@ def parse_rulebook(doc: object) -> Rulebook:
 
 def load_rulebook(path_or_year: str | os.PathLike[str] | int) -> Rulebook:
     """Read and validate a rulebook: a path to a YAML file, or a year for the bundled default."""
-    path = _path_for(path_or_year)
+    path = rulebook_path_for(path_or_year)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -370,4 +370,4 @@ def load_rulebook(path_or_year: str | os.PathLike[str] | int) -> Rulebook:
 
 def rulebook_sha256(path_or_year: str | os.PathLike[str] | int) -> str:
     """sha256 of the rulebook file's bytes, recorded with each run."""
-    return hashlib.sha256(_path_for(path_or_year).read_bytes()).hexdigest()
+    return hashlib.sha256(rulebook_path_for(path_or_year).read_bytes()).hexdigest()

@@ -312,7 +312,7 @@ def test_summary_for_the_cli(package, run_ingest) -> None:
     summary = run_ingest(package)
     title, columns, rows = summary.as_table()
     assert len(columns) == 3 and title
-    assert rows == [["patents", "a.xlsx", 2]]
+    assert rows == [["patents", 1, "2"]]
     assert summary.files_by_status == {"loaded": 1, "duplicate": 0, "unreadable": 0, "ignored": 1}
     assert summary.findings_by_severity == {"error": 0, "warning": 1}
     assert "2 rows" in summary.one_line() and "1 ignored" in summary.one_line()
