@@ -8,11 +8,16 @@ change only in `publish`, after both audits passed. A failure anywhere leaves th
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import shutil
+import signal
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from orchestration import publish as pub
@@ -38,6 +43,30 @@ def _no_fault(_point: str) -> None:
     return None
 
 
+FAULT_ENV = "CARRIER_ASSESS_INJECT_FAULT"
+"""Fault injection for the reliability tests: `<point>=kill|raise|disk_full`, e.g.
+`publish:before_commit=kill` sends SIGKILL to the run at that point. Unset in production."""
+
+
+def env_fault_hook() -> FaultHook:
+    """The fault hook named by $CARRIER_ASSESS_INJECT_FAULT, or none."""
+    spec = os.environ.get(FAULT_ENV, "")
+    if not spec:
+        return _no_fault
+    point, _, action = spec.partition("=")
+
+    def hook(current: str) -> None:
+        if current != point:
+            return
+        if action == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if action == "disk_full":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), f"injected at {current}")
+        raise RuntimeError(f"injected fault at {current}")
+
+    return hook
+
+
 @dataclass
 class RunOptions:
     year: int
@@ -45,7 +74,7 @@ class RunOptions:
     warehouse: Path | None = None
     out: Path | None = None
     rules: Path | None = None
-    fault_hook: FaultHook = _no_fault
+    fault_hook: FaultHook = field(default_factory=env_fault_hook)
 
 
 @dataclass
@@ -182,21 +211,41 @@ def _steps(
     with progress.step("publish", "发布结果 / publish") as metric:
         out_version = pub.version_dir(paths.out_dir, record.run_id)
         tables["runs"] = _published_runs_frame(tables["runs"], record)
-        pub.write_year_files(tables, out_version, year, writers=_office_writers(year, base_tables))
-        fault("files_written")
+        try:
+            pub.write_year_files(
+                tables, out_version, year, writers=_office_writers(year, base_tables)
+            )
+            fault("files_written")
+        except OSError as exc:
+            shutil.rmtree(out_version, ignore_errors=True)
+            raise PipelineError(
+                ExitCode.PUBLISH,
+                f"写出结果文件失败，已发布结果未改变 / could not write the result files "
+                f"({exc.strerror or exc}); published results unchanged",
+            ) from exc
 
         def mark_published(con: object) -> None:
             finish_run(con, record, "published", None)
 
         with connect(paths.warehouse) as con:
-            pub.publish_year(
-                con,
-                tables=tables,
-                year=year,
-                run_id=record.run_id,
-                mark_published=mark_published,
-                hook=lambda stage: fault(f"publish:{stage}"),
-            )
+            try:
+                pub.publish_year(
+                    con,
+                    tables=tables,
+                    year=year,
+                    run_id=record.run_id,
+                    mark_published=mark_published,
+                    hook=lambda stage: fault(f"publish:{stage}"),
+                )
+            except (OSError, duckdb.Error) as exc:
+                shutil.rmtree(out_version, ignore_errors=True)
+                raise PipelineError(
+                    ExitCode.PUBLISH,
+                    f"写入结果表失败，已发布结果未改变 / could not write the result tables "
+                    f"({exc}); published results unchanged",
+                ) from exc
+            # Committed: the year is published. What follows only makes the files and the
+            # read-only copy catch up; reconcile() finishes it if this run dies here.
             pub.switch_year_dir(paths.out_dir, out_version)
             fault("publish:after_switch")
             pub.export_published_copy(con, paths.warehouse)

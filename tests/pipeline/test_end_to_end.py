@@ -1,0 +1,236 @@
+"""The yearly batch end to end on a small sample district: two years, reruns, failures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import duckdb
+import polars as pl
+import pytest
+
+from orchestration.errors import ExitCode
+from orchestration.lock import DUCKDB_CONFIG
+from orchestration.pipeline import office_file_names
+from orchestration.publish import RESULT_TABLES, published_copy_path
+
+from .conftest import stable
+
+
+def test_two_years_are_published_whole(published_district):
+    tables = published_district.results()
+    for name in RESULT_TABLES:
+        frame = tables[name]
+        assert {"assessment_year", "run_id"} <= set(frame.columns), name
+        if name not in ("carrier_actions",):
+            assert set(frame["assessment_year"]) == {2023, 2024}, name
+    runs = tables["runs"]
+    assert runs.filter(pl.col("status") == "published").height == 2
+    for column in ("inputs_sha256", "rules_sha256", "code_version"):
+        assert runs[column].null_count() == 0
+    # one run id per year across every table: the year was published in one piece
+    for year in (2023, 2024):
+        ids = {
+            run_id
+            for name in RESULT_TABLES
+            for run_id in tables[name].filter(pl.col("assessment_year") == year)["run_id"]
+        }
+        assert len(ids) == 1, (year, ids)
+    scores = tables["carrier_scores"].filter(pl.col("assessment_year") == 2024)
+    assert scores.height >= 10
+    assert set(scores["grade"]) <= {"A", "B", "C", "D"}
+    details = tables["score_details"].filter(pl.col("assessment_year") == 2024)
+    assert details.height == scores.height * 16  # every carrier, every indicator
+
+
+def test_conservation_for_every_dataset_and_file(published_district):
+    counts = published_district.results()["dataset_counts"]
+    assert counts.height > 0
+    bad = counts.filter(
+        pl.col("rows_read")
+        != pl.col("rows_kept") + pl.col("rows_rejected") + pl.col("rows_duplicate")
+    )
+    assert bad.height == 0, bad
+    # the planted bad rows are visible to the office as rejected rows
+    dq = published_district.results()["dq_issues"].filter(pl.col("assessment_year") == 2024)
+    rejected = counts.filter(pl.col("assessment_year") == 2024)["rows_rejected"].sum()
+    assert rejected > 0
+    assert dq.filter(pl.col("source_row").is_not_null()).height >= rejected
+
+
+def test_the_year_folder_holds_parquet_workbook_and_reports(published_district):
+    folder = published_district.out / "2024"
+    assert folder.is_symlink()
+    for name in RESULT_TABLES:
+        frame = pl.read_parquet(folder / f"{name}.parquet")
+        assert "run_id" in frame.columns
+    names = office_file_names(2024)
+    for role in ("workbook", "report", "dq_report"):
+        assert (folder / names[role]).stat().st_size > 1000, role
+    html = (folder / names["report"]).read_text(encoding="utf-8")
+    assert 'id="rewards"' in html and "2024" in html
+    parquet_scores = pl.read_parquet(folder / "carrier_scores.parquet")
+    table_scores = published_district.results()["carrier_scores"].filter(
+        pl.col("assessment_year") == 2024
+    )
+    assert stable(parquet_scores).equals(stable(table_scores))
+
+
+def test_rerun_gives_identical_rows_and_leaves_other_years(district):
+    before = district.results()
+    outcome = district.run(2024)
+    assert outcome.code == ExitCode.OK, outcome.message
+    after = district.results()
+    for name in RESULT_TABLES:
+        if name == "runs":
+            continue
+        old, new = before[name], after[name]
+        # 2023 untouched, run id included
+        assert old.filter(pl.col("assessment_year") == 2023).equals(
+            new.filter(pl.col("assessment_year") == 2023)
+        ), name
+        # 2024 identical but for the run id
+        assert stable(old.filter(pl.col("assessment_year") == 2024)).equals(
+            stable(new.filter(pl.col("assessment_year") == 2024))
+        ), name
+    assert after["runs"].height == before["runs"].height + 1
+
+
+@pytest.mark.parametrize(
+    "point", ["before_transform", "before_score", "files_written", "publish:table:rewards"]
+)
+def test_a_failure_at_any_step_changes_nothing_published(district, point):
+    before = district.published_state()
+
+    def fail(current: str) -> None:
+        if current == point:
+            raise RuntimeError(f"injected at {current}")
+
+    outcome = district.run(2024, fault_hook=fail)
+    assert outcome.code == ExitCode.INTERNAL
+    assert "injected" in outcome.message
+    after = district.published_state()
+    for name in RESULT_TABLES:
+        if name != "runs":
+            assert before["tables"][name].equals(after["tables"][name]), name
+    assert before["out2024"] == after["out2024"]
+    assert before["copy"] == after["copy"]
+    runs = after["tables"]["runs"].filter(pl.col("status") == "failed")
+    assert runs.height == 1 and "injected" in runs["reason"][0]
+
+
+def test_disk_full_while_publishing_keeps_the_previous_results(district):
+    before = district.published_state()
+
+    def full(current: str) -> None:
+        if current == "files_written":
+            import errno
+            import os
+
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    outcome = district.run(2024, fault_hook=full)
+    assert outcome.code == ExitCode.PUBLISH
+    assert "No space left" in outcome.message
+    after = district.published_state()
+    assert before["tables"]["carrier_scores"].equals(after["tables"]["carrier_scores"])
+    assert before["out2024"] == after["out2024"]
+    leftovers = [
+        p for p in (district.out / ".versions").iterdir() if p.resolve() != before["out2024"]
+    ]
+    assert all(p.name.startswith("2023-") or p.name.startswith("2024-") for p in leftovers)
+
+
+def test_a_blocking_defect_stops_before_publishing(district):
+    """No carriers sheet for the year: the gate's error blocks, with one line and a report."""
+    before = district.published_state()
+    for path in (district.reports / "2024").iterdir():
+        if path.suffix == ".xlsx":
+            import openpyxl
+
+            book = openpyxl.load_workbook(path)
+            for name in list(book.sheetnames):
+                if name in ("载体信息", "carriers"):
+                    del book[name]
+            book.save(path)
+    outcome = district.run(2024)
+    assert outcome.code == ExitCode.AUDIT_BLOCKED
+    assert "error" in outcome.message and outcome.dq_report is not None
+    assert outcome.dq_report.exists()
+    assert "\n" not in outcome.message
+    after = district.published_state()
+    assert before["tables"]["carrier_scores"].equals(after["tables"]["carrier_scores"])
+    assert before["out2024"] == after["out2024"]
+    runs = after["tables"]["runs"].filter(pl.col("status") == "blocked")
+    assert runs.height == 1
+
+
+def test_a_locked_warehouse_is_a_clear_message(district):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import duckdb, sys, time
+                con = duckdb.connect({str(district.warehouse)!r})
+                print("holding", flush=True)
+                time.sleep(120)
+                """
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        done = district.run_process(2024, timeout=120)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == ExitCode.WAREHOUSE, done.stderr
+    assert "locked" in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_corrupt_warehouse_is_a_clear_message(district):
+    district.warehouse.write_bytes(b"this is not a database" * 100)
+    done = district.run_process(2024, timeout=120)
+    assert done.returncode == ExitCode.WAREHOUSE, done.stderr
+    assert "warehouse" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_downstream_readers_see_a_whole_year_during_a_run(district):
+    """A reader polling the read-only copy during a rerun sees one run id per year, always."""
+    copy = published_copy_path(district.warehouse)
+    seen: list[set[str]] = []
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def read_loop() -> None:
+        while not stop.is_set():
+            try:
+                with duckdb.connect(str(copy), read_only=True, config=DUCKDB_CONFIG) as con:
+                    ids = con.execute(
+                        "select distinct run_id from results.carrier_scores "
+                        "where assessment_year = 2024 union "
+                        "select distinct run_id from results.rewards where assessment_year = 2024"
+                    ).fetchall()
+                seen.append({row[0] for row in ids})
+            except duckdb.Error as exc:  # pragma: no cover - would fail the test below
+                errors.append(str(exc))
+            time.sleep(0.05)
+
+    reader = threading.Thread(target=read_loop)
+    reader.start()
+    try:
+        outcome = district.run(2024)
+    finally:
+        stop.set()
+        reader.join()
+    assert outcome.code == ExitCode.OK
+    assert not errors
+    assert seen and all(len(ids) == 1 for ids in seen)
