@@ -50,7 +50,9 @@ final as (
     select
         ranked.* exclude (dedup_rank, compare_hash, kept_compare_hash),
         ranked.dedup_rank = 1 as is_kept,
-        ranked.compare_hash <> ranked.kept_compare_hash as is_conflict,
+        -- a later year's package updating a fact (a patent granted since) is not a conflict
+        ranked.compare_hash <> ranked.kept_compare_hash
+            and ranked._assessment_year = ranked.kept_assessment_year as is_conflict,
         groups.reported_by,
         groups.source_row_ids,
         groups.rows_in_group
