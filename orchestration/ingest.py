@@ -17,7 +17,9 @@ How fastexcel (calamine) reports cells, and what we make of it (checked on faste
 So a cell is a number cell when the float load has a value and the string load shows exactly
 that value's shortest form; such cells are written with 15 significant digits (what Excel keeps
 and shows), integers without `.0`. A long identifier typed as text (`12345678901234567`) or a
-code with leading zeros (`0012`) does not pass that test and stays as written. A cell is a date
+code with leading zeros (`0012`) does not pass that test and stays as written. Text of digits
+that does pass it (`913210120440821400` typed as text) is told apart by a third, boolean load
+(number cells give true/false, text cells null) and stays as written too. A cell is a date
 cell when the float load is null and the string load has the datetime form; it is written as the
 ISO date and a time part is dropped (an event date with a clock time is still that date). Text
 typed in exactly the `YYYY-MM-DD HH:MM:SS` form is read the same way, which loses nothing staging
@@ -480,6 +482,7 @@ class _PackageReader:
             num = numbers.get_column(numbers.columns[pos])
             exprs.append(_cell_text(pl.col(col), pl.lit(num)).alias(col))
         out = text.select(exprs)
+        out = self.keep_text_cells(reader, index, text, numbers, out)
         # Formula error cells come back null plus an error: put the error text back.
         patches: dict[int, tuple[list[int], list[str]]] = {}
         for err in errors.errors if errors is not None else []:
@@ -510,6 +513,49 @@ class _PackageReader:
             series.scatter(rows, values)
             out = out.with_columns(series)
         return out
+
+    @staticmethod
+    def keep_text_cells(
+        reader: Any, index: int, text: pl.DataFrame, numbers: pl.DataFrame, out: pl.DataFrame
+    ) -> pl.DataFrame:
+        """Undo number formatting on text cells that merely look like numbers.
+
+        The float load parses text too (`913210120440821400` typed as text gives a float), so a
+        text cell of digits passes the number-cell test and would come back rounded to 15
+        significant digits. Only cells whose formatted text differs from the string load are at
+        stake; for those, a boolean load tells the cell types apart (a number cell gives
+        true/false, a text cell gives null), and text cells keep their text. The boolean load
+        runs only when a sheet has such cells, so a sheet of plain numbers costs nothing more.
+        """
+        cols = text.columns
+        changed: dict[int, pl.Series] = {}
+        for pos, col in enumerate(cols):
+            num = numbers.get_column(numbers.columns[pos])
+            mask = (
+                num.is_not_null()
+                & text.get_column(col).is_not_null()
+                & (out.get_column(col) != text.get_column(col)).fill_null(False)
+                & ~text.get_column(col).str.contains(_DATETIME_TEXT).fill_null(False)
+                & ~text.get_column(col).is_in(["true", "false"]).fill_null(False)
+            )
+            if mask.any():
+                changed[pos] = mask
+        if not changed:
+            return out
+        kinds = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="boolean")
+        kinds_frame = pl.from_arrow(kinds.to_arrow_with_errors()[0])
+        assert isinstance(kinds_frame, pl.DataFrame)
+        fixed = []
+        for pos, mask in changed.items():
+            is_text_cell = mask & kinds_frame.get_column(kinds_frame.columns[pos]).is_null()
+            col = cols[pos]
+            fixed.append(
+                pl.when(pl.lit(is_text_cell))
+                .then(text.get_column(col))
+                .otherwise(pl.col(col))
+                .alias(col)
+            )
+        return out.with_columns(fixed)
 
     # -- csv ------------------------------------------------------------------------------
 

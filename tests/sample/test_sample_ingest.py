@@ -82,11 +82,6 @@ def test_every_planted_defect_is_rejected_where_the_manifest_says(
     assert missing == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest turns an 18-digit all-digit credit code typed as text into a number "
-    "(913210120440821400 is read as 913210120440820992), so valid codes fail their check",
-)
 def test_nothing_but_the_planted_rows_is_rejected(sample: SampleManifest, ingested) -> None:
     got = _rejected_rows(ingested[1])
     unexpected = {k: v for k, v in got.items() if k not in _planted(sample)}
