@@ -1,0 +1,76 @@
+"""The command line's surface: commands, progress modes, dbt docs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration.progress import Progress
+
+CLI = str(Path(sys.executable).with_name("carrier-assess"))
+
+
+def test_the_contract_commands_exist():
+    done = subprocess.run([CLI, "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    for command in ("run", "demo", "template", "bench", "docs"):
+        assert command in done.stdout
+    run_help = subprocess.run([CLI, "run", "--help"], capture_output=True, text=True, timeout=60)
+    for option in ("--year", "--reports", "--warehouse", "--out", "--rules", "--quiet"):
+        assert option in run_help.stdout
+
+
+def test_a_missing_reports_folder_is_one_line_and_exit_3(tmp_path):
+    done = subprocess.run(
+        [CLI, "run", "--year", "2024", "--reports", str(tmp_path / "nope"),
+         "--warehouse", str(tmp_path / "w.duckdb")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 3
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "not found" in done.stderr
+
+
+def test_an_invalid_rulebook_names_the_key_and_exits_2(tmp_path):
+    rules = tmp_path / "rules.yaml"
+    source = Path(__file__).resolve().parents[2] / "scoring" / "rulebooks" / "2024.yaml"
+    rules.write_text(source.read_text(encoding="utf-8") + "\nunexpected_key: 1\n", encoding="utf-8")
+    (tmp_path / "reports").mkdir()
+    done = subprocess.run(
+        [CLI, "run", "--year", "2024", "--reports", str(tmp_path / "reports"),
+         "--warehouse", str(tmp_path / "w.duckdb"), "--rules", str(rules)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "unexpected_key" in done.stderr
+
+
+def test_plain_progress_prints_timestamped_step_lines(capsys):
+    progress = Progress("plain")
+    with progress.step("ingest", "读取 / ingest") as metric:
+        metric.detail = "3 files"
+    progress.table("rows", ["dataset", "rows"], [["tenants", 12]])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("▶ 读取 / ingest")
+    assert "✔ 读取 / ingest" in out[1] and "3 files" in out[1]
+    assert out[0][:4].isdigit()  # a timestamp starts each line
+    assert any("tenants" in line for line in out)
+    assert progress.metrics[0].name == "ingest" and progress.metrics[0].peak_rss_bytes > 0
+
+
+def test_quiet_progress_prints_only_the_closing_line(capsys):
+    progress = Progress("quiet")
+    with progress.step("ingest", "读取 / ingest"):
+        pass
+    progress.info("detail")
+    progress.done("已发布 / published")
+    assert capsys.readouterr().out == "已发布 / published\n"
+
+
+def test_docs_site_builds_offline(published_district, tmp_path):
+    from orchestration.transform import build_docs
+
+    page = build_docs(warehouse=published_district.warehouse, out_dir=tmp_path / "docs")
+    html = page.read_text(encoding="utf-8")
+    assert "carrier_year_indicators" in html and "stg_tenants" in html
