@@ -21,10 +21,11 @@ lint: setup
 
 # The HTML report is opened in headless Chromium by the tests (Debian's package).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing chromium (Debian package) for the report tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "could not install chromium: the browser test will say so"; }
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	  echo "installing chromium and CJK fonts (Debian packages) for the report tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends chromium fonts-noto-cjk >/dev/null) \
+	  || echo "could not install chromium: the browser test will say so"; fi
 
 test: setup lint browser
 	$(BIN)/pytest -q
