@@ -814,3 +814,115 @@ def audit_results(
         cols = [c for c in dict.fromkeys(wanted) if c in frame.columns]
         parts.append(validate(frame.select(cols), suite, year=year, max_findings=max_findings))
     return AuditResult(pl.concat(parts))
+
+
+# --------------------------------------------------------------------------------------------
+# The audit worker: GX imported in a second process while ingest and dbt run
+
+
+def _worker_main(conn: Any) -> None:
+    """The worker process: import GX at once (the ~2.7 s that would otherwise be on the critical
+    path), then answer audit requests until told to stop. It opens the warehouse read-only only
+    while answering, and closes it before replying, so the main process can write again."""
+    import signal
+    import traceback
+
+    from orchestration.errors import PipelineError
+    from orchestration.lock import connect
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    try:
+        _gx_batch_definition()
+    except Exception:  # reported with the first request, so the run fails with the reason
+        warm_error: str | None = traceback.format_exc()
+    else:
+        warm_error = None
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        kind = request[0]
+        if kind == "stop":
+            return
+        try:
+            if warm_error is not None:
+                raise RuntimeError(f"great_expectations failed to load:\n{warm_error}")
+            if kind == "warehouse":
+                _, warehouse, year = request
+                with connect(Path(warehouse), read_only=True) as con:
+                    result = audit_warehouse(con, year)
+            else:
+                _, frames, year = request
+                result = audit_results(frames, year)
+            conn.send(("ok", result.findings))
+        except PipelineError as exc:
+            conn.send(("pipeline_error", int(exc.code), exc.reason))
+        except BaseException:
+            conn.send(("error", traceback.format_exc()))
+
+
+class AuditWorker:
+    """The audit run in a spawned process that imports Great Expectations while the main process
+    ingests and builds (2 cores: the import overlaps the other steps instead of adding ~2.7 s).
+
+    Same answers as `audit_warehouse` / `audit_results` (it calls them). The main process must
+    hold no connection to the warehouse while `audit_warehouse` runs (DuckDB allows one writer
+    process, or readers only). Use as a context manager; `close()` ends the process.
+    """
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_worker_main, args=(child,), name="carrier-assess-audit", daemon=True
+        )
+        self._process.start()
+        child.close()
+
+    def __enter__(self) -> AuditWorker:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _ask(self, request: tuple[Any, ...]) -> AuditResult:
+        from orchestration.errors import ExitCode, PipelineError
+
+        try:
+            self._conn.send(request)
+            reply = self._conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            raise PipelineError(
+                ExitCode.INTERNAL,
+                f"质量检查进程意外退出 / the audit process died "
+                f"(exit code {self._process.exitcode}): {exc}",
+            ) from exc
+        if reply[0] == "ok":
+            return AuditResult(reply[1])
+        if reply[0] == "pipeline_error":
+            raise PipelineError(ExitCode(reply[1]), reply[2])
+        raise RuntimeError(f"audit worker failed:\n{reply[1]}")
+
+    def audit_warehouse(self, warehouse: Path, year: int) -> AuditResult:
+        """`audit_warehouse` on the warehouse file, read-only, in the worker."""
+        return self._ask(("warehouse", str(warehouse), year))
+
+    def audit_results(self, frames: Mapping[str, pl.DataFrame], year: int) -> AuditResult:
+        """`audit_results` on the scoring frames (sent to the worker) for the year."""
+        wanted = {name: frames[name] for name in RESULT_SUITES if name in frames}
+        return self._ask(("results", wanted, year))
+
+    def close(self) -> None:
+        """Stop the worker; kill it if it does not stop within a few seconds."""
+        import contextlib
+
+        with contextlib.suppress(OSError, BrokenPipeError):
+            self._conn.send(("stop",))
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._conn.close()

@@ -1,0 +1,64 @@
+"""The benchmark command end to end on a tiny sample: two cold runs, per-step metrics, the bare
+baseline (framework tax), and the record in docs/benchmarks.md form. Slow-ish (~30 s)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import bench
+
+CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory) -> tuple[bench.BenchResult, Path]:
+    workdir = tmp_path_factory.mktemp("bench") / "smoke"
+    return bench.run_bench("smoke", workdir), workdir
+
+
+def test_the_measured_run_publishes_and_reports_every_step(result) -> None:
+    res, _ = result
+    assert res.exit_code == 0
+    names = [s["name"] for s in res.steps]
+    assert names == ["ingest", "transform", "audit", "score", "audit_results", "publish"]
+    assert all(s["seconds"] > 0 and s["peak_rss_bytes"] > 0 for s in res.steps)
+    assert res.peak_rss_bytes > 0 and res.wall_seconds > sum(s["seconds"] for s in res.steps)
+
+
+def test_the_batch_builds_seeds_and_models_without_dbt_tests(result) -> None:
+    res, workdir = result
+    detail = next(s["detail"] for s in res.steps if s["name"] == "transform")
+    assert "model" in detail and "seed" in detail
+    assert "test" not in detail  # data and unit tests are development-time (tests/marts runs them)
+    # the dbt target stayed private to the bench, with a manifest for the bare baseline
+    assert (workdir / "target" / "manifest.json").exists()
+
+
+def test_bare_baseline_rebuilds_the_same_marts(result) -> None:
+    res, workdir = result
+    assert res.bare is not None and res.bare["sql"] > 0 and res.bare["score"] > 0
+    tax = bench.framework_tax(res)
+    assert tax is not None and tax["whole_run"] > tax["transform_and_score"] > 0
+    # run_bare again, keeping its copy, and compare one mart with the batch's
+    warehouse = workdir / "warehouse.duckdb"
+    bench.run_bare(warehouse, workdir / "target", res.year, keep_copy=True)
+    copy = warehouse.with_name("bare.duckdb")
+    query = "select * from marts.carrier_year_indicators order by all"
+    with duckdb.connect(str(warehouse), read_only=True, config=CONFIG) as con:
+        batch_rows = con.execute(query).fetchall()
+    with duckdb.connect(str(copy), read_only=True, config=CONFIG) as con:
+        bare_rows = con.execute(query).fetchall()
+    assert batch_rows and batch_rows == bare_rows
+
+
+def test_record_writes_a_section_with_steps_and_tax(result, tmp_path: Path) -> None:
+    res, _ = result
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\nIntro.\n\n## Results\n\n### older\n", encoding="utf-8")
+    bench.append_to_doc(res, doc)
+    text = doc.read_text(encoding="utf-8")
+    assert text.index("### smoke") < text.index("### older")  # newest first
+    assert "| transform |" in text and "framework tax" in text and "Machine:" in text
