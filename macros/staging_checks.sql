@@ -23,7 +23,9 @@
       patent_no_check_failed    the patent number's check character does not verify
       patent_type_mismatch      the patent number's type digit disagrees with 专利类型
       malformed_certificate_no  not GR + year + province + serial
-      certificate_year_mismatch the certificate number's year is not the issue date's year -#}
+      certificate_year_mismatch the certificate number's year is not the issue date's year
+      carrier_name_conflict     the carrier id is already reported under another name that year
+                                (stg_carriers__checked; the message names both) -#}
 
 {#- One failure struct. `zh` and `en` are message templates in which {v} stands for the value as
     written; they are compile-time text from this project, never data. -#}
