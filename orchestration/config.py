@@ -55,5 +55,7 @@ class RunPaths:
         return cls(
             reports_dir=Path(reports).expanduser().resolve(),
             warehouse=warehouse_path(warehouse),
-            out_dir=out_root.expanduser().resolve(),
+            # absolute, but NOT resolved: out/<year> is a symlink to the published version,
+            # and resolving it would name the version folder instead of the year's link
+            out_dir=Path(os.path.abspath(out_root.expanduser())),
         )

@@ -181,3 +181,14 @@ def test_read_only_copy_is_readable_while_a_writer_holds_the_warehouse(con, tmp_
         timeout=60,
     )
     assert blocked.returncode != 0
+
+
+def test_run_paths_keep_the_year_link_unresolved(tmp_path):
+    from orchestration.config import RunPaths
+
+    target = tmp_path / ".versions" / "2024-r1"
+    target.mkdir(parents=True)
+    (tmp_path / "2024").symlink_to(target)
+    paths = RunPaths.build(2024, tmp_path, out=tmp_path / "2024")
+    assert paths.out_dir == tmp_path / "2024"
+    assert pub.version_dir(paths.out_dir, "r2") == tmp_path / ".versions" / "2024-r2"
