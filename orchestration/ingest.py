@@ -574,15 +574,11 @@ class _PackageReader:
         if isinstance(decoded, tuple):
             self.unreadable(name, sha, size, *decoded)
             return
+        encoded = decoded.encode("utf-8")
         try:
-            table = pl.read_csv(
-                decoded.encode("utf-8"),
-                has_header=False,
-                infer_schema=False,
-                raise_if_empty=False,
-            )
-        except Exception as exc:  # polars' parse errors name the line
-            self.unreadable(name, sha, size, f"CSV 格式错误（{exc}）", f"malformed CSV ({exc})")
+            table = pl.read_csv(encoded, has_header=False, infer_schema=False, raise_if_empty=False)
+        except Exception as exc:  # polars' parse errors: reworded for the office
+            self.unreadable(name, sha, size, *_csv_error_text(exc, encoded))
             return
         self.file_status(FileResult(name, "loaded", sha, size))
         if table.height == 0:
@@ -869,6 +865,23 @@ def _decode_csv(data: bytes) -> str | tuple[str, str]:
                 "unknown encoding (GB18030 decoding gives private-use or control characters)",
             )
     return text
+
+
+def _csv_error_text(exc: Exception, data: bytes) -> tuple[str, str]:
+    """A polars CSV parse error as (Chinese, English) for the office: the cause and the line,
+    without the developer hints polars appends (dtype and `ignore_errors` advice)."""
+    text = str(exc)
+    original = re.search(r"Original error: ```(.*?)```", text, re.S)
+    cause = " ".join((original.group(1) if original else text.split("\n", 1)[0]).split())
+    cause = cause[:200]
+    offset = re.search(r"offset in the file is (\d+) bytes", text)
+    if offset is None:
+        return f"CSV 格式错误（{cause}）", f"malformed CSV ({cause})"
+    line = data[: int(offset.group(1))].count(b"\n") + 1
+    return (
+        f"CSV 格式错误，约在第 {line} 行（{cause}；常见原因：引号未闭合）",
+        f"malformed CSV near line {line} ({cause}; usually an unclosed quote)",
+    )
 
 
 def _csv_line_numbers(table: pl.DataFrame, text: str) -> pl.Series:
