@@ -16,6 +16,7 @@ import io
 import os
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -702,14 +703,9 @@ FILE_LEVEL_CASES_ELSEWHERE = (
 
 
 def _case_ids() -> list[str]:
-    """Parametrise by case name without building the package at collection time."""
-    reports = Path(os.environ.get("TMPDIR", "/tmp")) / "carrier-assess-case-ids"
-    shutil.rmtree(reports, ignore_errors=True)
-    reports.mkdir(parents=True)
-    try:
-        return [c.name for c in build_package(reports)[0]]
-    finally:
-        shutil.rmtree(reports, ignore_errors=True)
+    """Parametrise by case name without running anything at collection time."""
+    with tempfile.TemporaryDirectory(prefix="carrier-assess-cases-") as folder:
+        return [c.name for c in build_package(Path(folder))[0]]
 
 
 @pytest.mark.parametrize("name", _case_ids())
