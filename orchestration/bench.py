@@ -48,6 +48,8 @@ class BenchResult:
     steps: list[dict[str, object]]
     rows: dict[str, int]
     bare: dict[str, float] | None = None
+    cpu_seconds: float = 0.0
+    load_average: float = 0.0
 
 
 def _model_order(manifest: dict) -> list[dict]:
@@ -144,8 +146,9 @@ def _cli() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "orchestration.cli"]
 
 
-def _run_cold(args: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Run one CLI process; return wall seconds, its peak RSS in bytes, and its exit code."""
+def _run_cold(args: list[str], env: dict[str, str]) -> tuple[float, int, int, float]:
+    """Run one CLI process; return wall seconds, its peak RSS in bytes, its exit code and its
+    CPU seconds (user + system: less sensitive than wall time to other load on the machine)."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -153,7 +156,7 @@ def _run_cold(args: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     wall = time.perf_counter() - start
     if proc.returncode != 0 and proc.stderr is not None:
         sys.stderr.write(proc.stderr.read().decode("utf-8", "replace"))
-    return wall, usage.ru_maxrss * 1024, proc.returncode
+    return wall, usage.ru_maxrss * 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 def run_bench(scale: str, workdir: Path, year: int = 2024) -> BenchResult:
@@ -178,7 +181,7 @@ def run_bench(scale: str, workdir: Path, year: int = 2024) -> BenchResult:
     }
     base = [*_cli(), "run", "--quiet"]
     # The previous year first, so the measured year has history, as in real use.
-    history_seconds, _, code = _run_cold(
+    history_seconds, _, code, _ = _run_cold(
         [
             *base,
             "--year",
@@ -193,7 +196,8 @@ def run_bench(scale: str, workdir: Path, year: int = 2024) -> BenchResult:
     if code != 0:
         raise RuntimeError(f"the {year - 1} run failed with exit code {code}")
     metrics_file = workdir / "metrics.json"
-    wall, peak, code = _run_cold(
+    load = os.getloadavg()[0]
+    wall, peak, code, cpu = _run_cold(
         [
             *base,
             "--year",
@@ -221,6 +225,8 @@ def run_bench(scale: str, workdir: Path, year: int = 2024) -> BenchResult:
         steps=metrics.get("steps", []),
         rows=metrics.get("rows", {}),
         bare=bare,
+        cpu_seconds=cpu,
+        load_average=load,
     )
 
 
@@ -251,7 +257,8 @@ def format_result(result: BenchResult) -> str:
     lines = [
         f"scale {result.scale} (×{result.multiplier:g}), year {result.year}: "
         f"{result.wall_seconds:.1f} s wall, peak {result.peak_rss_bytes / (1 << 30):.2f} GiB, "
-        f"exit {result.exit_code}",
+        f"exit {result.exit_code}; CPU {result.cpu_seconds:.1f} s, "
+        f"load average before the run {result.load_average:.1f}",
         f"  (sample generation {result.generate_seconds:.1f} s; previous year's run "
         f"{result.history_seconds:.1f} s)",
         "  step                seconds   peak MiB",
@@ -285,7 +292,9 @@ def append_to_doc(result: BenchResult, doc: Path) -> None:
         "",
         f"End to end, cold: **{result.wall_seconds:.1f} s**, peak "
         f"**{result.peak_rss_bytes / (1 << 30):.2f} GiB** ({'; '.join(verdict)}). "
-        f"Exit code {result.exit_code}.",
+        f"Exit code {result.exit_code}. CPU (user + system) {result.cpu_seconds:.1f} s; "
+        f"1-minute load average before the run {result.load_average:.1f} on "
+        f"{facts['cores']} cores (other work on the machine inflates wall time).",
         "",
         f"Rows: {rows or 'n/a'}.",
         "",

@@ -26,6 +26,7 @@ def test_the_measured_run_publishes_and_reports_every_step(result) -> None:
     assert names == ["ingest", "transform", "audit", "score", "audit_results", "publish"]
     assert all(s["seconds"] > 0 and s["peak_rss_bytes"] > 0 for s in res.steps)
     assert res.peak_rss_bytes > 0 and res.wall_seconds > sum(s["seconds"] for s in res.steps)
+    assert res.cpu_seconds > 0
 
 
 def test_the_batch_builds_seeds_and_models_without_dbt_tests(result) -> None:
