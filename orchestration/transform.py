@@ -433,6 +433,7 @@ CHECK_NAMES = (
     "patent_type_mismatch",
     "malformed_certificate_no",
     "certificate_year_mismatch",
+    "carrier_name_conflict",
 )
 """Every check_name staging can write (macros/staging_checks.sql documents each)."""
 
