@@ -233,3 +233,53 @@ def test_downstream_readers_see_a_whole_year_during_a_run(district):
     assert outcome.code == ExitCode.OK
     assert not errors
     assert seen and all(len(ids) == 1 for ids in seen)
+
+
+def test_a_changed_goalpost_passed_with_rules_changes_the_grades(district, tmp_path):
+    """The office edits a copy of the rulebook: S1's goalpost ×1000 leaves S1 worth ~nothing."""
+    import yaml
+
+    from orchestration.config import RULEBOOK_DIR
+
+    doc = yaml.safe_load((RULEBOOK_DIR / "2024.yaml").read_text(encoding="utf-8"))
+    doc["indicators"]["S1"]["goalposts"] = {
+        kind: value * 1000 for kind, value in doc["indicators"]["S1"]["goalposts"].items()
+    }
+    rules = tmp_path / "rules-2024-strict.yaml"
+    rules.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+    before = district.results()
+    outcome = district.run(2024, rules=rules)
+    assert outcome.code == ExitCode.OK, outcome.message
+    after = district.results()
+
+    def s1(tables):
+        rows = (
+            tables["score_details"]
+            .filter((pl.col("assessment_year") == 2024) & (pl.col("indicator_code") == "S1"))
+            .select("carrier_id", "raw_value", "benchmark", pl.col("points").cast(pl.Float64))
+        )
+        return {row[0]: row[1:] for row in rows.iter_rows()}
+
+    old, new = s1(before), s1(after)
+    assert any(points > 0.5 for _, _, points in old.values())
+    for carrier, (raw, benchmark, points) in new.items():
+        old_raw, old_benchmark, old_points = old[carrier]
+        assert raw == old_raw and benchmark == old_benchmark * 1000
+        # points = points_max × min(raw ÷ goalpost, 1), with the new goalpost
+        assert abs(points - 10 * min((raw or 0) / benchmark, 1)) < 1e-6
+        assert points <= old_points
+    totals = "carrier_id", pl.col("total_score").cast(pl.Float64)
+    old_total = dict(
+        before["carrier_scores"]
+        .filter(pl.col("assessment_year") == 2024)
+        .select(totals)
+        .iter_rows()
+    )
+    new_total = dict(
+        after["carrier_scores"].filter(pl.col("assessment_year") == 2024).select(totals).iter_rows()
+    )
+    assert sum(new_total.values()) < sum(old_total.values())
+    runs = after["runs"].sort("started_at")
+    assert runs["rules_sha256"][-1] != runs["rules_sha256"][0]
+    assert runs["rules_file"][-1] == str(rules)
