@@ -170,8 +170,11 @@ def write_dq_report(
         f"<style>{_CSS}</style></head><body>"
         f'<h1>{year}年度科创载体报送数据质量报告 <span class="en">Data-quality report, '
         f"assessment year {year}</span></h1>"
-        f"<p>错误 {total_e} 条（阻止发布），警告 {total_w} 条（仅提示）。 / "
-        f"{total_e} errors (block publishing), {total_w} warnings (for review).</p>"
+        f"<p>错误 {total_e} 条，警告 {total_w} 条。错误：该行（或文件）未被采用，请更正后重新报送；"
+        f"质量门检查（整体校验）的错误会阻止发布。警告：仅提示，请核实。 / "
+        f"{total_e} errors, {total_w} warnings. An error means the row (or file) was not used: "
+        f"correct it and hand it in again; errors of the quality gate's whole-table checks "
+        f"block publishing. A warning is for review.</p>"
         f"{body}</body></html>\n"
     )
     path = Path(path)
