@@ -1,14 +1,3 @@
 -- The financing rows that pass every check: typed, normalised, named as docs/architecture.md says.
-with
-
-checked as (
-    select * from {{ ref('stg_financing__checked') }}
-),
-
-passed as (
-    select checked.* exclude (_failures, _failed_checks, amount_unit)
-    from checked
-    where len(checked._failures) = 0
-)
-
-select * from passed
+-- The split of stg_financing__checked is shared by every dataset: macros/staging_split.sql.
+{{ passed_rows('financing', drop=['amount_unit']) }}

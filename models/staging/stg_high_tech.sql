@@ -1,14 +1,3 @@
 -- The high_tech rows that pass every check: typed, normalised, named as docs/architecture.md says.
-with
-
-checked as (
-    select * from {{ ref('stg_high_tech__checked') }}
-),
-
-passed as (
-    select checked.* exclude (_failures, _failed_checks)
-    from checked
-    where len(checked._failures) = 0
-)
-
-select * from passed
+-- The split of stg_high_tech__checked is shared by every dataset: macros/staging_split.sql.
+{{ passed_rows('high_tech') }}

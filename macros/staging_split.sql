@@ -1,0 +1,60 @@
+{#-
+    Every stg_<dataset>__checked table holds each raw row once, parsed, with its list of failed
+    checks. These two macros split it, the same way for all ten datasets:
+      passed_rows(dataset, drop)  the rows that pass every check (stg_<dataset>), without
+                                  the columns in `drop` (consumed by the parse)
+      rejected_rows(dataset)  one row per (raw row, failing check) (stg_<dataset>__rejected)
+-#}
+{% macro passed_rows(dataset, drop=[]) -%}
+with
+
+checked as (
+    select * from {{ ref('stg_' ~ dataset ~ '__checked') }}
+),
+
+passed as (
+    select checked.* exclude (_failures, _failed_checks{% for column in drop %}, {{ column }}{% endfor %})
+    from checked
+    where len(checked._failures) = 0
+)
+
+select * from passed
+{%- endmacro %}
+
+
+{% macro rejected_rows(dataset) -%}
+with
+
+checked as (
+    select * from {{ ref('stg_' ~ dataset ~ '__checked') }}
+),
+
+failures as (
+    select
+        checked._assessment_year,
+        checked._source_file,
+        checked._sheet,
+        checked._source_row,
+        checked._row_id,
+        unnest(checked._failures) as failure
+    from checked
+    where len(checked._failures) > 0
+),
+
+rejected as (
+    select
+        '{{ dataset }}' as dataset,
+        failures._assessment_year,
+        failures._source_file,
+        failures._sheet,
+        failures._source_row,
+        failures._row_id,
+        failures.failure.column_name as column_name,
+        failures.failure.check_name as check_name,
+        failures.failure.value_as_written as value_as_written,
+        failures.failure.message as message
+    from failures
+)
+
+select * from rejected
+{%- endmacro %}
