@@ -17,3 +17,12 @@ def warehouse(tmp_path, monkeypatch):
     path.parent.mkdir(parents=True)
     monkeypatch.setenv("CARRIER_ASSESS_WAREHOUSE", str(path))
     return path
+
+
+try:  # property tests: the same examples on every run, so CI is reproducible
+    from hypothesis import settings
+
+    settings.register_profile("carrier_assess", derandomize=True, print_blob=True)
+    settings.load_profile("carrier_assess")
+except ImportError:  # pragma: no cover - hypothesis is a dev dependency
+    pass
