@@ -477,11 +477,14 @@ class _PackageReader:
             return pl.DataFrame()
         numbers = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="float").to_polars()
         cols = text.columns
-        exprs = []
-        for pos, col in enumerate(cols):
-            num = numbers.get_column(numbers.columns[pos])
-            exprs.append(_cell_text(pl.col(col), pl.lit(num)).alias(col))
-        out = text.select(exprs)
+        number_cols = {c: f"__number_{i}" for i, c in enumerate(numbers.columns[: len(cols)])}
+        both = pl.concat(
+            [text, numbers.select(list(number_cols)).rename(number_cols)], how="horizontal"
+        )
+        out = both.select(
+            _cell_text(pl.col(col), pl.col(f"__number_{pos}")).alias(col)
+            for pos, col in enumerate(cols)
+        )
         out = self.keep_text_cells(reader, index, text, numbers, out)
         # Formula error cells come back null plus an error: put the error text back.
         patches: dict[int, tuple[list[int], list[str]]] = {}
@@ -528,20 +531,30 @@ class _PackageReader:
         runs only when a sheet has such cells, so a sheet of plain numbers costs nothing more.
         """
         cols = text.columns
-        changed: dict[int, pl.Series] = {}
-        for pos, col in enumerate(cols):
-            num = numbers.get_column(numbers.columns[pos])
-            mask = (
-                num.is_not_null()
-                & text.get_column(col).is_not_null()
-                & (out.get_column(col) != text.get_column(col)).fill_null(False)
-                & ~text.get_column(col).str.contains(_DATETIME_TEXT).fill_null(False)
-                & ~text.get_column(col).is_in(["true", "false"]).fill_null(False)
-            )
-            if mask.any():
-                changed[pos] = mask
-        if not changed:
-            return out
+        # One vectorised pass over all columns (a Series operation per column and cell test
+        # costs a query each: thousands per package).
+        frame = pl.concat(
+            [
+                text.rename({c: f"t{i}" for i, c in enumerate(cols)}),
+                numbers.select(numbers.columns[: len(cols)]).rename(
+                    {c: f"n{i}" for i, c in enumerate(numbers.columns[: len(cols)])}
+                ),
+                out.rename({c: f"o{i}" for i, c in enumerate(cols)}),
+            ],
+            how="horizontal",
+        )
+        masks = frame.select(
+            (
+                pl.col(f"n{i}").is_not_null()
+                & pl.col(f"t{i}").is_not_null()
+                & (pl.col(f"o{i}") != pl.col(f"t{i}")).fill_null(False)
+                & ~pl.col(f"t{i}").str.contains(_DATETIME_TEXT).fill_null(False)
+                & ~pl.col(f"t{i}").is_in(["true", "false"]).fill_null(False)
+            ).alias(f"m{i}")
+            for i in range(len(cols))
+        )
+        any_changed = masks.select(pl.all().any()).row(0)
+        changed = {pos: masks.get_column(f"m{pos}") for pos, hit in enumerate(any_changed) if hit}
         kinds = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="boolean")
         kinds_frame = pl.from_arrow(kinds.to_arrow_with_errors()[0])
         assert isinstance(kinds_frame, pl.DataFrame)
