@@ -2,6 +2,7 @@
 -- high-tech certificates, graduations, financing and awards, each from its de-duplicated kept
 -- row, with the carriers that reported it and the staging rows behind it.
 -- The event's year is the year of its date (contract README: grant date, issue date, ...).
+-- Each kind selects only its own columns; `union all by name` leaves the others NULL.
 
 with
 
@@ -47,15 +48,7 @@ patent_grants as (
         patents._sheet,
         patents._source_row,
         cast(null as decimal(18, 4)) as amount_wan,
-        patents.patent_type,
-        cast(null as varchar) as certificate_no,
-        cast(null as varchar) as cert_kind,
-        cast(null as boolean) as is_first_certificate,
-        cast(null as varchar) as graduation_basis,
-        cast(null as boolean) as landed_in_district,
-        cast(null as varchar) as award_level,
-        cast(null as integer) as award_rank,
-        cast(null as varchar) as competition
+        patents.patent_type
     from patents
 ),
 
@@ -76,15 +69,9 @@ certificate_issues as (
         certificates._sheet,
         certificates._source_row,
         cast(null as decimal(18, 4)) as amount_wan,
-        cast(null as varchar) as patent_type,
         certificates.certificate_no,
         certificates.cert_kind,
-        certificates.is_first_certificate,
-        cast(null as varchar) as graduation_basis,
-        cast(null as boolean) as landed_in_district,
-        cast(null as varchar) as award_level,
-        cast(null as integer) as award_rank,
-        cast(null as varchar) as competition
+        certificates.is_first_certificate
     from certificates
 ),
 
@@ -105,15 +92,8 @@ graduation_events as (
         graduations._sheet,
         graduations._source_row,
         cast(null as decimal(18, 4)) as amount_wan,
-        cast(null as varchar) as patent_type,
-        cast(null as varchar) as certificate_no,
-        cast(null as varchar) as cert_kind,
-        cast(null as boolean) as is_first_certificate,
         graduations.graduation_basis,
-        graduations.landed_in_district,
-        cast(null as varchar) as award_level,
-        cast(null as integer) as award_rank,
-        cast(null as varchar) as competition
+        graduations.landed_in_district
     from graduations
 ),
 
@@ -133,16 +113,7 @@ financing_events as (
         financing._source_file,
         financing._sheet,
         financing._source_row,
-        financing.amount_wan,
-        cast(null as varchar) as patent_type,
-        cast(null as varchar) as certificate_no,
-        cast(null as varchar) as cert_kind,
-        cast(null as boolean) as is_first_certificate,
-        cast(null as varchar) as graduation_basis,
-        cast(null as boolean) as landed_in_district,
-        cast(null as varchar) as award_level,
-        cast(null as integer) as award_rank,
-        cast(null as varchar) as competition
+        financing.amount_wan
     from financing
 ),
 
@@ -163,12 +134,6 @@ award_events as (
         awards._sheet,
         awards._source_row,
         cast(null as decimal(18, 4)) as amount_wan,
-        cast(null as varchar) as patent_type,
-        cast(null as varchar) as certificate_no,
-        cast(null as varchar) as cert_kind,
-        cast(null as boolean) as is_first_certificate,
-        cast(null as varchar) as graduation_basis,
-        cast(null as boolean) as landed_in_district,
         awards.award_level,
         awards.award_rank,
         awards.competition
@@ -177,13 +142,13 @@ award_events as (
 
 unioned as (
     select * from patent_grants
-    union all
+    union all by name
     select * from certificate_issues
-    union all
+    union all by name
     select * from graduation_events
-    union all
+    union all by name
     select * from financing_events
-    union all
+    union all by name
     select * from award_events
 ),
 
