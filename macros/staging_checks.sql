@@ -141,3 +141,13 @@
         {%- endfor %}
     ], lambda failure: failure is not null)
 {%- endmacro %}
+
+
+{#- 'column:check' of each failure of a row, comma-joined ('' when the row passes): the short
+    form people and unit tests read in stg_<dataset>__checked._failed_checks. -#}
+{% macro failed_checks_text(failures) -%}
+    array_to_string(
+        list_transform({{ failures }}, lambda failure: failure.column_name || ':' || failure.check_name),
+        ','
+    )
+{%- endmacro %}

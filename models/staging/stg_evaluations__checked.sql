@@ -33,12 +33,7 @@ checked as (
 summarised as (
     select
         checked.*,
-        -- 'column:check' of each failure, comma-joined ('' when the row passes): for people
-        -- and unit tests reading this table
-        array_to_string(
-            list_transform(checked._failures, lambda failure: failure.column_name || ':' || failure.check_name),
-            ','
-        ) as _failed_checks
+        {{ failed_checks_text('checked._failures') }} as _failed_checks
     from checked
 )
 
