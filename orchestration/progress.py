@@ -31,11 +31,6 @@ def _rss_bytes() -> int:
     return pages * resource.getpagesize()
 
 
-def children_peak_rss_bytes() -> int:
-    """Peak resident memory of finished child processes (KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-
-
 class _PeakSampler:
     """Samples RSS every 20 ms in a thread, so a step's peak is seen even if it frees memory."""
 
@@ -154,10 +149,6 @@ class Progress:
     def fail(self, text: str) -> None:
         """The one-line reason a run stopped: always printed, to stderr."""
         print(text, file=sys.stderr, flush=True)
-
-
-def format_bytes(value: int) -> str:
-    return f"{value / (1 << 20):,.0f} MiB"
 
 
 def write_metrics(metrics: list[StepMetric], rows: dict[str, int], path: Path) -> None:
