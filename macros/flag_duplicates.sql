@@ -14,32 +14,72 @@
 -#}
 {% macro flag_duplicates(input_cte, key_columns, compare_columns, per_year) -%}
 {%- set year_part = '_assessment_year, ' if per_year else '' -%}
+{%- set on_key -%}
+    {% if per_year %}keyed._assessment_year = shared_keys._assessment_year and {% endif -%}
+    keyed.dedup_key = shared_keys.dedup_key
+{%- endset -%}
 keyed as (
     select
         {{ input_cte }}.*,
         {% for column in key_columns -%}
         {{ "|| '|' || " if not loop.first }}coalesce(cast({{ adapter.quote(column) }} as varchar), '')
-        {% endfor -%} as dedup_key,
-        md5(cast(row(
-            {%- for column in compare_columns %}{{ adapter.quote(column) }}{{ ", " if not loop.last }}{% endfor -%}
-        ) as varchar)) as compare_hash
+        {% endfor -%} as dedup_key
     from {{ input_cte }}
+),
+
+{#- Most keys are reported once: only the rows of keys reported more than once are ranked and
+    compared (a hash aggregate over all rows, a sort over the few), which keeps this cheap at
+    national scale (docs/benchmarks.md). -#}
+shared_keys as (
+    select {{ year_part }}dedup_key
+    from keyed
+    group by all
+    having count(*) > 1
+),
+
+single_rows as (
+    select
+        keyed.*,
+        keyed._row_id as kept_row_id,
+        keyed._assessment_year as kept_assessment_year,
+        keyed._source_file as kept_source_file,
+        keyed._source_row as kept_source_row,
+        true as is_kept,
+        false as is_conflict,
+        cast(keyed.carrier_id as varchar) as reported_by,
+        cast(keyed._row_id as varchar) as source_row_ids,
+        cast(1 as bigint) as rows_in_group
+    from keyed
+    anti join shared_keys
+        on {{ on_key }}
+),
+
+shared_rows as (
+    select
+        keyed.*,
+        md5(cast(row(
+            {%- for column in compare_columns %}keyed.{{ adapter.quote(column) }}{{ ", " if not loop.last }}{% endfor -%}
+        ) as varchar)) as compare_hash
+    from keyed
+    semi join shared_keys
+        on {{ on_key }}
 ),
 
 ranked as (
     select
-        keyed.*,
+        shared_rows.*,
         row_number() over by_key as dedup_rank,
-        first_value(keyed._row_id) over by_key as kept_row_id,
-        first_value(keyed._assessment_year) over by_key as kept_assessment_year,
-        first_value(keyed._source_file) over by_key as kept_source_file,
-        first_value(keyed._source_row) over by_key as kept_source_row,
-        first_value(keyed.compare_hash) over by_key as kept_compare_hash
-    from keyed
+        first_value(shared_rows._row_id) over by_key as kept_row_id,
+        first_value(shared_rows._assessment_year) over by_key as kept_assessment_year,
+        first_value(shared_rows._source_file) over by_key as kept_source_file,
+        first_value(shared_rows._source_row) over by_key as kept_source_row,
+        first_value(shared_rows.compare_hash) over by_key as kept_compare_hash
+    from shared_rows
     window by_key as (
         partition by {{ year_part }}dedup_key
         order by
-            keyed._assessment_year desc, keyed._source_file, keyed._sheet, keyed._source_row
+            shared_rows._assessment_year desc, shared_rows._source_file, shared_rows._sheet,
+            shared_rows._source_row
     )
 ),
 
@@ -49,11 +89,11 @@ groups as (
         string_agg(distinct carrier_id, ',' order by carrier_id) as reported_by,
         string_agg(_row_id, ',' order by _row_id) as source_row_ids,
         count(*) as rows_in_group
-    from keyed
+    from shared_rows
     group by all
 ),
 
-flagged as (
+flagged_shared as (
     select
         ranked.* exclude (dedup_rank, compare_hash, kept_compare_hash),
         ranked.dedup_rank = 1 as is_kept,
@@ -66,5 +106,11 @@ flagged as (
     inner join groups
         on {% if per_year %}ranked._assessment_year = groups._assessment_year and {% endif -%}
         ranked.dedup_key = groups.dedup_key
+),
+
+flagged as (
+    select * from flagged_shared
+    union all by name
+    select * from single_rows
 )
 {%- endmacro %}

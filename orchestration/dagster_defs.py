@@ -159,7 +159,7 @@ def dbt_models(
     year = _year(context)
     paths = carrier_assess.paths(year)
     with _as_failure(), run_lock(paths.warehouse):
-        result = transform.build_models(year=year, warehouse=paths.warehouse)
+        result = transform.build_models(warehouse=paths.warehouse)
     context.log.info(result.one_line())
     return dg.MaterializeResult(
         metadata={

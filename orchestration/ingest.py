@@ -28,6 +28,7 @@ would keep.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -481,10 +482,7 @@ class _PackageReader:
         both = pl.concat(
             [text, numbers.select(list(number_cols)).rename(number_cols)], how="horizontal"
         )
-        out = both.select(
-            _cell_text(pl.col(col), pl.col(f"__number_{pos}")).alias(col)
-            for pos, col in enumerate(cols)
-        )
+        out = both.select(_cell_text_column(col, pos) for pos, col in enumerate(cols))
         out = self.keep_text_cells(reader, index, text, numbers, out)
         # Formula error cells come back null plus an error: put the error text back.
         patches: dict[int, tuple[list[int], list[str]]] = {}
@@ -543,18 +541,11 @@ class _PackageReader:
             ],
             how="horizontal",
         )
-        masks = frame.select(
-            (
-                pl.col(f"n{i}").is_not_null()
-                & pl.col(f"t{i}").is_not_null()
-                & (pl.col(f"o{i}") != pl.col(f"t{i}")).fill_null(False)
-                & ~pl.col(f"t{i}").str.contains(_DATETIME_TEXT).fill_null(False)
-                & ~pl.col(f"t{i}").is_in(["true", "false"]).fill_null(False)
-            ).alias(f"m{i}")
-            for i in range(len(cols))
-        )
+        masks = frame.select(_changed_mask(i) for i in range(len(cols)))
         any_changed = masks.select(pl.all().any()).row(0)
         changed = {pos: masks.get_column(f"m{pos}") for pos, hit in enumerate(any_changed) if hit}
+        if not changed:
+            return out
         kinds = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="boolean")
         kinds_frame = pl.from_arrow(kinds.to_arrow_with_errors()[0])
         assert isinstance(kinds_frame, pl.DataFrame)
@@ -765,6 +756,26 @@ class _PackageReader:
 
 # --------------------------------------------------------------------------------------------
 # Cell and text helpers
+
+
+@functools.cache
+def _cell_text_column(col: str, pos: int) -> pl.Expr:
+    """`_cell_text` of the sheet column `col` and its float load `__number_<pos>`, built once per
+    column name (building polars expressions costs more than running them on a small sheet)."""
+    return _cell_text(pl.col(col), pl.col(f"__number_{pos}")).alias(col)
+
+
+@functools.cache
+def _changed_mask(i: int) -> pl.Expr:
+    """Column i's cells that the number formatting changed and that are neither dates nor
+    booleans (keep_text_cells); t/n/o are the string load, float load and formatted text."""
+    return (
+        pl.col(f"n{i}").is_not_null()
+        & pl.col(f"t{i}").is_not_null()
+        & (pl.col(f"o{i}") != pl.col(f"t{i}")).fill_null(False)
+        & ~pl.col(f"t{i}").str.contains(_DATETIME_TEXT).fill_null(False)
+        & ~pl.col(f"t{i}").is_in(["true", "false"]).fill_null(False)
+    ).alias(f"m{i}")
 
 
 def _cell_text(text: pl.Expr, number: pl.Expr) -> pl.Expr:

@@ -12,7 +12,15 @@ import duckdb
 
 from orchestration.errors import ExitCode, PipelineError
 
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+MEMORY_LIMIT = os.environ.get("CARRIER_ASSESS_MEMORY_LIMIT", "4GB")
+"""DuckDB's memory cap (beyond it, sorts and joins spill to `<warehouse>.tmp`), the same in
+profiles.yml so dbt's connection and ours agree: a national year fits 6 GB
+(docs/benchmarks.md)."""
+DUCKDB_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "memory_limit": MEMORY_LIMIT,
+}
 """Every connection the tool opens: never try to download an extension (STACK.md)."""
 
 

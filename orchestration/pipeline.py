@@ -180,6 +180,8 @@ def _run_steps(
     year = record.assessment_year
     fault = options.fault_hook
 
+    # dbt's import and parse (~2–3 s) overlap ingest in a thread (docs/benchmarks.md).
+    parsed = transform.ParsedProject(paths.warehouse)
     fault("before_ingest")
     with progress.step("ingest", "读取报送材料 / ingest reports") as metric:
         with connect(paths.warehouse) as con:
@@ -189,7 +191,7 @@ def _run_steps(
 
     fault("before_transform")
     with progress.step("transform", "清洗与建模 / dbt build") as metric:
-        result = transform.build_models(year=year, warehouse=paths.warehouse)
+        result = transform.build_models(warehouse=paths.warehouse, parsed=parsed)
         metric.detail = result.one_line()
 
     fault("before_audit")

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import os
 import re
 import sys
+import threading
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -62,6 +64,8 @@ class DbtRunResult:
     nodes: tuple[NodeOutcome, ...] = ()
     elapsed_seconds: float = 0.0
     compiled_sql: tuple[str, ...] = field(default=(), repr=False)
+    parsed_manifest: object | None = field(default=None, repr=False)
+    """The Manifest a `parse` command hands back (reused by the next build: ParsedProject)."""
 
     @property
     def failed_nodes(self) -> tuple[NodeOutcome, ...]:
@@ -151,17 +155,19 @@ def run_dbt(
     args: Sequence[str],
     *,
     warehouse: Path,
-    year: int,
     target_path: Path | None = None,
     quiet: bool = True,
     raise_on_failure: bool = True,
+    manifest: object | None = None,
 ) -> DbtRunResult:
-    """Run one dbt command in-process on `warehouse` for assessment year `year`.
+    """Run one dbt command in-process on `warehouse`.
 
-    The project and profile are the repository root (orchestration.config.PROJECT_DIR); the year
-    goes in as the `assessment_year` var; logs go beside the target folder. Raises DbtRunError
-    naming the failing nodes unless `raise_on_failure` is off. dbt's DuckDB connection is always
-    closed on return, so the caller can open the warehouse straight away.
+    The project and profile are the repository root (orchestration.config.PROJECT_DIR); logs go
+    beside the target folder. The models build every loaded year, so no year goes to dbt: the
+    parsed project is the same for every year and partial parsing stays valid between years.
+    `manifest`: a project already parsed (`ParsedProject`), so dbt skips parsing. Raises
+    DbtRunError naming the failing nodes unless `raise_on_failure` is off. dbt's DuckDB
+    connection is always closed on return, so the caller can open the warehouse straight away.
     """
     from dbt.cli.main import dbtRunner
 
@@ -183,8 +189,6 @@ def run_dbt(
         str(target),
         "--log-path",
         str(log_path),
-        "--vars",
-        json.dumps({"assessment_year": int(year)}),
     ]
     command.insert(1, "--no-use-colors")
     if quiet:
@@ -197,7 +201,7 @@ def run_dbt(
     started = time.perf_counter()
     try:
         with _environment(env):
-            res = dbtRunner().invoke(command)
+            res = dbtRunner(manifest=manifest).invoke(command)  # type: ignore[arg-type]
     finally:
         release_dbt_connections()
     elapsed = time.perf_counter() - started
@@ -208,6 +212,7 @@ def run_dbt(
         nodes=nodes,
         elapsed_seconds=elapsed,
         compiled_sql=compiled,
+        parsed_manifest=res.result if args[0] == "parse" and res.success else None,
     )
     if raise_on_failure and not result.success:
         detail = _first_line(str(res.exception)) if res.exception else None
@@ -241,18 +246,17 @@ def _node_outcomes(results: object) -> tuple[tuple[NodeOutcome, ...], tuple[str,
 
 
 def build(
-    year: int,
     warehouse: Path,
     select: Sequence[str] | None = None,
     *,
     target_path: Path | None = None,
     quiet: bool = True,
 ) -> DbtRunResult:
-    """`dbt build`: seeds, models, unit and data tests, in dependency order, for `year`."""
+    """`dbt build`: seeds, models, unit and data tests, in dependency order."""
     args = ["build"]
     if select:
         args += ["--select", *select]
-    return run_dbt(args, warehouse=warehouse, year=year, target_path=target_path, quiet=quiet)
+    return run_dbt(args, warehouse=warehouse, target_path=target_path, quiet=quiet)
 
 
 PIPELINE_EXCLUDE = ("resource_type:test", "resource_type:unit_test")
@@ -260,27 +264,110 @@ PIPELINE_EXCLUDE = ("resource_type:test", "resource_type:unit_test")
 tests (`make test` and tests/ run them on small data); the Great Expectations gate decides
 publishing (DESIGN.md). Skipping them saves ~2/3 of the transform step (docs/benchmarks.md)."""
 
+FINGERPRINT_TABLE = "staging._code_fingerprint"
+"""Where the batch records the fingerprint of the dbt code the staged tables were built with."""
+
+
+def code_fingerprint() -> str:
+    """SHA-256 over the dbt project's own files (models, macros, seeds, dbt_project.yml) and the
+    dbt versions. Staging is incremental (macros/incremental_staging.sql); when this changes,
+    rows staged by the old code are stale and the batch rebuilds them all (`--full-refresh`)."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for package in ("dbt-core", "dbt-duckdb", "duckdb"):
+        digest.update(f"{package}=={version(package)}\n".encode())
+    files = [PROJECT_DIR / "dbt_project.yml"]
+    for folder in ("models", "macros", "seeds"):
+        files += sorted(p for p in (PROJECT_DIR / folder).rglob("*") if p.is_file())
+    for path in files:
+        digest.update(path.relative_to(PROJECT_DIR).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _stored_fingerprint(warehouse: Path) -> str | None:
+    import duckdb
+
+    from orchestration.lock import connect
+
+    with connect(warehouse) as con:
+        try:
+            row = con.execute(f"select fingerprint from {FINGERPRINT_TABLE}").fetchone()
+        except duckdb.CatalogException:
+            return None
+    return str(row[0]) if row else None
+
+
+def _store_fingerprint(warehouse: Path, fingerprint: str) -> None:
+    from orchestration.lock import connect
+
+    with connect(warehouse) as con:
+        con.execute(
+            f"create or replace table {FINGERPRINT_TABLE} as select ? as fingerprint", [fingerprint]
+        )
+
+
+class ParsedProject:
+    """dbt imported and the project parsed in a background thread, started early in a run so
+    both (~2–3 s) overlap ingest instead of adding to the transform step (docs/benchmarks.md).
+    Parsing reads only the project files, never the warehouse. `manifest()` waits for it and
+    returns the parsed manifest, or None when parsing failed (the build then parses itself and
+    reports the error as usual)."""
+
+    def __init__(self, warehouse: Path, *, target_path: Path | None = None) -> None:
+        self._result: object | None = None
+        self._thread = threading.Thread(
+            target=self._parse, args=(warehouse, target_path), name="dbt-parse", daemon=True
+        )
+        self._thread.start()
+
+    def _parse(self, warehouse: Path, target_path: Path | None) -> None:
+        with contextlib.suppress(Exception):
+            from dbt.cli.main import dbtRunner  # noqa: F401  (the import is half the work)
+
+            res = run_dbt(
+                ["parse"], warehouse=warehouse, target_path=target_path, raise_on_failure=False
+            )
+            self._result = res.parsed_manifest
+
+    def manifest(self) -> object | None:
+        self._thread.join()
+        return self._result
+
 
 def build_models(
-    year: int,
     warehouse: Path,
     *,
     target_path: Path | None = None,
     quiet: bool = True,
+    parsed: ParsedProject | None = None,
 ) -> DbtRunResult:
-    """The batch's `dbt build`: seeds and models only, in dependency order, for `year`."""
-    args = ["build", "--exclude", *PIPELINE_EXCLUDE]
-    return run_dbt(args, warehouse=warehouse, year=year, target_path=target_path, quiet=quiet)
+    """The batch's `dbt build`: seeds and models only, in dependency order.
+
+    Staged rows of unchanged years are kept (incremental staging); when the dbt code changed since
+    the last build here, or nothing was recorded yet, everything is rebuilt (`--full-refresh`).
+    `--no-write-json`: the batch reads dbt's results in-process; writing manifest.json and
+    run_results.json cost ~1 s (docs/benchmarks.md)."""
+    fingerprint = code_fingerprint()
+    args = ["build", "--no-write-json", "--exclude", *PIPELINE_EXCLUDE]
+    if _stored_fingerprint(warehouse) != fingerprint:
+        args.append("--full-refresh")
+    manifest = parsed.manifest() if parsed is not None else None
+    result = run_dbt(
+        args, warehouse=warehouse, target_path=target_path, quiet=quiet, manifest=manifest
+    )
+    _store_fingerprint(warehouse, fingerprint)
+    return result
 
 
-def build_docs(warehouse: Path, out_dir: Path, *, year: int | None = None) -> Path:
+def build_docs(warehouse: Path, out_dir: Path) -> Path:
     """Generate dbt's documentation as one static, offline HTML page; return its path."""
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     run_dbt(
         ["docs", "generate", "--static"],
         warehouse=warehouse,
-        year=year or 2024,
         target_path=out_dir / "target",
     )
     page = out_dir / "index.html"

@@ -56,7 +56,7 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pa
     for year in (2023, 2024):
         with duckdb.connect(str(warehouse), config=DUCKDB_CONFIG) as con:
             ingest_package(con, year, root / "reports" / str(year), f"run-{year}")
-    run_dbt(["build"], warehouse=warehouse, year=2024, target_path=root / "target")
+    run_dbt(["build"], warehouse=warehouse, target_path=root / "target")
     return warehouse, root / "reports"
 
 

@@ -36,7 +36,7 @@ def ingested(sample: SampleManifest, sample_root: Path, tmp_path_factory):
     wh = tmp / "warehouse.duckdb"
     with duckdb.connect(str(wh), config=DUCKDB_CONFIG) as con:
         summary = ingest_package(con, 2024, sample_root / "2024", "sample-test")
-    run_dbt(["run", "--select", "staging"], warehouse=wh, year=2024, target_path=tmp / "target")
+    run_dbt(["run", "--select", "staging"], warehouse=wh, target_path=tmp / "target")
     with duckdb.connect(str(wh), config=DUCKDB_CONFIG) as con:
         rejected = con.sql(
             " union all ".join(

@@ -40,7 +40,6 @@ def probe_sql(tmp_path_factory) -> str:
     result = run_dbt(
         ["compile", "--inline", PROBE],
         warehouse=root / "wh.duckdb",
-        year=2024,
         target_path=root / "target",
     )
     assert result.compiled_sql, "dbt compile --inline returned no SQL"

@@ -403,7 +403,6 @@ def test_staging_unit_tests_run_alone_and_pass(built, tmp_path):
     result = run_dbt(
         ["test", "--select", "test_type:unit,staging"],
         warehouse=warehouse,
-        year=2024,
         target_path=tmp_path / "target",
     )
     assert result.count("unit_test") == result.count("unit_test", "pass") >= 10
@@ -415,7 +414,6 @@ def test_failing_node_is_named_and_connection_still_released(tmp_path):
         run_dbt(
             ["run", "--select", "stg_awards__checked"],
             warehouse=warehouse,
-            year=2024,
             target_path=tmp_path / "target",
         )
     assert caught.value.code == ExitCode.TRANSFORM

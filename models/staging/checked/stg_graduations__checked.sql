@@ -3,7 +3,7 @@
 with
 
 raw_graduations as (
-    select * from {{ source('raw', 'graduations') }}
+    {{ raw_rows_to_stage('graduations') }}
 ),
 
 parsed as (

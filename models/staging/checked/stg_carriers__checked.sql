@@ -4,7 +4,7 @@
 with
 
 raw_carriers as (
-    select * from {{ source('raw', 'carriers') }}
+    {{ raw_rows_to_stage('carriers') }}
 ),
 
 parsed as (

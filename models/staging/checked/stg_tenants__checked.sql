@@ -3,7 +3,7 @@
 with
 
 raw_tenants as (
-    select * from {{ source('raw', 'tenants') }}
+    {{ raw_rows_to_stage('tenants') }}
 ),
 
 parsed as (

@@ -3,7 +3,7 @@
 with
 
 raw_evaluations as (
-    select * from {{ source('raw', 'evaluations') }}
+    {{ raw_rows_to_stage('evaluations') }}
 ),
 
 parsed as (

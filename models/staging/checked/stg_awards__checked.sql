@@ -3,7 +3,7 @@
 with
 
 raw_awards as (
-    select * from {{ source('raw', 'awards') }}
+    {{ raw_rows_to_stage('awards') }}
 ),
 
 parsed as (

@@ -3,7 +3,7 @@
 with
 
 raw_subsidy_claims as (
-    select * from {{ source('raw', 'subsidy_claims') }}
+    {{ raw_rows_to_stage('subsidy_claims') }}
 ),
 
 parsed as (

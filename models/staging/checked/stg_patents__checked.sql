@@ -3,7 +3,7 @@
 with
 
 raw_patents as (
-    select * from {{ source('raw', 'patents') }}
+    {{ raw_rows_to_stage('patents') }}
 ),
 
 parsed as (

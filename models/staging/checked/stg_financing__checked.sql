@@ -3,7 +3,7 @@
 with
 
 raw_financing as (
-    select * from {{ source('raw', 'financing') }}
+    {{ raw_rows_to_stage('financing') }}
 ),
 
 parsed as (

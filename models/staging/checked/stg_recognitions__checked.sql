@@ -3,7 +3,7 @@
 with
 
 raw_recognitions as (
-    select * from {{ source('raw', 'recognitions') }}
+    {{ raw_rows_to_stage('recognitions') }}
 ),
 
 parsed as (
