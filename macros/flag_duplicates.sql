@@ -27,9 +27,8 @@ keyed as (
     from {{ input_cte }}
 ),
 
-{#- Most keys are reported once: only the rows of keys reported more than once are ranked and
-    compared (a hash aggregate over all rows, a sort over the few), which keeps this cheap at
-    national scale (docs/benchmarks.md). -#}
+{#- Most keys are reported once: only the rows of keys reported more than once are grouped and
+    compared; the others pass straight through (docs/benchmarks.md, national scale). -#}
 shared_keys as (
     select {{ year_part }}dedup_key
     from keyed
@@ -57,37 +56,26 @@ single_rows as (
 shared_rows as (
     select
         keyed.*,
-        md5(cast(row(
+        hash(
             {%- for column in compare_columns %}keyed.{{ adapter.quote(column) }}{{ ", " if not loop.last }}{% endfor -%}
-        ) as varchar)) as compare_hash
+        ) as compare_hash
     from keyed
     semi join shared_keys
         on {{ on_key }}
 ),
 
-ranked as (
-    select
-        shared_rows.*,
-        row_number() over by_key as dedup_rank,
-        first_value(shared_rows._row_id) over by_key as kept_row_id,
-        first_value(shared_rows._assessment_year) over by_key as kept_assessment_year,
-        first_value(shared_rows._source_file) over by_key as kept_source_file,
-        first_value(shared_rows._source_row) over by_key as kept_source_row,
-        first_value(shared_rows.compare_hash) over by_key as kept_compare_hash
-    from shared_rows
-    window by_key as (
-        partition by {{ year_part }}dedup_key
-        order by
-            shared_rows._assessment_year desc, shared_rows._source_file, shared_rows._sheet,
-            shared_rows._source_row
-    )
-),
-
+{#- One hash aggregate per shared key instead of window functions: the kept row is the one with
+    the smallest (year descending, file, sheet, row); the lists are sorted per key. -#}
 groups as (
     select
         {{ year_part }}dedup_key,
-        string_agg(distinct carrier_id, ',' order by carrier_id) as reported_by,
-        string_agg(_row_id, ',' order by _row_id) as source_row_ids,
+        arg_min(
+            {'row_id': _row_id, 'year': _assessment_year, 'file': _source_file,
+             'row': _source_row, 'hash': compare_hash},
+            {'year': -_assessment_year, 'file': _source_file, 'sheet': _sheet, 'row': _source_row}
+        ) as kept,
+        nullif(array_to_string(list_sort(list_distinct(list(carrier_id))), ','), '') as reported_by,
+        array_to_string(list_sort(list(_row_id)), ',') as source_row_ids,
         count(*) as rows_in_group
     from shared_rows
     group by all
@@ -95,17 +83,21 @@ groups as (
 
 flagged_shared as (
     select
-        ranked.* exclude (dedup_rank, compare_hash, kept_compare_hash),
-        ranked.dedup_rank = 1 as is_kept,
-        ranked.compare_hash <> ranked.kept_compare_hash
-            and ranked._assessment_year = ranked.kept_assessment_year as is_conflict,
+        shared_rows.* exclude (compare_hash),
+        groups.kept.row_id as kept_row_id,
+        groups.kept.year as kept_assessment_year,
+        groups.kept.file as kept_source_file,
+        groups.kept.row as kept_source_row,
+        shared_rows._row_id = groups.kept.row_id as is_kept,
+        shared_rows.compare_hash <> groups.kept.hash
+            and shared_rows._assessment_year = groups.kept.year as is_conflict,
         groups.reported_by,
         groups.source_row_ids,
         groups.rows_in_group
-    from ranked
+    from shared_rows
     inner join groups
-        on {% if per_year %}ranked._assessment_year = groups._assessment_year and {% endif -%}
-        ranked.dedup_key = groups.dedup_key
+        on {% if per_year %}shared_rows._assessment_year = groups._assessment_year and {% endif -%}
+        shared_rows.dedup_key = groups.dedup_key
 ),
 
 flagged as (
