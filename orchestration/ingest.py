@@ -35,6 +35,7 @@ import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -269,9 +270,7 @@ def ingest_package(
                 )
             )
         else:
-            for entry in sorted(reports_dir.iterdir(), key=lambda p: p.name):
-                reader.read_entry(entry)
-                reader.flush(FLUSH_ROWS)
+            _read_entries(reader, sorted(reports_dir.iterdir(), key=lambda p: p.name))
         reader.flush(0)
         _write_summary(con, summary)
         con.execute("COMMIT")
@@ -285,21 +284,74 @@ def ingest_package(
 # Reading
 
 
+READ_WORKERS = 2
+"""Workbooks read at once: fastexcel and polars run outside the GIL, so two cores read two
+workbooks (a district's ~60 workbooks: docs/benchmarks.md). CSV files are read one at a time:
+they are the large ones, and memory stays flat."""
+
+
+def _read_entries(reader: _PackageReader, entries: list[Path]) -> None:
+    """Read the entries in name order into `reader`. Workbooks are parsed ahead in worker
+    threads, each into a reader of its own, and merged in name order, so the findings, files and
+    rows come out exactly as a one-at-a-time read gives them."""
+    with ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="ingest") as pool:
+        ahead = {
+            entry: pool.submit(_read_workbook_alone, entry, reader.summary)
+            for entry in entries
+            if _is_workbook(entry)
+        }
+        for entry in entries:
+            if entry in ahead:
+                reader.merge(entry, ahead.pop(entry).result())
+            else:
+                reader.read_entry(entry)
+            reader.flush(FLUSH_ROWS)
+
+
+def _is_workbook(entry: Path) -> bool:
+    return entry.suffix.lower() == ".xlsx" and not entry.name.startswith("~$") and entry.is_file()
+
+
+def _read_workbook_alone(entry: Path, parent: IngestSummary) -> _PackageReader:
+    child = _PackageReader(IngestSummary(year=parent.year, run_id=parent.run_id), sink=None)
+    child.read_entry(entry)
+    return child
+
+
 class _PackageReader:
     """Reads the entries of one package folder, appending frames and findings."""
 
-    def __init__(self, summary: IngestSummary, sink: Callable[[str, pl.DataFrame], None]) -> None:
+    def __init__(
+        self, summary: IngestSummary, sink: Callable[[str, pl.DataFrame], None] | None
+    ) -> None:
         self.summary = summary
         self.sink = sink
         self.frames: dict[str, list[pl.DataFrame]] = {name: [] for name in datasets()}
         self.seen_sha: dict[str, str] = {}
         self.matchers = {name: HeaderMatcher(ds) for name, ds in datasets().items()}
 
+    def merge(self, entry: Path, child: _PackageReader) -> None:
+        """Take over what `child` read from `entry` alone, unless the file repeats one read
+        before (then it is a duplicate, as `read_entry` would have found)."""
+        loaded = child.summary.files[0] if child.summary.files else None
+        if (
+            loaded is not None
+            and loaded.file_sha256 is not None
+            and self.is_duplicate(entry.name, loaded.file_sha256, loaded.file_size_bytes or 0)
+        ):
+            return
+        self.summary.files.extend(child.summary.files)
+        self.summary.sheets.extend(child.summary.sheets)
+        self.summary.findings.extend(child.summary.findings)
+        for name, parts in child.frames.items():
+            self.frames[name].extend(parts)
+
     def flush(self, min_rows: int) -> None:
         """Hand each dataset's frames read so far to the sink once they hold `min_rows` rows or
         more (0: all of them), so a national package is never held in memory whole."""
         for name, parts in self.frames.items():
             if parts and sum(part.height for part in parts) >= max(min_rows, 1):
+                assert self.sink is not None, "a reader of one workbook is merged, not flushed"
                 self.sink(name, pl.concat(parts, how="vertical"))
                 parts.clear()
 
@@ -354,6 +406,18 @@ class _PackageReader:
         data = entry.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         size = len(data)
+        if self.is_duplicate(name, sha, size):
+            return
+        if size == 0:
+            self.unreadable(name, sha, size, "空文件", "the file is empty")
+            return
+        if suffix == ".xlsx":
+            self.read_xlsx(name, data, sha, size)
+        else:
+            self.read_csv(name, data, sha, size)
+
+    def is_duplicate(self, name: str, sha: str, size: int) -> bool:
+        """True (and the finding recorded) when a file with this content was read before."""
         if sha in self.seen_sha:
             first = self.seen_sha[sha]
             msg = (
@@ -362,15 +426,9 @@ class _PackageReader:
             )
             self.file_status(FileResult(name, "duplicate", sha, size, first, msg))
             self.finding("duplicate_file", "warning", msg, file=name, value=first)
-            return
+            return True
         self.seen_sha[sha] = name
-        if size == 0:
-            self.unreadable(name, sha, size, "空文件", "the file is empty")
-            return
-        if suffix == ".xlsx":
-            self.read_xlsx(name, data, sha, size)
-        else:
-            self.read_csv(name, data, sha, size)
+        return False
 
     # -- xlsx -----------------------------------------------------------------------------
 
