@@ -7,13 +7,14 @@
     that raw no longer holds) has changed:
       restage_changed_years()   (pre-hook, models/staging/checked in dbt_project.yml) deletes the
                                 staged rows of every such year;
-      raw_rows_to_stage(ds)     (the import CTE of each __checked model) selects the raw rows
-                                whose `_run_id` is not staged, i.e. the changed years.
+      raw_rows_to_stage(source) (the import CTE of each __checked model, given its raw source)
+                                selects the raw rows whose `_run_id` is not staged, i.e. the
+                                changed years.
     On the first build, a --full-refresh, or when the project's code changed since the last
     build (orchestration/transform.py decides), everything is parsed afresh.
 -#}
-{% macro raw_rows_to_stage(dataset) -%}
-    select * from {{ source('raw', dataset) }} as raw_rows
+{% macro raw_rows_to_stage(raw_relation) -%}
+    select * from {{ raw_relation }} as raw_rows
     {%- if is_incremental() %}
     where raw_rows._run_id not in (select distinct staged._run_id from {{ this }} as staged)
     {%- endif %}

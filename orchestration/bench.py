@@ -50,6 +50,13 @@ class BenchResult:
     bare: dict[str, float] | None = None
     cpu_seconds: float = 0.0
     load_average: float = 0.0
+    worker_peak_rss_bytes: int = 0
+    """The audit worker's peak (a process of its own); `peak_rss_bytes` is the main process's."""
+
+    @property
+    def total_peak_bytes(self) -> int:
+        """An upper bound of the run's memory: both processes at their peaks at once."""
+        return self.peak_rss_bytes + self.worker_peak_rss_bytes
 
 
 def _model_order(manifest: dict) -> list[dict]:
@@ -126,14 +133,15 @@ def run_bare(
                 )
         start = time.perf_counter()
         for model in models:
-            kind = model["config"]["materialized"]
-            sql, name = model["compiled_code"], model["relation_name"]
-            if kind == "incremental":
-                con.execute(f"insert into {name} by name\n{sql}")
-            elif kind == "view":
-                con.execute(f"create or replace view {name} as\n{sql}")
-            else:
-                con.execute(f"create or replace table {name} as\n{sql}")
+            statement = {
+                "incremental": "insert into {name} by name\n{sql}",
+                "view": "create or replace view {name} as\n{sql}",
+            }.get(model["config"]["materialized"], "create or replace table {name} as\n{sql}")
+            con.execute(
+                statement.replace("{name}", model["relation_name"]).replace(
+                    "{sql}", model["compiled_code"]
+                )
+            )
         sql_done = time.perf_counter()
         inputs = score.load_inputs(con, year)
         score.score(rulebook, year, inputs)
@@ -255,6 +263,7 @@ def run_bench(scale: str, workdir: Path, year: int = 2024) -> BenchResult:
         bare=bare,
         cpu_seconds=cpu,
         load_average=load,
+        worker_peak_rss_bytes=int(metrics.get("children_peak_rss_bytes", 0)),
     )
 
 
@@ -284,7 +293,9 @@ def _tax_line(result: BenchResult) -> str | None:
 def format_result(result: BenchResult) -> str:
     lines = [
         f"scale {result.scale} (×{result.multiplier:g}), year {result.year}: "
-        f"{result.wall_seconds:.1f} s wall, peak {result.peak_rss_bytes / (1 << 30):.2f} GiB, "
+        f"{result.wall_seconds:.1f} s wall, peak {result.total_peak_bytes / (1 << 30):.2f} GiB "
+        f"(main {result.peak_rss_bytes / (1 << 30):.2f} + audit worker "
+        f"{result.worker_peak_rss_bytes / (1 << 30):.2f}), "
         f"exit {result.exit_code}; CPU {result.cpu_seconds:.1f} s, "
         f"load average before the run {result.load_average:.1f}",
         f"  (sample generation {result.generate_seconds:.1f} s; previous year's run "
@@ -309,7 +320,7 @@ def append_to_doc(result: BenchResult, doc: Path) -> None:
     if target["seconds"] is not None:
         ok = result.wall_seconds <= target["seconds"]
         verdict.append(f"time {'meets' if ok else 'MISSES'} ≤ {target['seconds']:g} s")
-    ok_mem = result.peak_rss_bytes <= target["peak_gib"] * (1 << 30)
+    ok_mem = result.total_peak_bytes <= target["peak_gib"] * (1 << 30)
     verdict.append(f"memory {'meets' if ok_mem else 'MISSES'} ≤ {target['peak_gib']:g} GiB")
     rows = ", ".join(f"{k} {v:,}" for k, v in sorted(result.rows.items()))
     section = [
@@ -319,7 +330,9 @@ def append_to_doc(result: BenchResult, doc: Path) -> None:
         f"Python {facts['python']}.",
         "",
         f"End to end, cold: **{result.wall_seconds:.1f} s**, peak "
-        f"**{result.peak_rss_bytes / (1 << 30):.2f} GiB** ({'; '.join(verdict)}). "
+        f"**{result.total_peak_bytes / (1 << 30):.2f} GiB** (main process "
+        f"{result.peak_rss_bytes / (1 << 30):.2f} + audit worker "
+        f"{result.worker_peak_rss_bytes / (1 << 30):.2f}; {'; '.join(verdict)}). "
         f"Exit code {result.exit_code}. CPU (user + system) {result.cpu_seconds:.1f} s; "
         f"1-minute load average before the run {result.load_average:.1f} on "
         f"{facts['cores']} cores (other work on the machine inflates wall time).",

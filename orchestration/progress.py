@@ -154,7 +154,15 @@ class Progress:
 def write_metrics(metrics: list[StepMetric], rows: dict[str, int], path: Path) -> None:
     """The run's measurements as JSON, for the benchmark command."""
     import json
+    import resource
     from dataclasses import asdict
 
-    doc = {"steps": [asdict(m) for m in metrics], "rows": rows}
+    # The audit worker has ended (joined) by now: the largest peak among the run's child
+    # processes is its peak (the bench adds it to the main process's for the total).
+    children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    doc = {
+        "steps": [asdict(m) for m in metrics],
+        "rows": rows,
+        "children_peak_rss_bytes": children_peak,
+    }
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -27,6 +27,7 @@ import duckdb
 import polars as pl
 
 from orchestration.config import RESULTS_SCHEMA
+from orchestration.lock import DUCKDB_CONFIG
 
 RESULT_TABLES = (
     "carrier_scores",
@@ -298,11 +299,7 @@ def _copy_signature(copy: Path) -> str | None:
     if not copy.exists():
         return None
     try:
-        with duckdb.connect(
-            str(copy),
-            read_only=True,
-            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-        ) as con:
+        with duckdb.connect(str(copy), read_only=True, config=DUCKDB_CONFIG) as con:
             return _published_signature(con)
     except duckdb.Error:
         return None

@@ -6,6 +6,7 @@ staging; the algorithms are the ones contract/README.md names.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -45,12 +46,14 @@ def write_raw_year(
     files: Mapping[str, Mapping[str, Iterable[Mapping[str, object]]]],
     findings: Iterable[Mapping[str, object]] = (),
 ) -> None:
-    """Replace year `year` in all ten raw tables (and raw._ingest_findings), as ingest does.
+    """Replace year `year` in all ten raw tables (and raw._ingest_findings), as ingest does:
+    under a run id of its own (staging restages a year whose run id changed).
 
     `files` maps a source file name to {dataset: [row dicts of contract columns as text]}; the
     sheet is the dataset's Chinese sheet name and rows are numbered from 2 (header on row 1).
     Other years' rows stay.
     """
+    run_id = f"run-{year}-{uuid.uuid4().hex[:8]}"
     with duckdb.connect(str(warehouse), config=DUCKDB_CONFIG) as con:
         con.execute("create schema if not exists raw")
         for name, ds in datasets().items():
@@ -66,7 +69,7 @@ def write_raw_year(
                         raise KeyError(f"raw.{name} has no columns {sorted(unknown)}")
                     record = {
                         "_assessment_year": year,
-                        "_run_id": f"run-{year}",
+                        "_run_id": run_id,
                         "_source_file": file_name,
                         "_file_sha256": "0" * 64,
                         "_sheet": ds.sheet_zh,
@@ -81,7 +84,7 @@ def write_raw_year(
         con.execute(f"create table if not exists raw._ingest_findings ({ddl})")
         con.execute("delete from raw._ingest_findings where _assessment_year = ?", [year])
         for finding in findings:
-            record = {"_assessment_year": year, "_run_id": f"run-{year}", **finding}
+            record = {"_assessment_year": year, "_run_id": run_id, **finding}
             marks = ", ".join("?" for _ in FINDINGS_COLUMNS)
             con.execute(
                 f"insert into raw._ingest_findings values ({marks})",

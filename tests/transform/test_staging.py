@@ -187,7 +187,7 @@ def built(tmp_path_factory):
             " from raw.carriers where _source_row = 2"
         )
     counts["carriers"] += 1
-    result = build(2024, warehouse, ["staging", "resource_type:seed"], target_path=root / "target")
+    result = build(warehouse, ["staging", "resource_type:seed"], target_path=root / "target")
     with duckdb.connect(str(warehouse), config={}) as con:  # not dbt's configuration
         reopened = con.execute("select count(*) from staging.stg_carriers").fetchone()[0]
     return warehouse, result, counts, reopened

@@ -3,7 +3,7 @@
 with
 
 raw_awards as (
-    {{ raw_rows_to_stage('awards') }}
+    {{ raw_rows_to_stage(source('raw', 'awards')) }}
 ),
 
 parsed as (

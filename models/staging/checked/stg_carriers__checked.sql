@@ -4,7 +4,7 @@
 with
 
 raw_carriers as (
-    {{ raw_rows_to_stage('carriers') }}
+    {{ raw_rows_to_stage(source('raw', 'carriers')) }}
 ),
 
 parsed as (

@@ -3,7 +3,7 @@
 with
 
 raw_evaluations as (
-    {{ raw_rows_to_stage('evaluations') }}
+    {{ raw_rows_to_stage(source('raw', 'evaluations')) }}
 ),
 
 parsed as (

@@ -3,7 +3,7 @@
 with
 
 raw_financing as (
-    {{ raw_rows_to_stage('financing') }}
+    {{ raw_rows_to_stage(source('raw', 'financing')) }}
 ),
 
 parsed as (

@@ -3,7 +3,7 @@
 with
 
 raw_graduations as (
-    {{ raw_rows_to_stage('graduations') }}
+    {{ raw_rows_to_stage(source('raw', 'graduations')) }}
 ),
 
 parsed as (

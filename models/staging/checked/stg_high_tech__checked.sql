@@ -3,7 +3,7 @@
 with
 
 raw_high_tech as (
-    {{ raw_rows_to_stage('high_tech') }}
+    {{ raw_rows_to_stage(source('raw', 'high_tech')) }}
 ),
 
 parsed as (

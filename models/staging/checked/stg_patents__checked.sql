@@ -3,7 +3,7 @@
 with
 
 raw_patents as (
-    {{ raw_rows_to_stage('patents') }}
+    {{ raw_rows_to_stage(source('raw', 'patents')) }}
 ),
 
 parsed as (

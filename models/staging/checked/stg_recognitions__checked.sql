@@ -3,7 +3,7 @@
 with
 
 raw_recognitions as (
-    {{ raw_rows_to_stage('recognitions') }}
+    {{ raw_rows_to_stage(source('raw', 'recognitions')) }}
 ),
 
 parsed as (

@@ -3,7 +3,7 @@
 with
 
 raw_subsidy_claims as (
-    {{ raw_rows_to_stage('subsidy_claims') }}
+    {{ raw_rows_to_stage(source('raw', 'subsidy_claims')) }}
 ),
 
 parsed as (

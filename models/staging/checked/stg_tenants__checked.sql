@@ -3,7 +3,7 @@
 with
 
 raw_tenants as (
-    {{ raw_rows_to_stage('tenants') }}
+    {{ raw_rows_to_stage(source('raw', 'tenants')) }}
 ),
 
 parsed as (
