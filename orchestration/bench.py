@@ -406,4 +406,5 @@ def append_to_doc(result: BenchResult, doc: Path) -> None:
     if marker not in text:
         text = text.rstrip() + f"\n\n{marker}\n\n"
     head, tail = text.split(marker, 1)
-    doc.write_text(head + marker + "\n\n" + "\n".join(section) + tail.lstrip("\n"), "utf-8")
+    body = "\n".join(section) + "\n"
+    doc.write_text(head + marker + "\n\n" + body + tail.lstrip("\n"), "utf-8")
