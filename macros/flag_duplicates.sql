@@ -1,5 +1,5 @@
 {#-
-    The de-duplication every int_<dataset>_deduplicated model shares, as four CTEs ending in
+    The de-duplication every int_<dataset>_deduplicated model shares, as CTEs ending in
     `flagged`: one row per input row, with
       is_kept        the one row kept per key: the latest assessment year, then the first file,
                      sheet and row (deterministic);
@@ -14,10 +14,6 @@
 -#}
 {% macro flag_duplicates(input_cte, key_columns, compare_columns, per_year) -%}
 {%- set year_part = '_assessment_year, ' if per_year else '' -%}
-{%- set on_key -%}
-    {% if per_year %}keyed._assessment_year = shared_keys._assessment_year and {% endif -%}
-    keyed.dedup_key = shared_keys.dedup_key
-{%- endset -%}
 keyed as (
     select
         {{ input_cte }}.*,
@@ -50,7 +46,7 @@ single_rows as (
         cast(1 as bigint) as rows_in_group
     from keyed
     anti join shared_keys
-        on {{ on_key }}
+        on {{ _same_key('keyed', 'shared_keys', per_year) }}
 ),
 
 shared_rows as (
@@ -61,7 +57,7 @@ shared_rows as (
         ) as compare_hash
     from keyed
     semi join shared_keys
-        on {{ on_key }}
+        on {{ _same_key('keyed', 'shared_keys', per_year) }}
 ),
 
 {#- One hash aggregate per shared key instead of window functions: the kept row is the one with
@@ -96,8 +92,7 @@ flagged_shared as (
         groups.rows_in_group
     from shared_rows
     inner join groups
-        on {% if per_year %}shared_rows._assessment_year = groups._assessment_year and {% endif -%}
-        shared_rows.dedup_key = groups.dedup_key
+        on {{ _same_key('shared_rows', 'groups', per_year) }}
 ),
 
 flagged as (
@@ -105,4 +100,11 @@ flagged as (
     union all by name
     select * from single_rows
 )
+{%- endmacro %}
+
+
+{#- The join condition "same key" between two relations (the year too when per_year). -#}
+{% macro _same_key(left, right, per_year) -%}
+    {% if per_year %}{{ left }}._assessment_year = {{ right }}._assessment_year and {% endif -%}
+    {{ left }}.dedup_key = {{ right }}.dedup_key
 {%- endmacro %}

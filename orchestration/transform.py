@@ -326,9 +326,7 @@ class ParsedProject:
         self._thread.start()
 
     def _parse(self, warehouse: Path, target_path: Path | None) -> None:
-        with contextlib.suppress(Exception):
-            from dbt.cli.main import dbtRunner  # noqa: F401  (the import is half the work)
-
+        with contextlib.suppress(Exception):  # run_dbt imports dbt: half the work
             res = run_dbt(
                 ["parse"], warehouse=warehouse, target_path=target_path, raise_on_failure=False
             )
