@@ -479,21 +479,50 @@ class _PackageReader:
             self.unreadable(name, sha, size, f"无法解析（{exc}）", f"cannot be parsed ({exc})")
             return
         self.file_status(FileResult(name, "loaded", sha, size))
-        for index, sheet_name in enumerate(sheet_names):
+        sheets = [self.load_sheet(reader, index, sheet) for index, sheet in enumerate(sheet_names)]
+        _cells_as_text([s for s in sheets if s.text is not None])
+        for sheet in sheets:
             try:
-                self.read_sheet(reader, index, sheet_name, name, sha)
+                self.read_sheet(reader, sheet, name, sha)
             except Exception as exc:  # one broken sheet never stops the others
                 msg = (
-                    f"文件“{name}”工作表“{sheet_name}”无法读取（{exc}） / file '{name}' sheet "
-                    f"'{sheet_name}' cannot be read ({exc})"
+                    f"文件“{name}”工作表“{sheet.name}”无法读取（{exc}） / file '{name}' sheet "
+                    f"'{sheet.name}' cannot be read ({exc})"
                 )
                 self.summary.sheets.append(
-                    SheetResult(name, sheet_name, None, None, 0, "unreadable")
+                    SheetResult(name, sheet.name, None, None, 0, "unreadable")
                 )
-                self.finding("unreadable_sheet", "error", msg, file=name, sheet=sheet_name)
+                self.finding("unreadable_sheet", "error", msg, file=name, sheet=sheet.name)
 
-    def read_sheet(self, reader: Any, index: int, sheet_name: str, name: str, sha: str) -> None:
-        dataset = match_dataset_name(sheet_name, datasets().values())
+    @staticmethod
+    def load_sheet(reader: Any, index: int, sheet_name: str) -> _Sheet:
+        """What fastexcel gives for a dataset sheet (string and float loads); nothing is judged
+        or recorded yet: `read_sheet` does that, sheet by sheet, in order."""
+        sheet = _Sheet(index, sheet_name, match_dataset_name(sheet_name, datasets().values()))
+        if sheet.dataset is None:
+            return sheet
+        try:
+            loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+            sheet.hidden = loaded.visible != "visible"
+            sheet.height, sheet.width = loaded.height, loaded.width
+            if sheet.height > EXCEL_MAX_ROWS or sheet.width > EXCEL_MAX_COLUMNS:
+                return sheet
+            sheet.letters = [_column_letter(c.absolute_index) for c in loaded.available_columns()]
+            batch, errors = loaded.to_arrow_with_errors()
+            text = pl.from_arrow(batch)
+            assert isinstance(text, pl.DataFrame)
+            sheet.errors = list(errors.errors) if errors is not None else []
+            if text.width and text.height:
+                sheet.numbers = reader.load_sheet(
+                    index, header_row=None, skip_rows=0, dtypes="float"
+                ).to_polars()
+            sheet.text = text
+        except Exception as exc:  # reported by read_sheet, at the sheet's turn
+            sheet.failure = exc
+        return sheet
+
+    def read_sheet(self, reader: Any, sheet: _Sheet, name: str, sha: str) -> None:
+        sheet_name, dataset = sheet.name, sheet.dataset
         if dataset is None:
             self.summary.sheets.append(SheetResult(name, sheet_name, None, None, 0, "ignored"))
             if normalise(sheet_name) != normalise(INSTRUCTIONS_SHEET):
@@ -508,8 +537,9 @@ class _PackageReader:
                     value=sheet_name,
                 )
             return
-        sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
-        if sheet.visible != "visible":
+        if sheet.failure is not None and sheet.height is None:
+            raise sheet.failure
+        if sheet.hidden:
             self.finding(
                 "hidden_sheet",
                 "warning",
@@ -519,6 +549,7 @@ class _PackageReader:
                 file=name,
                 sheet=sheet_name,
             )
+        assert sheet.height is not None and sheet.width is not None
         if sheet.height > EXCEL_MAX_ROWS or sheet.width > EXCEL_MAX_COLUMNS:
             self.summary.sheets.append(SheetResult(name, sheet_name, dataset, None, 0, "too_large"))
             self.finding(
@@ -533,38 +564,23 @@ class _PackageReader:
                 sheet=sheet_name,
             )
             return
-        letters = [_column_letter(c.absolute_index) for c in sheet.available_columns()]
-        cells = self.sheet_cells(reader, index, sheet, name, sheet_name, dataset, letters)
-        self.load_table(cells, letters, dataset, name, sha, sheet_name, is_csv=False)
+        if sheet.failure is not None:
+            raise sheet.failure
+        cells = self.sheet_cells(reader, sheet, name)
+        self.load_table(cells, sheet.letters, dataset, name, sha, sheet_name, is_csv=False)
 
-    def sheet_cells(
-        self,
-        reader: Any,
-        index: int,
-        sheet: Any,
-        name: str,
-        sheet_name: str,
-        dataset: str,
-        letters: list[str],
-    ) -> pl.DataFrame:
+    def sheet_cells(self, reader: Any, sheet: _Sheet, name: str) -> pl.DataFrame:
         """Every cell of a sheet as the text it shows (see the module docstring); row i of the
-        frame is spreadsheet row i + 1."""
-        batch, errors = sheet.to_arrow_with_errors()
-        text = pl.from_arrow(batch)
-        assert isinstance(text, pl.DataFrame)
-        if text.width == 0 or text.height == 0:
+        frame is spreadsheet row i + 1. `_cells_as_text` did the bulk of it for the workbook."""
+        if sheet.cells is None:
             return pl.DataFrame()
-        numbers = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="float").to_polars()
-        cols = text.columns
-        number_cols = {c: f"__number_{i}" for i, c in enumerate(numbers.columns[: len(cols)])}
-        both = pl.concat(
-            [text, numbers.select(list(number_cols)).rename(number_cols)], how="horizontal"
-        )
-        out = both.select(_cell_text_column(col, pos) for pos, col in enumerate(cols))
-        out = self.keep_text_cells(reader, index, text, numbers, out)
+        out = sheet.cells
+        if sheet.changed:
+            out = self.keep_text_cells(reader, sheet, out)
         # Formula error cells come back null plus an error: put the error text back.
+        cols = out.columns
         patches: dict[int, tuple[list[int], list[str]]] = {}
-        for err in errors.errors if errors is not None else []:
+        for err in sheet.errors:
             found = _CELL_ERROR.search(err.detail)
             if not found:
                 continue
@@ -573,18 +589,19 @@ class _PackageReader:
             rows, values = patches.setdefault(col_pos, ([], []))
             rows.append(row)
             values.append(value)
+            letter = sheet.letters[col_pos]
             self.finding(
                 "formula_error",
                 "warning",
-                f"文件“{name}”工作表“{sheet_name}”第 {row + 1} 行 {letters[col_pos]} 列是公式错误"
-                f"“{value}”，该值将被拒收 / file '{name}' sheet '{sheet_name}' row {row + 1} "
-                f"column {letters[col_pos]} holds the formula error '{value}'; a value was "
+                f"文件“{name}”工作表“{sheet.name}”第 {row + 1} 行 {letter} 列是公式错误"
+                f"“{value}”，该值将被拒收 / file '{name}' sheet '{sheet.name}' row {row + 1} "
+                f"column {letter} holds the formula error '{value}'; a value was "
                 "expected",
-                dataset=dataset,
+                dataset=sheet.dataset,
                 file=name,
-                sheet=sheet_name,
+                sheet=sheet.name,
                 row=row + 1,
-                column=letters[col_pos],
+                column=letter,
                 value=value,
             )
         for col_pos, (rows, values) in patches.items():
@@ -594,46 +611,28 @@ class _PackageReader:
         return out
 
     @staticmethod
-    def keep_text_cells(
-        reader: Any, index: int, text: pl.DataFrame, numbers: pl.DataFrame, out: pl.DataFrame
-    ) -> pl.DataFrame:
+    def keep_text_cells(reader: Any, sheet: _Sheet, out: pl.DataFrame) -> pl.DataFrame:
         """Undo number formatting on text cells that merely look like numbers.
 
         The float load parses text too (`913210120440821400` typed as text gives a float), so a
         text cell of digits passes the number-cell test and would come back rounded to 15
         significant digits. Only cells whose formatted text differs from the string load are at
-        stake; for those, a boolean load tells the cell types apart (a number cell gives
-        true/false, a text cell gives null), and text cells keep their text. The boolean load
-        runs only when a sheet has such cells, so a sheet of plain numbers costs nothing more.
+        stake (`sheet.changed`, found by `_cells_as_text`); for those, a boolean load tells the
+        cell types apart (a number cell gives true/false, a text cell gives null), and text
+        cells keep their text. The boolean load runs only when a sheet has such cells, so a
+        sheet of plain numbers costs nothing more.
         """
-        cols = text.columns
-        # One vectorised pass over all columns (a Series operation per column and cell test
-        # costs a query each: thousands per package).
-        frame = pl.concat(
-            [
-                text.rename({c: f"t{i}" for i, c in enumerate(cols)}),
-                numbers.select(numbers.columns[: len(cols)]).rename(
-                    {c: f"n{i}" for i, c in enumerate(numbers.columns[: len(cols)])}
-                ),
-                out.rename({c: f"o{i}" for i, c in enumerate(cols)}),
-            ],
-            how="horizontal",
-        )
-        masks = frame.select(_changed_mask(i) for i in range(len(cols)))
-        any_changed = masks.select(pl.all().any()).row(0)
-        changed = {pos: masks.get_column(f"m{pos}") for pos, hit in enumerate(any_changed) if hit}
-        if not changed:
-            return out
-        kinds = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="boolean")
+        assert sheet.text is not None
+        kinds = reader.load_sheet(sheet.index, header_row=None, skip_rows=0, dtypes="boolean")
         kinds_frame = pl.from_arrow(kinds.to_arrow_with_errors()[0])
         assert isinstance(kinds_frame, pl.DataFrame)
         fixed = []
-        for pos, mask in changed.items():
+        for pos, mask in sheet.changed.items():
             is_text_cell = mask & kinds_frame.get_column(kinds_frame.columns[pos]).is_null()
-            col = cols[pos]
+            col = out.columns[pos]
             fixed.append(
                 pl.when(pl.lit(is_text_cell))
-                .then(text.get_column(col))
+                .then(sheet.text.get_column(sheet.text.columns[pos]))
                 .otherwise(pl.col(col))
                 .alias(col)
             )
@@ -835,11 +834,97 @@ class _PackageReader:
 # Cell and text helpers
 
 
+@dataclass
+class _Sheet:
+    """One sheet of a workbook as fastexcel loaded it, on its way to `read_sheet`."""
+
+    index: int
+    name: str
+    dataset: str | None
+    hidden: bool = False
+    height: int | None = None
+    width: int | None = None
+    letters: list[str] = field(default_factory=list)
+    text: pl.DataFrame | None = None
+    """The string load (None: not loaded: not a dataset sheet, too large, or it failed)."""
+    numbers: pl.DataFrame | None = None
+    """The float load (None when the sheet has no cells)."""
+    errors: list[Any] = field(default_factory=list)
+    """fastexcel's cell errors of the string load (formula errors)."""
+    cells: pl.DataFrame | None = None
+    """Every cell as the text it shows, before `keep_text_cells` and formula-error patches."""
+    changed: dict[int, pl.Series] = field(default_factory=dict)
+    """Per column position, the cells the number formatting changed (`_changed_mask`)."""
+    failure: Exception | None = None
+
+
+def _cells_as_text(sheets: list[_Sheet]) -> None:
+    """Fill `cells` and `changed` of every sheet that has cells, for a whole workbook at once.
+
+    The sheets are stacked into one frame (column i of every sheet is `t<i>`, its float load
+    `n<i>`, and `__sheet` says whose row it is), so the per-column expressions are planned and
+    run once per workbook instead of once per sheet: on a district's small sheets, planning
+    costs more than running (docs/benchmarks.md). Should the stacked pass fail, each sheet is
+    done alone, so only a sheet that fails alone is reported unreadable.
+    """
+    todo = [s for s in sheets if s.text is not None and s.text.width and s.text.height]
+    if not todo:
+        return
+    try:
+        _stacked_cell_text(todo)
+    except Exception:
+        for sheet in todo:
+            try:
+                _stacked_cell_text([sheet])
+            except Exception as exc:
+                sheet.failure = exc
+
+
+def _stacked_cell_text(sheets: list[_Sheet]) -> None:
+    parts = []
+    for k, sheet in enumerate(sheets):
+        assert sheet.text is not None and sheet.numbers is not None
+        text, numbers = sheet.text, sheet.numbers
+        numbers = numbers.select(numbers.columns[: text.width])
+        parts.append(
+            pl.concat(
+                [
+                    text.rename({c: f"t{i}" for i, c in enumerate(text.columns)}),
+                    numbers.rename({c: f"n{i}" for i, c in enumerate(numbers.columns)}),
+                ],
+                how="horizontal",
+            ).with_columns(pl.lit(k, dtype=pl.UInt32).alias("__sheet"))
+        )
+    width = max(sheet.text.width for sheet in sheets if sheet.text is not None)
+    stacked = pl.concat(parts, how="diagonal_relaxed")
+    for i in range(width):  # a sheet's missing columns are null; a column never loaded too
+        for name, dtype in ((f"t{i}", pl.String), (f"n{i}", pl.Float64)):
+            if name not in stacked.columns:
+                stacked = stacked.with_columns(pl.lit(None, dtype=dtype).alias(name))
+    done = (
+        stacked.lazy()
+        .with_columns(_cell_text_at(i) for i in range(width))
+        .select(
+            "__sheet", *(f"o{i}" for i in range(width)), *(_changed_mask(i) for i in range(width))
+        )
+        .collect()
+    )
+    by_sheet = done.partition_by("__sheet", as_dict=True, include_key=False, maintain_order=True)
+    for k, sheet in enumerate(sheets):
+        assert sheet.text is not None
+        part = by_sheet[(k,)]
+        cols = sheet.text.columns
+        sheet.cells = part.select(pl.col(f"o{i}").alias(col) for i, col in enumerate(cols))
+        sheet.changed = {
+            i: mask for i in range(len(cols)) if (mask := part.get_column(f"m{i}")).any()
+        }
+
+
 @functools.cache
-def _cell_text_column(col: str, pos: int) -> pl.Expr:
-    """`_cell_text` of the sheet column `col` and its float load `__number_<pos>`, built once per
-    column name (building polars expressions costs more than running them on a small sheet)."""
-    return _cell_text(pl.col(col), pl.col(f"__number_{pos}")).alias(col)
+def _cell_text_at(i: int) -> pl.Expr:
+    """`_cell_text` of column i (`t<i>`, float load `n<i>`) as `o<i>`, built once per position
+    (building polars expressions costs more than running them on a small sheet)."""
+    return _cell_text(pl.col(f"t{i}"), pl.col(f"n{i}")).alias(f"o{i}")
 
 
 @functools.cache
