@@ -175,9 +175,7 @@ def run_dbt(
     if not args:
         raise ValueError("run_dbt needs a dbt command, e.g. ['build']")
     warehouse = Path(warehouse).expanduser().resolve()
-    if target_path is None and os.environ.get("DBT_TARGET_PATH"):
-        target_path = Path(os.environ["DBT_TARGET_PATH"])  # a private target (tests, bench)
-    target = Path(target_path).resolve() if target_path else PROJECT_DIR / "target"
+    target = _target_dir(target_path)
     log_path = target / "logs"
     command = [
         *args,
@@ -218,6 +216,14 @@ def run_dbt(
         detail = _first_line(str(res.exception)) if res.exception else None
         raise DbtRunError(result, detail)
     return result
+
+
+def _target_dir(target_path: Path | None) -> Path:
+    """dbt's target folder: the one given, else $DBT_TARGET_PATH (a private target: tests,
+    bench), else the project's target/."""
+    if target_path is None and os.environ.get("DBT_TARGET_PATH"):
+        target_path = Path(os.environ["DBT_TARGET_PATH"])
+    return Path(target_path).resolve() if target_path else PROJECT_DIR / "target"
 
 
 def _node_outcomes(results: object) -> tuple[tuple[NodeOutcome, ...], tuple[str, ...]]:
@@ -275,18 +281,80 @@ def code_fingerprint() -> str:
     """SHA-256 over the dbt project's own files (models, macros, seeds, dbt_project.yml) and the
     dbt versions. Staging is incremental (macros/incremental_staging.sql); when this changes,
     rows staged by the old code are stale and the batch rebuilds them all (`--full-refresh`)."""
+    files = [PROJECT_DIR / "dbt_project.yml"]
+    for folder in ("models", "macros", "seeds"):
+        files += sorted(p for p in (PROJECT_DIR / folder).rglob("*") if p.is_file())
+    return _digest(files).hexdigest()
+
+
+def _digest(files: Sequence[Path]) -> hashlib._Hash:
+    """SHA-256 over the dbt versions and the given files (their paths and bytes)."""
     from importlib.metadata import version
 
     digest = hashlib.sha256()
     for package in ("dbt-core", "dbt-duckdb", "duckdb"):
         digest.update(f"{package}=={version(package)}\n".encode())
-    files = [PROJECT_DIR / "dbt_project.yml"]
-    for folder in ("models", "macros", "seeds"):
-        files += sorted(p for p in (PROJECT_DIR / folder).rglob("*") if p.is_file())
     for path in files:
         digest.update(path.relative_to(PROJECT_DIR).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
+    return digest
+
+
+DBT_SOURCE_FOLDERS = ("models", "macros", "seeds", "tests/dbt", "analyses", "snapshots")
+"""Every folder dbt_project.yml names (model, macro, seed, test, analysis, snapshot paths)."""
+
+MANIFEST_CACHE = "carrier_assess_manifest.pickle"
+"""The parsed project, kept in the dbt target folder with the key it was parsed under."""
+
+
+def manifest_key(warehouse: Path) -> str:
+    """What a parsed dbt project depends on: every file dbt reads to parse it (dbt_project.yml,
+    profiles.yml and every file of its source folders), the dbt and DuckDB versions, where the
+    project lives, and the values of the environment variables those files read with
+    `env_var()`, the warehouse path among them. Any change gives another key."""
+    files = [PROJECT_DIR / "dbt_project.yml", PROJECT_DIR / "profiles.yml"]
+    for folder in DBT_SOURCE_FOLDERS:
+        if (PROJECT_DIR / folder).is_dir():
+            files += sorted(p for p in (PROJECT_DIR / folder).rglob("*") if p.is_file())
+    digest = _digest(files)
+    digest.update(str(PROJECT_DIR).encode() + b"\0")
+    environ = {**os.environ, WAREHOUSE_ENV: str(Path(warehouse).expanduser().resolve())}
+    names = set()
+    for path in files:
+        if path.suffix in (".sql", ".yml", ".yaml"):
+            names.update(_ENV_VAR.findall(path.read_text(encoding="utf-8", errors="replace")))
+    for name in sorted(names):
+        digest.update(f"{name}={environ.get(name)!r}\n".encode())
     return digest.hexdigest()
+
+
+_ENV_VAR = re.compile(r"""env_var\(\s*['"]([^'"]+)['"]""")
+
+
+def load_or_parse_manifest(warehouse: Path, target_path: Path | None = None) -> object | None:
+    """The parsed dbt project: from the cache in the target folder when it was parsed under the
+    same `manifest_key`, else parsed by `dbt parse` (and cached). None when parsing failed.
+
+    dbt's own partial parsing still takes ~1 s for this project (it re-reads and re-checks
+    every file); loading the pickled manifest takes ~0.02 s (docs/benchmarks.md). The key is
+    stricter than partial parsing's own checks: any byte of any file dbt reads, the versions
+    and the environment it renders."""
+    import pickle
+
+    key = manifest_key(warehouse)
+    cache = _target_dir(target_path) / MANIFEST_CACHE
+    with contextlib.suppress(Exception), cache.open("rb") as handle:
+        if pickle.load(handle) == key:  # the key first: a stale manifest is never unpickled
+            return pickle.load(handle)
+    res = run_dbt(["parse"], warehouse=warehouse, target_path=target_path, raise_on_failure=False)
+    if res.parsed_manifest is not None:
+        with contextlib.suppress(Exception):
+            partial = cache.with_name(cache.name + ".tmp")
+            with partial.open("wb") as handle:
+                pickle.dump(key, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(res.parsed_manifest, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, cache)
+    return res.parsed_manifest
 
 
 def _stored_fingerprint(warehouse: Path) -> str | None:
@@ -312,11 +380,11 @@ def _store_fingerprint(warehouse: Path, fingerprint: str) -> None:
 
 
 class ParsedProject:
-    """dbt imported and the project parsed in a background thread, started early in a run so
-    both (~2–3 s) overlap ingest instead of adding to the transform step (docs/benchmarks.md).
-    Parsing reads only the project files, never the warehouse. `manifest()` waits for it and
-    returns the parsed manifest, or None when parsing failed (the build then parses itself and
-    reports the error as usual)."""
+    """dbt imported and the parsed project loaded (or parsed) in a background thread, started
+    early in a run so both overlap ingest instead of adding to the transform step
+    (docs/benchmarks.md). It reads only the project files and the manifest cache, never the
+    warehouse. `manifest()` waits for it and returns the manifest, or None when parsing failed
+    (the build then parses itself and reports the error as usual)."""
 
     def __init__(self, warehouse: Path, *, target_path: Path | None = None) -> None:
         self._result: object | None = None
@@ -326,11 +394,10 @@ class ParsedProject:
         self._thread.start()
 
     def _parse(self, warehouse: Path, target_path: Path | None) -> None:
-        with contextlib.suppress(Exception):  # run_dbt imports dbt: half the work
-            res = run_dbt(
-                ["parse"], warehouse=warehouse, target_path=target_path, raise_on_failure=False
-            )
-            self._result = res.parsed_manifest
+        with contextlib.suppress(Exception):
+            from dbt.cli.main import dbtRunner  # noqa: F401  (the import: most of the work)
+
+            self._result = load_or_parse_manifest(warehouse, target_path)
 
     def manifest(self) -> object | None:
         self._thread.join()
