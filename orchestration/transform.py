@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import pickle
 import re
 import sys
 import threading
@@ -339,8 +340,6 @@ def load_or_parse_manifest(warehouse: Path, target_path: Path | None = None) -> 
     every file); loading the pickled manifest takes ~0.02 s (docs/benchmarks.md). The key is
     stricter than partial parsing's own checks: any byte of any file dbt reads, the versions
     and the environment it renders."""
-    import pickle
-
     key = manifest_key(warehouse)
     cache = _target_dir(target_path) / MANIFEST_CACHE
     with contextlib.suppress(Exception), cache.open("rb") as handle:
@@ -352,9 +351,35 @@ def load_or_parse_manifest(warehouse: Path, target_path: Path | None = None) -> 
             partial = cache.with_name(cache.name + ".tmp")
             with partial.open("wb") as handle:
                 pickle.dump(key, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(res.parsed_manifest, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                _ManifestPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(res.parsed_manifest)
             os.replace(partial, cache)
     return res.parsed_manifest
+
+
+class _ManifestPickler(pickle.Pickler):
+    """Pickles dbt's Manifest as its attributes. `Manifest.__reduce_ex__` passes the fields
+    positionally and, in dbt-core 1.11, out of step with the class (it leaves out `fixtures`,
+    so every lookup after it would land one field off, and a build fails in `ref`). The
+    multiprocessing lock is left out and made afresh on load, as dbt does on deserialising."""
+
+    def reducer_override(self, obj: object) -> object:
+        from dbt.contracts.graph.manifest import Manifest
+
+        if type(obj) is Manifest:
+            return _manifest_from_attributes, (
+                {k: v for k, v in vars(obj).items() if k != "_lock"},
+            )
+        return NotImplemented
+
+
+def _manifest_from_attributes(attributes: dict[str, object]) -> object:
+    from dbt.contracts.graph.manifest import Manifest
+    from dbt.mp_context import get_mp_context
+
+    manifest = Manifest.__new__(Manifest)
+    vars(manifest).update(attributes)
+    manifest._lock = get_mp_context().Lock()
+    return manifest
 
 
 def _stored_fingerprint(warehouse: Path) -> str | None:

@@ -45,6 +45,12 @@ def test_the_cache_is_used_until_what_dbt_reads_changes(project: Path, tmp_path:
     again = transform.load_or_parse_manifest(warehouse, target)
     assert cache.stat().st_mtime_ns == written  # a hit: loaded, not parsed and written again
     assert again is not None and set(again.nodes) == set(parsed.nodes)  # type: ignore[attr-defined]
+    # Every attribute comes back in its own place (dbt's own __reduce_ex__ shifts the lookups
+    # one field along), and `ref` resolves as a build needs it.
+    assert {k: type(v) for k, v in vars(again).items()} == {
+        k: type(v) for k, v in vars(parsed).items()
+    }
+    assert again.ref_lookup.find("dataset_counts", None, None, again) is not None  # type: ignore[attr-defined]
 
     # A model edited: another key, parsed afresh, and the new text is what the build would run.
     model = project / "models" / "marts" / "dataset_counts.sql"
