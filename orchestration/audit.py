@@ -5,10 +5,18 @@ Suites are reviewed JSON files (GX 1.x format). Every expectation carries
 per failing row (capped, with a summary row), in the columns of `results.dq_issues` plus
 `assessment_year` and `carrier_id`. An error blocks publishing; a warning is reported only.
 
-GX is imported only inside the functions that validate (the import costs ~2.7 s), and only its
-pandas path is used (its SQL datasource on DuckDB is broken, STACK.md). For national-scale
-tables the rows read into pandas are first narrowed in DuckDB to the rows that could violate a
-row-level expectation (a superset, derived from the same suite); GX still decides pass or fail.
+An audit is two halves with one hand-over, `AuditFrames`:
+
+- reading (`read_warehouse`, `read_results`): the suite files as plain dicts decide which rows
+  and columns of which table each suite needs; DuckDB reads them (a missing or unreadable table
+  becomes an error finding here). No Great Expectations: the batch's main process reads.
+- validating (`validate_frames`, `validate`): GX decides pass or fail on those frames. GX is
+  imported only here (the import costs ~3 s of CPU), in the audit worker process during a run.
+
+`audit_warehouse` / `audit_results` are the two halves in one process (tests, Dagster). Only
+GX's pandas path is used (its SQL datasource on DuckDB is broken, STACK.md). For national-scale
+tables the rows read are first narrowed in DuckDB to the rows that could violate a row-level
+expectation (a superset, derived from the same suite); GX still decides pass or fail.
 """
 
 from __future__ import annotations
@@ -75,36 +83,55 @@ def suite_names(directory: Path = EXPECTATIONS_DIR) -> list[str]:
     return sorted(p.stem for p in directory.glob("*.json"))
 
 
-def load_suite(name: str, directory: Path = EXPECTATIONS_DIR) -> ExpectationSuite:
-    """Load a suite file into a GX suite, strictly.
+SuiteDoc = dict[str, Any]
+"""A suite file as read (`name`, `meta`, `expectations` with `type`, `kwargs`, `meta`): what the
+reading side works from, and what the worker turns into a GX suite."""
 
-    GX drops an expectation of an unknown type with a log line only; a dropped check would
-    silently pass, so a count mismatch, a missing severity or message raises here.
-    """
-    _gx_batch_definition()  # imports GX with analytics and progress bars off
-    from great_expectations.core.expectation_suite import ExpectationSuite
 
+def load_suite_doc(name: str, directory: Path = EXPECTATIONS_DIR) -> SuiteDoc:
+    """Read a suite file as plain data (no GX), strictly: every expectation names its check,
+    severity and messages, or this raises."""
     path = suite_path(name, directory)
     doc = json.loads(path.read_text(encoding="utf-8"))
-    listed = doc.get("expectations", [])
-    for i, exp in enumerate(listed):
+    for i, exp in enumerate(doc.get("expectations", [])):
         meta = exp.get("meta") or {}
         missing = {"check_name", "severity", "message_zh", "message_en"} - set(meta)
         if missing:
             raise ValueError(f"{path.name}: expectation {i} lacks meta {sorted(missing)}")
         if meta["severity"] not in SEVERITIES:
             raise ValueError(f"{path.name}: expectation {i} has severity {meta['severity']!r}")
-    suite = ExpectationSuite(
-        name=doc.get("name", name), expectations=listed, meta=doc.get("meta") or {}
-    )
+    return {
+        "name": doc.get("name", name),
+        "meta": doc.get("meta") or {},
+        "expectations": doc.get("expectations", []),
+    }
+
+
+def suite_from_doc(doc: SuiteDoc) -> ExpectationSuite:
+    """The GX suite of a suite file's content, strictly.
+
+    GX drops an expectation of an unknown type with a log line only; a dropped check would
+    silently pass, so a count mismatch raises here.
+    """
+    _gx_batch_definition()  # imports GX with analytics and progress bars off
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+    listed = doc["expectations"]
+    # a copy of meta: GX adds its version to the dict it is given
+    suite = ExpectationSuite(name=doc["name"], expectations=listed, meta=dict(doc["meta"]))
     if len(suite.expectations) != len(listed):
         loaded = {e.meta.get("check_name") for e in suite.expectations}
         dropped = [e["type"] for e in listed if e["meta"]["check_name"] not in loaded]
         raise ValueError(
-            f"{path.name}: {len(listed)} expectations listed, {len(suite.expectations)} loaded; "
-            f"dropped: {dropped}"
+            f"{doc['name']}.json: {len(listed)} expectations listed, "
+            f"{len(suite.expectations)} loaded; dropped: {dropped}"
         )
     return suite
+
+
+def load_suite(name: str, directory: Path = EXPECTATIONS_DIR) -> ExpectationSuite:
+    """Load a suite file into a GX suite, strictly (`load_suite_doc`, then `suite_from_doc`)."""
+    return suite_from_doc(load_suite_doc(name, directory))
 
 
 @cache
@@ -153,12 +180,11 @@ def _columns_of(exp_type: str, kwargs: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def suite_columns(suite: ExpectationSuite) -> list[str]:
-    """The columns the suite's expectations look at, in first-use order."""
+def suite_columns(suite: SuiteDoc) -> list[str]:
+    """The columns the suite's expectations look at, in first-use order: what is read for it."""
     out: list[str] = []
-    for exp in suite.expectations:
-        cfg = exp.configuration
-        for col in _columns_of(cfg.type, cfg.kwargs):
+    for exp in suite["expectations"]:
+        for col in _columns_of(exp["type"], exp["kwargs"]):
             if col not in out:
                 out.append(col)
     return out
@@ -404,6 +430,49 @@ def _structural_finding(
 
 
 # --------------------------------------------------------------------------------------------
+# The hand-over: frames read (no GX) -> findings (GX)
+
+
+@dataclass(frozen=True)
+class SuiteFrame:
+    """One suite and what was read for it: the frame to validate (with the exact failing counts
+    when DuckDB narrowed the rows), or the error finding saying the table could not be read."""
+
+    suite: SuiteDoc
+    frame: pl.DataFrame | pd.DataFrame | None = None
+    failing_counts: dict[str, int] | None = None
+    finding: pl.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class AuditFrames:
+    """What one audit request hands to the validating side (picklable: the worker's request)."""
+
+    year: int
+    max_findings: int
+    suites: list[SuiteFrame]
+
+
+def validate_frames(frames: AuditFrames) -> AuditResult:
+    """Validate every read suite with GX; findings in the order the suites were read."""
+    parts: list[pl.DataFrame] = []
+    for read in frames.suites:
+        if read.finding is not None:
+            parts.append(read.finding)
+            continue
+        parts.append(
+            validate(
+                read.frame,
+                suite_from_doc(read.suite),
+                year=frames.year,
+                max_findings=frames.max_findings,
+                failing_counts=read.failing_counts,
+            )
+        )
+    return AuditResult(pl.concat(parts) if parts else _empty_findings())
+
+
+# --------------------------------------------------------------------------------------------
 # The warehouse checks (before scoring)
 
 
@@ -514,9 +583,13 @@ order by measure, carrier_id
 COMPUTED_FRAMES: dict[str, str] = {"marts_reconciliation": RECONCILIATION_SQL}
 
 
-def warehouse_suites() -> list[str]:
-    """The pre-scoring suites in the order they run: raw, staging, marts."""
-    raw = [f"raw_{d}" for d in DATASET_ORDER]
+def raw_suites() -> list[str]:
+    """The raw suites: final once ingest commits, so they can run while dbt builds."""
+    return [f"raw_{d}" for d in DATASET_ORDER]
+
+
+def model_suites() -> list[str]:
+    """The suites on what dbt builds, in the order they run: staging, then marts."""
     stg = [f"stg_{d}" for d in DATASET_ORDER]
     marts = [
         "carrier_year_indicators",
@@ -525,7 +598,12 @@ def warehouse_suites() -> list[str]:
         "subsidy_claims",
         "marts_reconciliation",
     ]
-    return raw + stg + marts
+    return stg + marts
+
+
+def warehouse_suites() -> list[str]:
+    """The pre-scoring suites in the order they run: raw, staging, marts."""
+    return raw_suites() + model_suites()
 
 
 RESULT_SUITES = ("carrier_scores", "score_details", "rewards")
@@ -564,7 +642,7 @@ class Narrowing:
 
 
 def prefilter_sql(
-    suite: ExpectationSuite,
+    suite: SuiteDoc,
     relation: str,
     year_column: str,
     columns: list[str],
@@ -596,23 +674,22 @@ def prefilter_sql(
         return f"${key}"
 
     available = set(columns) | set(derived)
-    for exp in suite.expectations:
-        cfg = exp.configuration
-        kw = cfg.kwargs
+    for exp in suite["expectations"]:
+        exp_type, kw = exp["type"], exp["kwargs"]
         before = len(predicates)
         order: str | None = "__rid"
-        if cfg.type.startswith(_TABLE_LEVEL_PREFIX) or kw.get("mostly") not in (None, 1, 1.0):
+        if exp_type.startswith(_TABLE_LEVEL_PREFIX) or kw.get("mostly") not in (None, 1, 1.0):
             return None
-        if not set(_columns_of(cfg.type, kw)) <= available:
+        if not set(_columns_of(exp_type, kw)) <= available:
             return None  # GX reports the missing column as a check that could not run
-        if cfg.type == "expect_column_values_to_not_be_null":
+        if exp_type == "expect_column_values_to_not_be_null":
             predicates.append(f"{_q(kw['column'])} is null")
-        elif cfg.type == "expect_column_values_to_be_in_set":
+        elif exp_type == "expect_column_values_to_be_in_set":
             col = _q(kw["column"])
             values = [str(v).lower() if isinstance(v, bool) else str(v) for v in kw["value_set"]]
             listed = ", ".join(bind(v) for v in values) or "null"
             predicates.append(f"({col} is not null and cast({col} as varchar) not in ({listed}))")
-        elif cfg.type == "expect_column_values_to_be_between":
+        elif exp_type == "expect_column_values_to_be_between":
             col = _q(kw["column"])
             lo = _resolve(kw.get("min_value"), gx_params)
             hi = _resolve(kw.get("max_value"), gx_params)
@@ -625,18 +702,18 @@ def prefilter_sql(
                 parts.append(f"not ({col} {op} {bind(hi)})")
             if parts:
                 predicates.append(f"({col} is not null and ({' or '.join(parts)}))")
-        elif cfg.type == "expect_column_pair_values_a_to_be_greater_than_b":
+        elif exp_type == "expect_column_pair_values_a_to_be_greater_than_b":
             a, b = _q(kw["column_A"]), _q(kw["column_B"])
             op = ">=" if kw.get("or_equal") else ">"
             if kw.get("ignore_row_if") == "either_value_is_missing":
                 predicates.append(f"({a} is not null and {b} is not null and not ({a} {op} {b}))")
             else:
                 predicates.append(f"({a} is null or {b} is null or not ({a} {op} {b}))")
-        elif cfg.type in (
+        elif exp_type in (
             "expect_column_values_to_be_unique",
             "expect_compound_columns_to_be_unique",
         ):
-            cols = ", ".join(_q(c) for c in _columns_of(cfg.type, kw))
+            cols = ", ".join(_q(c) for c in _columns_of(exp_type, kw))
             name = f"__w{len(windows)}"
             windows.append(f"count(*) over (partition by {cols}) as {name}")
             predicates.append(f"{name} > 1")
@@ -645,7 +722,7 @@ def prefilter_sql(
             predicates.append("true")
             order = None
         if len(predicates) > before:
-            checks.append((exp.meta or {}).get("check_name", cfg.type))
+            checks.append(exp["meta"]["check_name"])
             orders.append(order)
 
     select_cols = [_q(c) for c in columns]
@@ -681,24 +758,24 @@ def prefilter_sql(
 
 def _read_frame(
     con: duckdb.DuckDBPyConnection,
-    suite: ExpectationSuite,
+    suite: SuiteDoc,
     year: int,
+    available: list[str],
     full_read_max_rows: int,
     max_findings: int = MAX_FINDINGS_PER_EXPECTATION,
 ) -> tuple[pd.DataFrame, dict[str, int] | None]:
     """The rows and columns of the suite's table that GX needs for the year, and, when the
     rows were narrowed in DuckDB, the exact failing-row count per check."""
-    meta = suite.meta
+    meta = suite["meta"]
     table = meta["table"]
     year_column = meta["year_column"]
     relation = _relation(table)
-    available = _table_columns(con, table) or []
     if meta.get("read") == "head":
         # Only table-level checks (column set, non-empty): one row answers both.
         sql = f"select * from {relation} where {_q(year_column)} = $year limit 1"
         return con.execute(sql, {"year": year}).df(), None
     wanted = [year_column, *SOURCE_COLUMNS, "carrier_id", *suite_columns(suite)]
-    derived = DERIVED_COLUMNS.get(suite.name, {})
+    derived = DERIVED_COLUMNS.get(suite["name"], {})
     columns = [c for c in dict.fromkeys(wanted) if c in available]
     count = con.execute(
         f"select count(*) from {relation} where {_q(year_column)} = $year", {"year": year}
@@ -721,6 +798,76 @@ def _read_frame(
     return con.execute(sql, {"year": year}).df(), None
 
 
+def read_suite(
+    con: duckdb.DuckDBPyConnection,
+    suite: SuiteDoc,
+    year: int,
+    *,
+    full_read_max_rows: int = FULL_READ_MAX_ROWS,
+    max_findings: int = MAX_FINDINGS_PER_EXPECTATION,
+) -> SuiteFrame:
+    """What one warehouse suite needs, read from DuckDB (no GX).
+
+    A table that is missing or cannot be read is itself an error finding (the run must stop,
+    not skip the check).
+    """
+    import duckdb
+
+    name = suite["name"]
+    meta = suite["meta"]
+    dataset = meta.get("dataset") or name
+    try:
+        if name in COMPUTED_FRAMES:
+            return SuiteFrame(suite, con.execute(COMPUTED_FRAMES[name], {"year": year}).df())
+        available = _table_columns(con, meta["table"])
+        if available is None:
+            finding = _structural_finding(
+                name,
+                dataset,
+                year,
+                "table_missing",
+                f"表{meta['table']}不存在，无法检查",
+                f"table {meta['table']} does not exist, so it cannot be checked",
+                meta["table"],
+            )
+            return SuiteFrame(suite, finding=finding)
+        frame, failing = _read_frame(con, suite, year, available, full_read_max_rows, max_findings)
+        return SuiteFrame(suite, frame, failing)
+    except duckdb.Error as exc:
+        finding = _structural_finding(
+            name,
+            dataset,
+            year,
+            "unreadable",
+            f"{meta['table']}无法读取，检查未执行",
+            f"{meta['table']} could not be read, so the check did not run",
+            str(exc).splitlines()[0],
+        )
+        return SuiteFrame(suite, finding=finding)
+
+
+def read_warehouse(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    *,
+    suites: list[str] | None = None,
+    full_read_max_rows: int = FULL_READ_MAX_ROWS,
+    max_findings: int = MAX_FINDINGS_PER_EXPECTATION,
+) -> AuditFrames:
+    """The frames of the warehouse suites (default: all, raw, staging, marts) for the year."""
+    reads = [
+        read_suite(
+            con,
+            load_suite_doc(name),
+            year,
+            full_read_max_rows=full_read_max_rows,
+            max_findings=max_findings,
+        )
+        for name in suites or warehouse_suites()
+    ]
+    return AuditFrames(year, max_findings, reads)
+
+
 def audit_warehouse(
     con: duckdb.DuckDBPyConnection,
     year: int,
@@ -731,56 +878,53 @@ def audit_warehouse(
 ) -> AuditResult:
     """Check raw, staging and marts for the year before scoring; errors block publishing.
 
-    A table that is missing or cannot be read is itself an error finding (the run must stop,
-    not skip the check).
+    `read_warehouse` then `validate_frames`, in this process (the batch splits them between
+    its two processes, `AuditWorker`).
     """
-    import duckdb
-
-    parts: list[pl.DataFrame] = []
-    for name in suites or warehouse_suites():
-        suite = load_suite(name)
-        meta = suite.meta
-        dataset = meta.get("dataset") or suite.name
-        try:
-            failing = None
-            if name in COMPUTED_FRAMES:
-                frame = con.execute(COMPUTED_FRAMES[name], {"year": year}).df()
-            elif _table_columns(con, meta["table"]) is None:
-                parts.append(
-                    _structural_finding(
-                        name,
-                        dataset,
-                        year,
-                        "table_missing",
-                        f"表{meta['table']}不存在，无法检查",
-                        f"table {meta['table']} does not exist, so it cannot be checked",
-                        meta["table"],
-                    )
-                )
-                continue
-            else:
-                frame, failing = _read_frame(con, suite, year, full_read_max_rows, max_findings)
-        except duckdb.Error as exc:
-            parts.append(
-                _structural_finding(
-                    name,
-                    dataset,
-                    year,
-                    "unreadable",
-                    f"{meta['table']}无法读取，检查未执行",
-                    f"{meta['table']} could not be read, so the check did not run",
-                    str(exc).splitlines()[0],
-                )
-            )
-            continue
-        parts.append(
-            validate(frame, suite, year=year, max_findings=max_findings, failing_counts=failing)
-        )
-    return AuditResult(pl.concat(parts) if parts else _empty_findings())
+    frames = read_warehouse(
+        con,
+        year,
+        suites=suites,
+        full_read_max_rows=full_read_max_rows,
+        max_findings=max_findings,
+    )
+    return validate_frames(frames)
 
 
 # --------------------------------------------------------------------------------------------
 # The result checks (after scoring, before publishing)
+
+
+def read_results(
+    frames: Mapping[str, pl.DataFrame],
+    year: int,
+    *,
+    max_findings: int = MAX_FINDINGS_PER_EXPECTATION,
+) -> AuditFrames:
+    """The columns of the scoring result frames that the results suites look at (no GX).
+
+    A missing result frame is an error: publishing half the results is worse than none.
+    """
+    reads: list[SuiteFrame] = []
+    for name in RESULT_SUITES:
+        suite = load_suite_doc(name)
+        frame = frames.get(name)
+        if frame is None:
+            finding = _structural_finding(
+                name,
+                name,
+                year,
+                "table_missing",
+                f"评分结果缺少{name}表",
+                f"the scoring result lacks {name}",
+                None,
+            )
+            reads.append(SuiteFrame(suite, finding=finding))
+            continue
+        wanted = ["assessment_year", "carrier_id", *suite_columns(suite)]
+        cols = [c for c in dict.fromkeys(wanted) if c in frame.columns]
+        reads.append(SuiteFrame(suite, frame.select(cols)))
+    return AuditFrames(year, max_findings, reads)
 
 
 def audit_results(
@@ -789,89 +933,108 @@ def audit_results(
     *,
     max_findings: int = MAX_FINDINGS_PER_EXPECTATION,
 ) -> AuditResult:
-    """Check the scoring result frames (carrier_scores, score_details, rewards) before publishing.
-
-    A missing result frame is an error: publishing half the results is worse than none.
-    """
-    parts: list[pl.DataFrame] = []
-    for name in RESULT_SUITES:
-        suite = load_suite(name)
-        frame = frames.get(name)
-        if frame is None:
-            parts.append(
-                _structural_finding(
-                    name,
-                    name,
-                    year,
-                    "table_missing",
-                    f"评分结果缺少{name}表",
-                    f"the scoring result lacks {name}",
-                    None,
-                )
-            )
-            continue
-        wanted = ["assessment_year", "carrier_id", *suite_columns(suite)]
-        cols = [c for c in dict.fromkeys(wanted) if c in frame.columns]
-        parts.append(validate(frame.select(cols), suite, year=year, max_findings=max_findings))
-    return AuditResult(pl.concat(parts))
+    """Check the scoring result frames (carrier_scores, score_details, rewards) before publishing:
+    `read_results` then `validate_frames`, in this process."""
+    return validate_frames(read_results(frames, year, max_findings=max_findings))
 
 
 # --------------------------------------------------------------------------------------------
-# The audit worker: GX imported in a second process while ingest and dbt run
+# The audit worker: GX imported and run in a second process while the main process works on
 
 
 def _worker_main(conn: Any) -> None:
-    """The worker process: import GX at once (the ~2.7 s that would otherwise be on the critical
-    path), then answer audit requests until told to stop. It opens the warehouse read-only only
-    while answering, and closes it before replying, so the main process can write again."""
+    """The worker process: import GX at once (the ~3 s that would otherwise be on the critical
+    path), then validate the frames it is sent, answering each request in turn. It never opens
+    the warehouse: the main process reads, this process only validates."""
+    import queue
     import signal
+    import threading
     import traceback
 
     from orchestration.errors import PipelineError
-    from orchestration.lock import connect
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    requests: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+
+    def receive() -> None:
+        # Requests are taken off the pipe as they come, whatever is being validated: the main
+        # process never blocks sending frames while this one blocks sending an answer. On
+        # "stop" (or when the main process is gone) leave at once: this process holds no files,
+        # and the interpreter's teardown with GX, pandas and scipy loaded costs ~0.75 s.
+        while True:
+            try:
+                request = conn.recv()
+            except (EOFError, OSError):
+                os._exit(0)
+            except BaseException:  # a request that cannot be unpickled still gets its answer
+                request = ("unreadable", traceback.format_exc())
+            if request[0] == "stop":
+                os._exit(0)
+            requests.put(request)
+
+    threading.Thread(target=receive, name="audit-requests", daemon=True).start()
     try:
         _gx_batch_definition()
+        from tqdm import tqdm
+
+        # GX makes (disabled) tqdm bars, whose default lock is a multiprocessing semaphore:
+        # one would outlive os._exit and the resource tracker would warn as the run ends.
+        tqdm.set_lock(threading.RLock())
     except Exception:  # reported with the first request, so the run fails with the reason
         warm_error: str | None = traceback.format_exc()
     else:
         warm_error = None
     while True:
+        kind, payload = requests.get()
         try:
-            request = conn.recv()
-        except EOFError:
-            return
-        kind = request[0]
-        if kind == "stop":
-            return
-        try:
+            if kind == "unreadable":
+                raise RuntimeError(f"the audit request could not be read:\n{payload}")
             if warm_error is not None:
                 raise RuntimeError(f"great_expectations failed to load:\n{warm_error}")
-            if kind == "warehouse":
-                _, warehouse, year = request
-                with connect(Path(warehouse), read_only=True) as con:
-                    result = audit_warehouse(con, year)
-            else:
-                _, frames, year = request
-                result = audit_results(frames, year)
-            conn.send(("ok", result.findings))
+            conn.send(("ok", validate_frames(payload).findings))
         except PipelineError as exc:
             conn.send(("pipeline_error", int(exc.code), exc.reason))
         except BaseException:
             conn.send(("error", traceback.format_exc()))
 
 
-class AuditWorker:
-    """The audit run in a spawned process that imports Great Expectations while the main process
-    ingests and builds (2 cores: the import overlaps the other steps instead of adding ~2.7 s).
+class PendingAudit:
+    """A request sent to the audit worker; `result()` waits for its findings."""
 
-    Same answers as `audit_warehouse` / `audit_results` (it calls them). The main process must
-    hold no connection to the warehouse while `audit_warehouse` runs (DuckDB allows one writer
-    process, or readers only). Use as a context manager; `close()` ends the process.
+    def __init__(self, worker: AuditWorker) -> None:
+        self._worker = worker
+        self._reply: tuple[Any, ...] | None = None
+
+    def result(self) -> AuditResult:
+        """The findings, once the worker has answered this request (and those sent before it).
+
+        A PipelineError raised in the worker is raised here; any other failure there is a
+        RuntimeError carrying the worker's traceback.
+        """
+        from orchestration.errors import ExitCode, PipelineError
+
+        while self._reply is None:
+            self._worker._receive_next()
+        kind, *rest = self._reply
+        if kind == "ok":
+            return AuditResult(rest[0])
+        if kind == "pipeline_error":
+            raise PipelineError(ExitCode(rest[0]), rest[1])
+        raise RuntimeError(f"audit worker failed:\n{rest[0]}")
+
+
+class AuditWorker:
+    """Great Expectations in a spawned process: imported while the main process ingests and
+    builds, then validating frames that the main process has read while it goes on (2 cores:
+    the import and the validation overlap the other steps instead of adding to them).
+
+    `submit(read_warehouse(...))` / `submit(read_results(...))` give the same findings as
+    `audit_warehouse` / `audit_results` (one code path: `validate_frames`). Requests are
+    answered in the order they were sent. Use as a context manager; `close()` ends the process.
     """
 
     def __init__(self) -> None:
+        import collections
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
@@ -881,6 +1044,7 @@ class AuditWorker:
         )
         self._process.start()
         child.close()
+        self._waiting: collections.deque[PendingAudit] = collections.deque()
 
     def __enter__(self) -> AuditWorker:
         return self
@@ -888,39 +1052,40 @@ class AuditWorker:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def _ask(self, request: tuple[Any, ...]) -> AuditResult:
+    def _died(self, exc: BaseException) -> Exception:
         from orchestration.errors import ExitCode, PipelineError
 
+        self._process.join(timeout=1)  # for its exit code
+        return PipelineError(
+            ExitCode.INTERNAL,
+            f"质量检查进程意外退出 / the audit process died "
+            f"(exit code {self._process.exitcode}): {exc}",
+        )
+
+    def submit(self, frames: AuditFrames) -> PendingAudit:
+        """Send read frames to be validated; returns at once (the worker drains its pipe)."""
+        pending = PendingAudit(self)
         try:
-            self._conn.send(request)
+            self._conn.send(("validate", frames))
+        except OSError as exc:  # BrokenPipeError and the like: the worker is gone
+            raise self._died(exc) from exc
+        self._waiting.append(pending)
+        return pending
+
+    def _receive_next(self) -> None:
+        """Take the next answer: it belongs to the oldest request not yet answered."""
+        try:
             reply = self._conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
-            raise PipelineError(
-                ExitCode.INTERNAL,
-                f"质量检查进程意外退出 / the audit process died "
-                f"(exit code {self._process.exitcode}): {exc}",
-            ) from exc
-        if reply[0] == "ok":
-            return AuditResult(reply[1])
-        if reply[0] == "pipeline_error":
-            raise PipelineError(ExitCode(reply[1]), reply[2])
-        raise RuntimeError(f"audit worker failed:\n{reply[1]}")
-
-    def audit_warehouse(self, warehouse: Path, year: int) -> AuditResult:
-        """`audit_warehouse` on the warehouse file, read-only, in the worker."""
-        return self._ask(("warehouse", str(warehouse), year))
-
-    def audit_results(self, frames: Mapping[str, pl.DataFrame], year: int) -> AuditResult:
-        """`audit_results` on the scoring frames (sent to the worker) for the year."""
-        wanted = {name: frames[name] for name in RESULT_SUITES if name in frames}
-        return self._ask(("results", wanted, year))
+        except (EOFError, OSError) as exc:
+            raise self._died(exc) from exc
+        self._waiting.popleft()._reply = reply
 
     def close(self) -> None:
-        """Stop the worker; kill it if it does not stop within a few seconds."""
+        """Stop the worker (it leaves at once); kill it if it has not gone within a few seconds."""
         import contextlib
 
-        with contextlib.suppress(OSError, BrokenPipeError):
-            self._conn.send(("stop",))
+        with contextlib.suppress(OSError):
+            self._conn.send(("stop", None))
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.kill()

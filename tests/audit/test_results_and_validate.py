@@ -11,6 +11,7 @@ from orchestration.audit import (
     audit_results,
     audit_warehouse,
     load_suite,
+    load_suite_doc,
     prefilter_sql,
     suite_columns,
     validate,
@@ -174,7 +175,7 @@ def test_pre_narrowing_in_duckdb_gives_the_same_findings(b, con) -> None:
 
 def test_pre_narrowing_reads_only_rows_that_could_fail(b, con) -> None:
     b.put_table(con, "staging.stg_tenants", b.staging_frame("tenants", 50))
-    suite = load_suite("stg_tenants")
+    suite = load_suite_doc("stg_tenants")
     derived = DERIVED_COLUMNS["stg_tenants"]
     columns = ["_assessment_year", *(c for c in suite_columns(suite) if c not in derived)]
     narrowing = prefilter_sql(
@@ -215,7 +216,7 @@ def test_capped_narrowing_keeps_gx_deciding_and_counts_exact(b, con) -> None:
 
 
 def test_suites_that_cannot_be_narrowed_go_to_gx_whole() -> None:
-    suite = load_suite("raw_carriers")
+    suite = load_suite_doc("raw_carriers")
     assert prefilter_sql(suite, "raw.carriers", "_assessment_year", [], {}, YEAR) is None
-    suite = load_suite("stg_awards")
+    suite = load_suite_doc("stg_awards")
     assert prefilter_sql(suite, "staging.stg_awards", "_assessment_year", [], {}, YEAR) is None

@@ -7,7 +7,16 @@ import re
 
 import pytest
 
-from orchestration.audit import RESULT_SUITES, load_suite, suite_names, suite_path, warehouse_suites
+from orchestration.audit import (
+    RESULT_SUITES,
+    _columns_of,
+    load_suite,
+    load_suite_doc,
+    suite_columns,
+    suite_names,
+    suite_path,
+    warehouse_suites,
+)
 from orchestration.config import EXPECTATIONS_DIR
 from orchestration.contract import datasets
 
@@ -63,6 +72,24 @@ def test_a_missing_severity_is_refused(tmp_path) -> None:
     (tmp_path / "nosev.json").write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(ValueError, match="severity"):
         load_suite("nosev", tmp_path)
+    with pytest.raises(ValueError, match="severity"):  # the reading side (no GX) refuses too
+        load_suite_doc("nosev", tmp_path)
+
+
+@pytest.mark.parametrize("name", suite_names())
+def test_the_columns_read_for_a_suite_are_the_columns_gx_checks(name: str) -> None:
+    """The reading side works from the suite file as data, GX from the suite built of it: both
+    must see the same expectations and so the same columns."""
+    doc = load_suite_doc(name)
+    suite = load_suite(name)
+    checked: list[str] = []
+    for exp in suite.expectations:
+        cfg = exp.configuration
+        checked += [c for c in _columns_of(cfg.type, cfg.kwargs) if c not in checked]
+    assert suite_columns(doc) == checked
+    assert [e["meta"]["check_name"] for e in doc["expectations"]] == [
+        e.meta["check_name"] for e in suite.expectations
+    ]
 
 
 def test_every_suite_file_is_run_by_one_audit_step() -> None:

@@ -165,6 +165,36 @@ def test_a_blocking_defect_stops_before_publishing(district):
     assert before["out2024"] == after["out2024"]
     runs = after["tables"]["runs"].filter(pl.col("status") == "blocked")
     assert runs.height == 1
+    # the raw suites ran during dbt, in the worker: their finding still reaches the office
+    issues = pl.read_parquet(outcome.dq_report.with_name("dq_issues.parquet"))
+    raw = issues.filter(pl.col("check_name") == "raw.carriers.present")
+    assert raw["severity"].to_list() == ["error"]
+    assert raw["assessment_year"].to_list() == [2024]
+
+
+def test_the_main_process_never_imports_great_expectations(district):
+    """GX (~3 s of CPU to import) lives in the audit worker; the run's own process reads the
+    frames it checks but must never import it."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from orchestration.pipeline import RunOptions, run_year
+        from orchestration.progress import Progress
+        options = RunOptions(
+            year=2024,
+            reports=Path({str(district.reports / "2024")!r}),
+            warehouse=Path({str(district.warehouse)!r}),
+            out=Path({str(district.out / "2024")!r}),
+        )
+        outcome = run_year(options, Progress("quiet"))
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] == "great_expectations")
+        print(int(outcome.code), loaded)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"{int(ExitCode.OK)} []", done.stdout + done.stderr
 
 
 def test_a_locked_warehouse_is_a_clear_message(district):
