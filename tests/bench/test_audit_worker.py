@@ -202,3 +202,34 @@ def test_stop_ends_the_worker_at_once_even_while_it_validates() -> None:
     # ~0.03 s; waiting for the validation or the interpreter's teardown (~0.75 s) is slower
     assert time.perf_counter() - start < 0.5
     assert running._process.exitcode == 0  # left by itself, not killed
+
+
+def test_the_quick_first_pass_finds_what_one_detailed_pass_finds(defective) -> None:
+    """`validate` first asks GX only which checks fail, then the failing rows of those checks
+    alone; over every suite of a warehouse with defects of each kind, whole and narrowed, that
+    gives exactly the findings of one detailed pass over every check."""
+    b = _builders()
+    for full_read_max_rows in (audit.FULL_READ_MAX_ROWS, 0):
+        with duckdb.connect(str(defective), read_only=True, config=b.DUCKDB_CONFIG) as con:
+            frames = audit.read_warehouse(
+                con, b.YEAR, full_read_max_rows=full_read_max_rows, max_findings=5
+            )
+        failing = 0
+        for read in frames.suites:
+            if read.frame is None:
+                continue
+            suite = audit.suite_from_doc(read.suite)
+            found = {
+                quick: audit.validate(
+                    read.frame,
+                    suite,
+                    year=b.YEAR,
+                    max_findings=5,
+                    failing_counts=read.failing_counts,
+                    quick_pass=quick,
+                )
+                for quick in (True, False)
+            }
+            assert found[True].equals(found[False]), read.suite["name"]
+            failing += found[True].height > 0
+        assert failing >= 3  # the comparison covered suites with failing checks
