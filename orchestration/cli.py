@@ -162,6 +162,14 @@ def bench(
     record: Annotated[
         bool, typer.Option("--record/--no-record", help="Append the result to docs/benchmarks.md.")
     ] = True,
+    repeat: Annotated[
+        int | None,
+        typer.Option(
+            "--repeat",
+            help="Cold runs of the year, each from the same state; the median is reported "
+            "[default: 3 at district scale, else 1].",
+        ),
+    ] = None,
 ) -> None:
     """Generate a year at the given scale, run the batch cold, print time and memory per step."""
     from orchestration.bench import SCALES, append_to_doc, format_result, run_bench
@@ -169,7 +177,8 @@ def bench(
 
     if scale not in SCALES:
         raise typer.BadParameter(f"--scale must be one of {', '.join(SCALES)}")
-    result = run_bench(scale, workdir.resolve())
+    runs = repeat if repeat is not None else (3 if scale == "district" else 1)
+    result = run_bench(scale, workdir.resolve(), repeat=max(1, runs))
     typer.echo(format_result(result))
     if record:
         append_to_doc(result, PROJECT_DIR / "docs" / "benchmarks.md")
