@@ -21,6 +21,7 @@ expectation (a superset, derived from the same suite); GX still decides pass or 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -987,6 +988,11 @@ def _worker_main(conn: Any) -> None:
     from orchestration.errors import PipelineError
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    # The lowest CPU priority: importing GX (~3 s of CPU) then takes only what ingest and the
+    # dbt process leave idle (2 cores), instead of slowing the critical path; by the time the
+    # main process waits for findings, this is the only process working (docs/benchmarks.md).
+    with contextlib.suppress(OSError):
+        os.nice(19)
     requests: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
 
     def receive() -> None:
@@ -1115,8 +1121,6 @@ class AuditWorker:
 
     def close(self) -> None:
         """Stop the worker (it leaves at once); kill it if it has not gone within a few seconds."""
-        import contextlib
-
         with contextlib.suppress(OSError):
             self._conn.send(("stop", None))
         self._process.join(timeout=5)

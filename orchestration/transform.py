@@ -22,12 +22,12 @@ import os
 import pickle
 import re
 import sys
-import threading
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from orchestration.config import PROJECT_DIR, WAREHOUSE_ENV
 from orchestration.contract import Column, datasets
@@ -66,7 +66,7 @@ class DbtRunResult:
     elapsed_seconds: float = 0.0
     compiled_sql: tuple[str, ...] = field(default=(), repr=False)
     parsed_manifest: object | None = field(default=None, repr=False)
-    """The Manifest a `parse` command hands back (reused by the next build: ParsedProject)."""
+    """The Manifest a `parse` command hands back (cached: `load_or_parse_manifest`)."""
 
     @property
     def failed_nodes(self) -> tuple[NodeOutcome, ...]:
@@ -96,6 +96,7 @@ class DbtRunError(PipelineError):
 
     def __init__(self, result: DbtRunResult, detail: str | None = None) -> None:
         self.result = result
+        self.detail = detail
         failed = result.failed_nodes
         if failed:
             lines = [
@@ -166,7 +167,7 @@ def run_dbt(
     The project and profile are the repository root (orchestration.config.PROJECT_DIR); logs go
     beside the target folder. The models build every loaded year, so no year goes to dbt: the
     parsed project is the same for every year and partial parsing stays valid between years.
-    `manifest`: a project already parsed (`ParsedProject`), so dbt skips parsing. Raises
+    `manifest`: a project already parsed (`load_or_parse_manifest`), so dbt skips parsing. Raises
     DbtRunError naming the failing nodes unless `raise_on_failure` is off. dbt's DuckDB
     connection is always closed on return, so the caller can open the warehouse straight away.
     """
@@ -404,29 +405,118 @@ def _store_fingerprint(warehouse: Path, fingerprint: str) -> None:
         )
 
 
-class ParsedProject:
-    """dbt imported and the parsed project loaded (or parsed) in a background thread, started
-    early in a run so both overlap ingest instead of adding to the transform step
-    (docs/benchmarks.md). It reads only the project files and the manifest cache, never the
-    warehouse. `manifest()` waits for it and returns the manifest, or None when parsing failed
-    (the build then parses itself and reports the error as usual)."""
+class BuildWorker:
+    """The batch's dbt build in a process of its own, spawned as a run starts.
+
+    It imports dbt and loads the parsed project (`load_or_parse_manifest`, ~1.3 s of CPU) while
+    the main process ingests, then builds once when asked (`build`) and ends. A thread could
+    not overlap the two: dbt's import and ingest's Python both need the main process's GIL, so
+    they took as long side by side as one after the other (docs/benchmarks.md). The worker reads
+    only the project files until asked to build; the main process must hold no connection to
+    the warehouse from then until `build` returns (DuckDB: one writer process). Use as a context
+    manager: leaving it stops a worker that was never asked.
+    """
 
     def __init__(self, warehouse: Path, *, target_path: Path | None = None) -> None:
-        self._result: object | None = None
-        self._thread = threading.Thread(
-            target=self._parse, args=(warehouse, target_path), name="dbt-parse", daemon=True
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        target = str(target_path) if target_path else None
+        self._process = context.Process(
+            target=_build_worker_main,
+            args=(child, str(warehouse), target),
+            name="carrier-assess-dbt",
+            daemon=True,
         )
-        self._thread.start()
+        self._process.start()
+        child.close()
+        self._asked = False
 
-    def _parse(self, warehouse: Path, target_path: Path | None) -> None:
-        with contextlib.suppress(Exception):
-            from dbt.cli.main import dbtRunner  # noqa: F401  (the import: most of the work)
+    def __enter__(self) -> BuildWorker:
+        return self
 
-            self._result = load_or_parse_manifest(warehouse, target_path)
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
-    def manifest(self) -> object | None:
-        self._thread.join()
-        return self._result
+    def build(self) -> DbtRunResult:
+        """`build_models` in the worker; its result, or the error it raised, here."""
+        self._asked = True
+        try:
+            self._conn.send(("build",))
+            reply = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            self._process.join(timeout=5)
+            raise PipelineError(
+                ExitCode.INTERNAL,
+                f"清洗与建模进程意外退出 / the dbt process died "
+                f"(exit code {self._process.exitcode}): {exc}",
+            ) from exc
+        self._process.join(timeout=5)  # it has closed the warehouse and is leaving
+        kind = reply[0]
+        if kind == "ok":
+            return reply[1]
+        if kind == "dbt_error":
+            raise DbtRunError(reply[1], reply[2])
+        if kind == "pipeline_error":
+            raise PipelineError(ExitCode(reply[1]), reply[2])
+        raise RuntimeError(f"dbt build worker failed:\n{reply[1]}")
+
+    def close(self) -> None:
+        """End the worker. One never asked to build has only read files (the manifest cache is
+        replaced atomically), so it is killed at once; a build is waited for a few seconds."""
+        if not self._asked:
+            self._process.kill()
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._conn.close()
+
+
+def _build_worker_main(conn: Any, warehouse: str, target: str | None) -> None:
+    import logging
+    import signal
+    import traceback
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    _die_with_parent()
+    target_path = Path(target) if target else None
+    manifest = None
+    with contextlib.suppress(Exception):  # a project that does not parse: the build says why
+        from dbt.cli.main import dbtRunner  # noqa: F401  (the import: most of the work)
+
+        manifest = load_or_parse_manifest(Path(warehouse), target_path)
+    try:
+        conn.recv()  # the one request: build
+    except (EOFError, OSError):
+        os._exit(0)
+    try:
+        result = build_models(Path(warehouse), target_path=target_path, manifest=manifest)
+        reply: tuple[Any, ...] = ("ok", result)
+    except DbtRunError as exc:
+        reply = ("dbt_error", exc.result, exc.detail)
+    except PipelineError as exc:
+        reply = ("pipeline_error", int(exc.code), exc.reason)
+    except BaseException:
+        reply = ("error", traceback.format_exc())
+    logging.shutdown()  # dbt's log file, flushed
+    with contextlib.suppress(OSError):
+        conn.send(reply)
+    # Nothing of this process's is open any more (run_dbt closed the warehouse); its teardown
+    # with dbt loaded would only cost time.
+    os._exit(0)
+
+
+def _die_with_parent() -> None:
+    """Have Linux kill this process if the main process dies (kill -9): an orphaned build must
+    not go on writing the warehouse. Elsewhere, a no-op."""
+    with contextlib.suppress(Exception):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
 
 
 def build_models(
@@ -434,7 +524,7 @@ def build_models(
     *,
     target_path: Path | None = None,
     quiet: bool = True,
-    parsed: ParsedProject | None = None,
+    manifest: object | None = None,
 ) -> DbtRunResult:
     """The batch's `dbt build`: seeds and models only, in dependency order.
 
@@ -442,15 +532,15 @@ def build_models(
     as they are; when the dbt code changed since the last build here, or nothing was recorded
     yet, everything is rebuilt (`--full-refresh`).
     `--no-write-json`: the batch reads dbt's results in-process; writing manifest.json and
-    run_results.json cost ~1 s (docs/benchmarks.md)."""
+    run_results.json cost ~1 s (docs/benchmarks.md). `manifest`: the parsed project
+    (`load_or_parse_manifest`); without it dbt parses first."""
     fingerprint = code_fingerprint()
     if _stored_fingerprint(warehouse) != fingerprint:
         args = ["build", "--no-write-json", "--full-refresh", "--exclude", *PIPELINE_EXCLUDE]
     else:
         # Same code as the last build here: the seeds and the views are as that build left
-        # them, so only the tables are rebuilt (23 dbt nodes fewer; docs/benchmarks.md).
+        # them, so only the tables are rebuilt (28 dbt nodes fewer; docs/benchmarks.md).
         args = ["build", "--no-write-json", "--exclude", *PIPELINE_EXCLUDE, *UNCHANGED_EXCLUDE]
-    manifest = parsed.manifest() if parsed is not None else None
     result = run_dbt(
         args, warehouse=warehouse, target_path=target_path, quiet=quiet, manifest=manifest
     )
