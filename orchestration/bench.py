@@ -446,7 +446,7 @@ def append_to_doc(result: BenchResult, doc: Path) -> None:
         f"1-minute load average before the run {result.load_average:.1f} on "
         f"{facts['cores']} cores (other work on the machine inflates wall time)."
         + (
-            f" The median of {len(result.walls)} cold runs from the same state: "
+            f" The median of {len(result.walls)} cold runs, each starting in the same state: "
             + ", ".join(f"{w:.1f}" for w in result.walls)
             + " s."
             if len(result.walls) > 1

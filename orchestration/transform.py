@@ -475,7 +475,6 @@ class BuildWorker:
 
 
 def _build_worker_main(conn: Any, warehouse: str, target: str | None) -> None:
-    import logging
     import signal
     import traceback
 
@@ -500,11 +499,14 @@ def _build_worker_main(conn: Any, warehouse: str, target: str | None) -> None:
         reply = ("pipeline_error", int(exc.code), exc.reason)
     except BaseException:
         reply = ("error", traceback.format_exc())
-    logging.shutdown()  # dbt's log file, flushed
     with contextlib.suppress(OSError):
         conn.send(reply)
-    # Nothing of this process's is open any more (run_dbt closed the warehouse); its teardown
-    # with dbt loaded would only cost time.
+    # Nothing of this process's is open any more (run_dbt closed the warehouse): run the exit
+    # handlers (dbt's log file flushed, the semaphores dbt made handed back to multiprocessing's
+    # resource tracker) and skip the interpreter's teardown, which would only cost time.
+    import atexit
+
+    atexit._run_exitfuncs()
     os._exit(0)
 
 
