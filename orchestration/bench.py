@@ -396,8 +396,8 @@ def format_result(result: BenchResult) -> str:
     lines = [
         f"scale {result.scale} (×{result.multiplier:g}), year {result.year}: "
         f"{result.wall_seconds:.1f} s wall, peak {result.total_peak_bytes / (1 << 30):.2f} GiB "
-        f"(both processes together; alone: main {result.peak_rss_bytes / (1 << 30):.2f}, "
-        f"audit worker {result.worker_peak_rss_bytes / (1 << 30):.2f}), "
+        f"(all processes together; alone: main {result.peak_rss_bytes / (1 << 30):.2f}, "
+        f"largest worker {result.worker_peak_rss_bytes / (1 << 30):.2f}), "
         f"exit {result.exit_code}; CPU {result.cpu_seconds:.1f} s, "
         f"load average before the run {result.load_average:.1f}"
         + (
@@ -439,9 +439,10 @@ def append_to_doc(result: BenchResult, doc: Path) -> None:
         f"Python {facts['python']}.",
         "",
         f"End to end, cold: **{result.wall_seconds:.1f} s**, peak "
-        f"**{result.total_peak_bytes / (1 << 30):.2f} GiB**, the main process and the audit "
-        f"worker together (alone at their peaks: main {result.peak_rss_bytes / (1 << 30):.2f}, "
-        f"worker {result.worker_peak_rss_bytes / (1 << 30):.2f}; {'; '.join(verdict)}). "
+        f"**{result.total_peak_bytes / (1 << 30):.2f} GiB**, the main process, the dbt "
+        f"process and the audit worker together (alone at their peaks: main "
+        f"{result.peak_rss_bytes / (1 << 30):.2f}, largest worker "
+        f"{result.worker_peak_rss_bytes / (1 << 30):.2f}; {'; '.join(verdict)}). "
         f"Exit code {result.exit_code}. CPU (user + system) {result.cpu_seconds:.1f} s; "
         f"1-minute load average before the run {result.load_average:.1f} on "
         f"{facts['cores']} cores (other work on the machine inflates wall time)."
