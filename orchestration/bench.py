@@ -392,6 +392,13 @@ def _tax_line(result: BenchResult) -> str | None:
     )
 
 
+def _walls_text(result: BenchResult, lead: str, tail: str) -> str:
+    """Every measured run's wall time, when there were several (`lead` may say `{n}`)."""
+    if len(result.walls) < 2:
+        return ""
+    return lead.format(n=len(result.walls)) + ", ".join(f"{w:.1f}" for w in result.walls) + tail
+
+
 def format_result(result: BenchResult) -> str:
     lines = [
         f"scale {result.scale} (×{result.multiplier:g}), year {result.year}: "
@@ -400,13 +407,7 @@ def format_result(result: BenchResult) -> str:
         f"largest worker {result.worker_peak_rss_bytes / (1 << 30):.2f}), "
         f"exit {result.exit_code}; CPU {result.cpu_seconds:.1f} s, "
         f"load average before the run {result.load_average:.1f}"
-        + (
-            f"; median of {len(result.walls)} runs: "
-            + ", ".join(f"{w:.1f}" for w in result.walls)
-            + " s"
-            if len(result.walls) > 1
-            else ""
-        ),
+        + _walls_text(result, "; median of {n} runs: ", " s"),
         f"  (sample generation {result.generate_seconds:.1f} s; previous year's run "
         f"{result.history_seconds:.1f} s)",
         "  step                seconds   peak MiB",
@@ -446,12 +447,8 @@ def append_to_doc(result: BenchResult, doc: Path) -> None:
         f"Exit code {result.exit_code}. CPU (user + system) {result.cpu_seconds:.1f} s; "
         f"1-minute load average before the run {result.load_average:.1f} on "
         f"{facts['cores']} cores (other work on the machine inflates wall time)."
-        + (
-            f" The median of {len(result.walls)} cold runs, each starting in the same state: "
-            + ", ".join(f"{w:.1f}" for w in result.walls)
-            + " s."
-            if len(result.walls) > 1
-            else ""
+        + _walls_text(
+            result, " The median of {n} cold runs, each starting in the same state: ", " s."
         ),
         "",
         f"Rows: {rows or 'n/a'}.",
