@@ -157,8 +157,8 @@ def write_metrics(metrics: list[StepMetric], rows: dict[str, int], path: Path) -
     import resource
     from dataclasses import asdict
 
-    # The audit worker has ended (joined) by now: the largest peak among the run's child
-    # processes is its peak (the bench adds it to the main process's for the total).
+    # The run's workers (dbt, audit) have ended (joined) by now: this is the largest peak among
+    # them (the bench samples the whole process tree for the total).
     children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     doc = {
         "steps": [asdict(m) for m in metrics],

@@ -283,10 +283,17 @@ def code_fingerprint() -> str:
     """SHA-256 over the dbt project's own files (models, macros, seeds, dbt_project.yml) and the
     dbt versions. Staging is incremental (macros/incremental_staging.sql); when this changes,
     rows staged by the old code are stale and the batch rebuilds them all (`--full-refresh`)."""
-    files = [PROJECT_DIR / "dbt_project.yml"]
-    for folder in ("models", "macros", "seeds"):
-        files += sorted(p for p in (PROJECT_DIR / folder).rglob("*") if p.is_file())
+    files = [PROJECT_DIR / "dbt_project.yml", *_files_under(("models", "macros", "seeds"))]
     return _digest(files).hexdigest()
+
+
+def _files_under(folders: Sequence[str]) -> list[Path]:
+    """Every file under the project's given folders (those that exist), in a stable order."""
+    files: list[Path] = []
+    for folder in folders:
+        if (PROJECT_DIR / folder).is_dir():
+            files += sorted(p for p in (PROJECT_DIR / folder).rglob("*") if p.is_file())
+    return files
 
 
 def _digest(files: Sequence[Path]) -> hashlib._Hash:
@@ -314,10 +321,11 @@ def manifest_key(warehouse: Path) -> str:
     profiles.yml and every file of its source folders), the dbt and DuckDB versions, where the
     project lives, and the values of the environment variables those files read with
     `env_var()`, the warehouse path among them. Any change gives another key."""
-    files = [PROJECT_DIR / "dbt_project.yml", PROJECT_DIR / "profiles.yml"]
-    for folder in DBT_SOURCE_FOLDERS:
-        if (PROJECT_DIR / folder).is_dir():
-            files += sorted(p for p in (PROJECT_DIR / folder).rglob("*") if p.is_file())
+    files = [
+        PROJECT_DIR / "dbt_project.yml",
+        PROJECT_DIR / "profiles.yml",
+        *_files_under(DBT_SOURCE_FOLDERS),
+    ]
     digest = _digest(files)
     digest.update(str(PROJECT_DIR).encode() + b"\0")
     environ = {**os.environ, WAREHOUSE_ENV: str(Path(warehouse).expanduser().resolve())}

@@ -43,6 +43,12 @@ def test_repeated_runs_each_start_from_the_previous_years_state(result) -> None:
     assert not (workdir / "before-measured-run").exists()
 
 
+def test_the_reported_run_is_the_median_and_never_hides_a_failure() -> None:
+    ok = [(9.5, 1, 0), (8.7, 1, 0), (9.1, 1, 0)]
+    assert bench.reported_run(ok) == (9.1, 1, 0)
+    assert bench.reported_run([(8.7, 1, 0), (2.0, 1, 5)]) == (2.0, 1, 5)
+
+
 def test_the_batch_builds_seeds_and_models_without_dbt_tests(result) -> None:
     res, workdir = result
     detail = next(s["detail"] for s in res.steps if s["name"] == "transform")
