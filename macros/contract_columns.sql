@@ -13,7 +13,7 @@
 {%- endmacro %}
 
 {% macro _contract_datasets() -%}
-{{ return({
+{{ return(fromjson('{
  "carriers": [
   {"name": "carrier_id", "zh": "载体编号", "type": "string", "required": true, "staged": "carrier_id", "labels": [], "enum": {}},
   {"name": "carrier_name", "zh": "载体名称", "type": "string", "required": true, "staged": "carrier_name", "labels": [], "enum": {}},
@@ -123,5 +123,5 @@
   {"name": "rent_year_index", "zh": "租金年次", "type": "int", "required": false, "staged": "rent_year_index", "labels": [], "enum": {}},
   {"name": "note", "zh": "备注", "type": "string", "required": false, "staged": "note", "labels": [], "enum": {}}
  ]
-}) }}
+}')) }}
 {%- endmacro %}

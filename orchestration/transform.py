@@ -651,6 +651,9 @@ def contract_artifacts() -> dict[Path, str]:
                 }
             )
         macro_data[name] = macro_cols
+    # JSON in a Jinja string, read with fromjson: Jinja parses a dict literal this size in
+    # ~0.1 s (more when dbt's threads race to compile it), every process that renders the
+    # models; a string literal in ~2 ms (docs/benchmarks.md).
     body = (
         "{\n"
         + ",\n".join(
@@ -676,7 +679,7 @@ def contract_artifacts() -> dict[Path, str]:
         "'no contract column ' ~ dataset ~ '.' ~ column_name) }}\n"
         "{%- endmacro %}\n\n"
         "{% macro _contract_datasets() -%}\n"
-        f"{{{{ return({body}) }}}}\n"
+        f"{{{{ return(fromjson('{_jinja_string_body(body)}')) }}}}\n"
         "{%- endmacro %}\n"
     )
     return {
@@ -686,6 +689,12 @@ def contract_artifacts() -> dict[Path, str]:
         DATASET_COLUMNS_SEED: _csv(column_rows),
         CONTRACT_MACRO: macro,
     }
+
+
+def _jinja_string_body(text: str) -> str:
+    """`text` as the inside of a single-quoted Jinja string literal: Jinja reads backslash
+    escapes in string literals, so backslashes and quotes are escaped to come back unchanged."""
+    return text.replace("\\", "\\\\").replace("'", "\\'")
 
 
 _META_DOCS = {

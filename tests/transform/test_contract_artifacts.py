@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import csv
+import json
 
+import jinja2
 import pytest
 
 from orchestration.contract import datasets
 from orchestration.transform import (
+    CONTRACT_MACRO,
     ENUM_CODES_SEED,
     ENUM_LABELS_SEED,
+    _jinja_string_body,
     contract_artifacts,
     enum_match_key,
 )
@@ -65,3 +69,42 @@ def test_enum_match_keys_do_not_collide_across_codes():
             for label, code in col.values.items():
                 key = enum_match_key(label)
                 assert seen.setdefault(key, str(code)) == str(code), (name, col.name, label)
+
+
+class _Returned(Exception):
+    """dbt's `return()` in a macro, as plain Jinja sees it."""
+
+
+def _return(value: object) -> None:
+    raise _Returned(value)
+
+
+def test_the_contract_macro_reads_back_as_the_contract():
+    """The macro holds the contract as JSON in a Jinja string (cheap for Jinja to compile):
+    read as Jinja reads it, every dataset's columns, types and labels come back."""
+    text = CONTRACT_MACRO.read_text(encoding="utf-8")
+    assert "{{ return(fromjson('{" in text  # not a Jinja dict literal (~0.1 s to compile)
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+    macros = env.from_string(
+        text,
+        globals={"return": _return, "fromjson": json.loads},
+    ).module
+    with pytest.raises(_Returned) as returned:
+        # Jinja exports no _private macro: this one's first act is to call it, whose return
+        # (raised, as dbt's is) holds every dataset
+        macros.contract_columns("carriers")
+    read = returned.value.args[0]
+    assert set(read) == set(datasets())
+    for name, ds in datasets().items():
+        assert [c["name"] for c in read[name]] == [c.name for c in ds.columns]
+        assert [c["type"] for c in read[name]] == [c.type for c in ds.columns]
+        assert [c["labels"] for c in read[name]] == [list(c.values) for c in ds.columns]
+    carrier_type = next(c for c in read["carriers"] if c["name"] == "carrier_type")
+    assert carrier_type["zh"] == "载体类型"
+
+
+@pytest.mark.parametrize("text", ["plain", "it's", 'say "x"', "back\\slash \\u4e2d", "行\n二"])
+def test_a_jinja_string_body_comes_back_unchanged(text):
+    """Jinja reads backslash escapes in string literals: the body escapes what it must."""
+    env = jinja2.Environment()
+    assert env.from_string("{{ '" + _jinja_string_body(text) + "' }}").render() == text
