@@ -4,6 +4,8 @@ asked leaves at once. The real dbt and DuckDB."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -42,11 +44,13 @@ def test_a_worker_never_asked_to_build_leaves_at_once(tmp_path: Path) -> None:
     assert not builder._process.is_alive()
 
 
-def _hold_for_writing(path: str, ready, done) -> None:  # a spawned process's target
-    with duckdb.connect(path) as con:
-        con.execute("create table if not exists held(x int)")
-        ready.set()
-        done.wait(60)
+HOLD = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("create table if not exists held(x int)")
+print("ready", flush=True)
+sys.stdin.read()
+"""
 
 
 def test_the_warm_up_runs_while_another_process_holds_the_warehouse(
@@ -54,22 +58,21 @@ def test_the_warm_up_runs_while_another_process_holds_the_warehouse(
 ) -> None:
     """The dbt process warms up (transform.warm_up) while the main process still ingests, so
     the warm-up must not open the warehouse, and must print nothing on the console."""
-    import multiprocessing
-
     warehouse = tmp_path / "held.duckdb"
     target = tmp_path / "target"
     manifest = transform.load_or_parse_manifest(warehouse, target)
-    context = multiprocessing.get_context("spawn")
-    ready, done = context.Event(), context.Event()
-    holder = context.Process(target=_hold_for_writing, args=(str(warehouse), ready, done))
-    holder.start()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(warehouse)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        assert ready.wait(60)
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         with pytest.raises(duckdb.IOException):  # the lock is real: no one else may open it
             duckdb.connect(str(warehouse), read_only=True)
         capfd.readouterr()
         assert transform.warm_up(warehouse, target, manifest)
         assert capfd.readouterr().out == ""
     finally:
-        done.set()
-        holder.join(30)
+        holder.communicate("", timeout=30)
