@@ -19,6 +19,37 @@
 -#}
 
 {% materialization table, adapter='duckdb' %}
+  {{ return(_one_statement_model(_replace_table_as(this.incorporate(type='table'), sql))) }}
+{% endmaterialization %}
+
+
+{% materialization incremental, adapter='duckdb' %}
+  {%- set existing_relation = load_cached_relation(this) -%}
+  {%- set target_relation = this.incorporate(type='table') -%}
+  {%- if (config.get('incremental_strategy') or 'append') != 'append'
+         or config.get('unique_key') -%}
+    {{ exceptions.raise_compiler_error(
+         'macros/materializations.sql only appends (no unique_key, no other strategy); '
+         ~ this ~ ' asks for ' ~ config.get('incremental_strategy') ~ ' / unique_key '
+         ~ config.get('unique_key')) }}
+  {%- endif -%}
+  {%- if existing_relation is none or not existing_relation.is_table or should_full_refresh() -%}
+    {{ return(_one_statement_model(_replace_table_as(target_relation, sql))) }}
+  {%- endif -%}
+  {%- set append -%}
+    {%- if config.get('contract').enforced %}{{ get_assert_columns_equivalent(sql) }}{% endif %}
+    insert into {{ target_relation }} by name (
+    {{ sql }}
+    )
+  {%- endset -%}
+  {{ return(_one_statement_model(append)) }}
+{% endmaterialization %}
+
+
+{#- What both run around their statement: the hooks where dbt runs them, the statement inside
+    dbt's transaction (a relation of this name that is not a table, a view say, is dropped in
+    the same transaction), one commit. -#}
+{% macro _one_statement_model(build_sql) -%}
   {%- set existing_relation = load_cached_relation(this) -%}
   {%- set target_relation = this.incorporate(type='table') -%}
 
@@ -29,7 +60,7 @@
     {% do adapter.drop_relation(existing_relation) %}
   {%- endif %}
   {% call statement('main') -%}
-    {{ _replace_table_as(target_relation, sql) }}
+    {{ build_sql }}
   {%- endcall %}
 
   {{ run_hooks(post_hooks, inside_transaction=True) }}
@@ -37,45 +68,7 @@
   {{ run_hooks(post_hooks, inside_transaction=False) }}
 
   {{ return({'relations': [target_relation]}) }}
-{% endmaterialization %}
-
-
-{% materialization incremental, adapter='duckdb' %}
-  {%- set existing_relation = load_cached_relation(this) -%}
-  {%- set target_relation = this.incorporate(type='table') -%}
-  {%- set rebuild = existing_relation is none or not existing_relation.is_table
-                    or should_full_refresh() -%}
-  {%- if (config.get('incremental_strategy') or 'append') != 'append'
-         or config.get('unique_key') -%}
-    {{ exceptions.raise_compiler_error(
-         'macros/materializations.sql only appends (no unique_key, no other strategy); '
-         ~ this ~ ' asks for ' ~ config.get('incremental_strategy') ~ ' / unique_key '
-         ~ config.get('unique_key')) }}
-  {%- endif -%}
-
-  {{ run_hooks(pre_hooks, inside_transaction=False) }}
-  {{ run_hooks(pre_hooks, inside_transaction=True) }}
-
-  {%- if rebuild and existing_relation is not none and not existing_relation.is_table %}
-    {% do adapter.drop_relation(existing_relation) %}
-  {%- endif %}
-  {% call statement('main') -%}
-    {%- if rebuild %}
-    {{ _replace_table_as(target_relation, sql) }}
-    {%- else %}
-    {%- if config.get('contract').enforced %}{{ get_assert_columns_equivalent(sql) }}{% endif %}
-    insert into {{ target_relation }} by name (
-    {{ sql }}
-    )
-    {%- endif %}
-  {%- endcall %}
-
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-  {{ adapter.commit() }}
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
-
-  {{ return({'relations': [target_relation]}) }}
-{% endmaterialization %}
+{%- endmacro %}
 
 
 {#- The one statement that (re)creates a model's table; with an enforced contract, the checked
