@@ -40,6 +40,7 @@ from orchestration.contract import DATASET_ORDER
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
+    import pyarrow as pa
     from great_expectations.core.expectation_suite import ExpectationSuite
 
 FINDING_SCHEMA: dict[str, pl.DataType] = {
@@ -229,9 +230,17 @@ def _empty_findings() -> pl.DataFrame:
     return pl.DataFrame(schema=FINDING_SCHEMA)
 
 
-def _to_pandas(frame: pl.DataFrame | pd.DataFrame) -> pd.DataFrame:
+def _to_pandas(frame: pl.DataFrame | pd.DataFrame | pa.Table) -> pd.DataFrame:
+    """The frame GX validates. Warehouse rows come as Arrow (`_fetch`) and become pandas here,
+    through DuckDB, exactly as DuckDB's own `.df()` would have made them (dtypes included)."""
+    import pyarrow as pa
+
     if isinstance(frame, pl.DataFrame):
         return frame.to_pandas()
+    if isinstance(frame, pa.Table):
+        import duckdb
+
+        return duckdb.from_arrow(frame).df()
     return frame
 
 
@@ -473,7 +482,7 @@ class SuiteFrame:
     when DuckDB narrowed the rows), or the error finding saying the table could not be read."""
 
     suite: SuiteDoc
-    frame: pl.DataFrame | pd.DataFrame | None = None
+    frame: pl.DataFrame | pd.DataFrame | pa.Table | None = None
     failing_counts: dict[str, int] | None = None
     finding: pl.DataFrame | None = None
 
@@ -797,7 +806,7 @@ def _read_frame(
     available: list[str],
     full_read_max_rows: int,
     max_findings: int = MAX_FINDINGS_PER_EXPECTATION,
-) -> tuple[pd.DataFrame, dict[str, int] | None]:
+) -> tuple[pa.Table, dict[str, int] | None]:
     """The rows and columns of the suite's table that GX needs for the year, and, when the
     rows were narrowed in DuckDB, the exact failing-row count per check."""
     meta = suite["meta"]
@@ -807,29 +816,36 @@ def _read_frame(
     if meta.get("read") == "head":
         # Only table-level checks (column set, non-empty): one row answers both.
         sql = f"select * from {relation} where {_q(year_column)} = $year limit 1"
-        return con.execute(sql, {"year": year}).df(), None
+        return _fetch(con, sql, {"year": year}), None
     wanted = [year_column, *SOURCE_COLUMNS, "carrier_id", *suite_columns(suite)]
     derived = DERIVED_COLUMNS.get(suite["name"], {})
     columns = [c for c in dict.fromkeys(wanted) if c in available]
     count = con.execute(
         f"select count(*) from {relation} where {_q(year_column)} = $year", {"year": year}
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     narrowed = None
     if count > full_read_max_rows:
         narrowed = prefilter_sql(
             suite, relation, year_column, columns, derived, year, cap=max_findings
         )
     if narrowed is not None:
-        counts = con.execute(narrowed.counts_sql, narrowed.params).fetchone()
+        counts = con.execute(narrowed.counts_sql, narrowed.params).fetchall()[0]
         values = (int(c) for c in counts[: len(narrowed.checks)])
         failing = dict(zip(narrowed.checks, values, strict=True))
-        return con.execute(narrowed.sql, narrowed.params).df(), failing
+        return _fetch(con, narrowed.sql, narrowed.params), failing
     derived_sql = "".join(f", {expr} as {_q(name)}" for name, expr in derived.items())
     sql = (
         f"select {', '.join(f't.{_q(c)}' for c in columns)}{derived_sql} from {relation} as t "
         f"where t.{_q(year_column)} = $year"
     )
-    return con.execute(sql, {"year": year}).df(), None
+    return _fetch(con, sql, {"year": year}), None
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]) -> pa.Table:
+    """A query's rows as Arrow: the main process never imports pandas (~0.2 s); the worker
+    turns them into the frame GX validates (`_to_pandas`). DuckDB 2 wants no unfinished result
+    on the connection here: the one-row queries before it fetch all their rows."""
+    return con.sql(sql, params=dict(params)).to_arrow_table()
 
 
 def read_suite(
@@ -852,7 +868,7 @@ def read_suite(
     dataset = meta.get("dataset") or name
     try:
         if name in COMPUTED_FRAMES:
-            return SuiteFrame(suite, con.execute(COMPUTED_FRAMES[name], {"year": year}).df())
+            return SuiteFrame(suite, _fetch(con, COMPUTED_FRAMES[name], {"year": year}))
         available = _table_columns(con, meta["table"])
         if available is None:
             finding = _structural_finding(

@@ -193,8 +193,8 @@ def _run_steps(
         with connect(paths.warehouse) as con:
             summary = ingest.ingest_package(con, year, paths.reports_dir, record.run_id)
             # The raw tables are final once ingest has committed: their suites' frames are
-            # read here and the worker validates them while dbt builds. This step's seconds
-            # include the read (~0.2 s, mostly importing pandas, which `audit` needs anyway).
+            # read here (as Arrow) and the worker validates them while dbt builds. This
+            # step's seconds include the read.
             raw_check = auditor.submit(audit.read_warehouse(con, year, suites=audit.raw_suites()))
         metric.detail = summary.one_line()
     progress.table(*summary.as_table())

@@ -172,9 +172,9 @@ def test_a_blocking_defect_stops_before_publishing(district):
     assert raw["assessment_year"].to_list() == [2024]
 
 
-def test_the_main_process_never_imports_great_expectations(district):
-    """GX (~3 s of CPU to import) lives in the audit worker; the run's own process reads the
-    frames it checks but must never import it."""
+def test_the_main_process_never_imports_great_expectations_or_pandas(district):
+    """GX (~3 s of CPU to import) and pandas (~0.2 s) live in the audit worker; the run's own
+    process reads the frames it checks (as Arrow) but must never import them."""
     code = textwrap.dedent(
         f"""
         import sys
@@ -188,7 +188,8 @@ def test_the_main_process_never_imports_great_expectations(district):
             out=Path({str(district.out / "2024")!r}),
         )
         outcome = run_year(options, Progress("quiet"))
-        loaded = sorted(m for m in sys.modules if m.split(".")[0] == "great_expectations")
+        heavy = ("great_expectations", "pandas")
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
         print(int(outcome.code), loaded)
         """
     )
