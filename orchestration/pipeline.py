@@ -183,7 +183,7 @@ def _run_steps(
     auditor: AuditWorker,
     builder: BuildWorker,
 ) -> RunOutcome:
-    from orchestration import audit, ingest, score
+    from orchestration import audit, ingest, score, transform
 
     year = record.assessment_year
     fault = options.fault_hook
@@ -196,12 +196,13 @@ def _run_steps(
             # read here (as Arrow) and the worker validates them while dbt builds. This
             # step's seconds include the read.
             raw_check = auditor.submit(audit.read_warehouse(con, year, suites=audit.raw_suites()))
+            built_with = transform.stored_fingerprint(con)  # so the build need not open it
         metric.detail = summary.one_line()
     progress.table(*summary.as_table())
 
     fault("before_transform")
     with progress.step("transform", "清洗与建模 / dbt build") as metric:
-        result = builder.build()  # in the dbt process; this one holds no connection now
+        result = builder.build(built_with)  # in the dbt process; this one holds no connection now
         metric.detail = result.one_line()
 
     # The two audit steps' seconds are what the main process spends on the audit, not how

@@ -279,6 +279,13 @@ FINGERPRINT_TABLE = "staging._code_fingerprint"
 """Where the batch records the fingerprint of the dbt code the staged tables were built with."""
 
 
+class Unread:
+    """The stored fingerprint was not read by the caller (`build_models` reads it)."""
+
+
+UNREAD = Unread()
+
+
 def code_fingerprint() -> str:
     """SHA-256 over the dbt project's own files (models, macros, seeds, dbt_project.yml) and the
     dbt versions. Staging is incremental (macros/incremental_staging.sql); when this changes,
@@ -391,17 +398,25 @@ def _manifest_from_attributes(attributes: dict[str, object]) -> object:
     return manifest
 
 
-def _stored_fingerprint(warehouse: Path) -> str | None:
+def stored_fingerprint(con: Any) -> str | None:
+    """The fingerprint of the dbt code the warehouse was last built with (None: never built
+    here), read on an open connection: the main process reads it while ingest holds the
+    warehouse and hands it to the build (`BuildWorker.build`), which then need not open the
+    warehouse once more before dbt does."""
     import duckdb
 
+    try:
+        rows = con.execute(f"select fingerprint from {FINGERPRINT_TABLE}").fetchall()
+    except duckdb.CatalogException:
+        return None
+    return str(rows[0][0]) if rows else None
+
+
+def _stored_fingerprint(warehouse: Path) -> str | None:
     from orchestration.lock import connect
 
     with connect(warehouse) as con:
-        try:
-            row = con.execute(f"select fingerprint from {FINGERPRINT_TABLE}").fetchone()
-        except duckdb.CatalogException:
-            return None
-    return str(row[0]) if row else None
+        return stored_fingerprint(con)
 
 
 def _store_fingerprint(warehouse: Path, fingerprint: str) -> None:
@@ -447,11 +462,12 @@ class BuildWorker:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def build(self) -> DbtRunResult:
-        """`build_models` in the worker; its result, or the error it raised, here."""
+    def build(self, stored: str | None | Unread = UNREAD) -> DbtRunResult:
+        """`build_models` in the worker; its result, or the error it raised, here. `stored`:
+        the warehouse's stored fingerprint, when the caller has read it (`stored_fingerprint`)."""
         self._asked = True
         try:
-            self._conn.send(("build",))
+            self._conn.send(("build", stored))
             reply = self._conn.recv()
         except (EOFError, OSError) as exc:
             self._process.join(timeout=5)
@@ -496,11 +512,13 @@ def _build_worker_main(conn: Any, warehouse: str, target: str | None) -> None:
         manifest = load_or_parse_manifest(Path(warehouse), target_path)
         warm_up(Path(warehouse), target_path, manifest)
     try:
-        conn.recv()  # the one request: build
+        _, stored = conn.recv()  # the one request: build
     except (EOFError, OSError):
         os._exit(0)
     try:
-        result = build_models(Path(warehouse), target_path=target_path, manifest=manifest)
+        result = build_models(
+            Path(warehouse), target_path=target_path, manifest=manifest, stored=stored
+        )
         reply: tuple[Any, ...] = ("ok", result)
     except DbtRunError as exc:
         reply = ("dbt_error", exc.result, exc.detail)
@@ -562,6 +580,7 @@ def build_models(
     target_path: Path | None = None,
     quiet: bool = True,
     manifest: object | None = None,
+    stored: str | None | Unread = UNREAD,
 ) -> DbtRunResult:
     """The batch's `dbt build`: seeds and models only, in dependency order.
 
@@ -570,9 +589,12 @@ def build_models(
     yet, everything is rebuilt (`--full-refresh`).
     `--no-write-json`: the batch reads dbt's results in-process; writing manifest.json and
     run_results.json cost ~1 s (docs/benchmarks.md). `manifest`: the parsed project
-    (`load_or_parse_manifest`); without it dbt parses first."""
+    (`load_or_parse_manifest`); without it dbt parses first. `stored`: the warehouse's stored
+    fingerprint if the caller read it (`stored_fingerprint`); else it is read here."""
     fingerprint = code_fingerprint()
-    if _stored_fingerprint(warehouse) != fingerprint:
+    if isinstance(stored, Unread):
+        stored = _stored_fingerprint(warehouse)
+    if stored != fingerprint:
         args = ["build", "--no-write-json", "--full-refresh", "--exclude", *PIPELINE_EXCLUDE]
     else:
         # Same code as the last build here: the seeds and the views are as that build left

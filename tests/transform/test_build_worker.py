@@ -76,3 +76,26 @@ def test_the_warm_up_runs_while_another_process_holds_the_warehouse(
         assert capfd.readouterr().out == ""
     finally:
         holder.communicate("", timeout=30)
+
+
+def test_the_fingerprint_handed_to_the_build_decides_the_full_refresh(tmp_path: Path) -> None:
+    """The main process reads the stored fingerprint while ingest holds the warehouse and hands
+    it over (`BuildWorker.build(stored)`): the build believes it, and stores the new one."""
+    from orchestration.ingest import ingest_package
+    from orchestration.lock import connect
+
+    warehouse, target, package = tmp_path / "w.duckdb", tmp_path / "target", tmp_path / "2024"
+    package.mkdir()
+    with connect(warehouse) as con:  # an empty package: the raw and ingest tables, no rows
+        ingest_package(con, 2024, package, "run-1")
+    current = transform.code_fingerprint()
+
+    def build(stored: str | None) -> transform.DbtRunResult:
+        with transform.BuildWorker(warehouse, target_path=target) as builder:
+            return builder.build(stored)
+
+    assert build(None).count("seed") == 3  # as if never built here: everything
+    assert build(current).count("seed") == 0  # the same code: seeds and views kept
+    assert build("an older fingerprint").count("seed") == 3
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert transform.stored_fingerprint(con) == current
