@@ -543,7 +543,8 @@ def warm_up(warehouse: Path, target_path: Path | None, manifest: object | None) 
     A `dbt ls` over the parsed project runs everything a build runs before its first query:
     the ~90 modules dbt imports only then (the DuckDB adapter, `duckdb`, the tasks), the
     validation schemas it builds on first use, the adapter's registration and the project's
-    graph (~0.3 s of the transform step at district scale, docs/benchmarks.md). `ls` opens no
+    graph (~0.3 s of the transform step at district scale, docs/benchmarks.md); the templates of
+    the macros a build renders are compiled first (`_macros_a_build_renders`). `ls` opens no
     connection, so it runs while the main process still holds the warehouse. It lists the
     project's exposures (there are none): nothing is printed. Whether it worked or not, the
     build that follows is the same; returns whether it did."""
@@ -553,6 +554,11 @@ def warm_up(warehouse: Path, target_path: Path | None, manifest: object | None) 
         import dbt.adapters.duckdb.environments.local  # noqa: F401
         import dbt.task.build  # noqa: F401
         import dbt_common.clients.agate_helper  # noqa: F401
+    with contextlib.suppress(Exception):  # a cache filled ahead: the build fills the rest
+        from dbt_common.clients.jinja import template_cache
+
+        for macro in _macros_a_build_renders(manifest):
+            template_cache.get_node_template(macro)
     result = run_dbt(
         ["ls", "--no-write-json", "--resource-type", "exposure"],
         warehouse=warehouse,
@@ -561,6 +567,40 @@ def warm_up(warehouse: Path, target_path: Path | None, manifest: object | None) 
         manifest=manifest,
     )
     return result.success
+
+
+def _macros_a_build_renders(manifest: Any) -> list[Any]:
+    """The macros the project's models call and the materialisations they use, with every macro
+    those call (dbt records the calls it finds in `depends_on.macros`): what a build compiles.
+
+    dbt compiles a macro's template the first time it renders it, once per process; a build's
+    threads start together and each compiled the ones they shared (~0.25 s of the transform
+    step at district scale, docs/benchmarks.md). Compiling them ahead fills dbt's own cache
+    (`template_cache`) with the templates the build would have made."""
+    project = manifest.metadata.project_name if manifest.metadata else None
+    wanted: set[str] = set()
+    materializations: set[str] = set()
+    for node in manifest.nodes.values():
+        if node.resource_type == "model":
+            wanted.update(node.depends_on.macros)
+            materializations.add(node.config.materialized)
+    for name in materializations:  # the project's own first, then dbt-duckdb's, then dbt's
+        for unique_id in (
+            f"macro.{project}.materialization_{name}_duckdb",
+            f"macro.dbt_duckdb.materialization_{name}_duckdb",
+            f"macro.dbt.materialization_{name}_default",
+        ):
+            if unique_id in manifest.macros:
+                wanted.add(unique_id)
+                break
+    found: dict[str, Any] = {}
+    while wanted:
+        unique_id = wanted.pop()
+        macro = manifest.macros.get(unique_id)
+        if macro is not None and unique_id not in found:
+            found[unique_id] = macro
+            wanted.update(macro.depends_on.macros)
+    return list(found.values())
 
 
 def _die_with_parent() -> None:
