@@ -65,6 +65,11 @@ def test_bare_baseline_rebuilds_the_same_marts(result) -> None:
     assert res.bare is not None and res.bare["sql"] > 0 and res.bare["score"] > 0
     tax = bench.framework_tax(res)
     assert tax is not None and tax["whole_run"] > tax["transform_and_score"] > 0
+    # each measured run is paired with a bare run right after it; the tax is their median
+    assert len(res.pairs) == 2 and [p[0] for p in res.pairs] == res.walls
+    ratios = sorted(core / bare for _, core, bare in res.pairs)
+    assert tax["transform_and_score"] == pytest.approx(sum(ratios) / 2)
+    assert "each over the bare run right after it" in bench._tax_line(res)
     # run_bare again, keeping its copy, and compare one mart with the batch's
     warehouse = workdir / "warehouse.duckdb"
     bench.run_bare(warehouse, workdir / "target", res.year, keep_copy=True)
@@ -85,3 +90,18 @@ def test_record_writes_a_section_with_steps_and_tax(result, tmp_path: Path) -> N
     text = doc.read_text(encoding="utf-8")
     assert text.index("### smoke") < text.index("### older")  # newest first
     assert "| transform |" in text and "framework tax" in text and "Machine:" in text
+
+
+def test_the_tax_is_the_median_of_the_paired_ratios() -> None:
+    res = bench.BenchResult(
+        scale="x", multiplier=1, year=2024, generate_seconds=0, history_seconds=0,
+        wall_seconds=8.1, peak_rss_bytes=1, exit_code=0,
+        steps=[{"name": "transform", "seconds": 2.0}, {"name": "score", "seconds": 0.1}],
+        rows={}, bare={"sql": 1.3, "score": 0.2, "total": 1.5},
+        pairs=[(8.0, 2.2, 1.5), (8.1, 2.1, 1.6), (8.3, 2.4, 1.5)],
+    )  # fmt: skip
+    tax = bench.framework_tax(res)
+    assert tax["transform_and_score"] == pytest.approx(2.2 / 1.5)  # of 1.47, 1.31, 1.60
+    assert tax["whole_run"] == pytest.approx(8.0 / 1.5)  # of 5.33, 5.06, 5.53
+    alone = bench.BenchResult(**{**res.__dict__, "pairs": []})  # no pairs: the reported run
+    assert bench.framework_tax(alone)["transform_and_score"] == pytest.approx(2.1 / 1.5)
