@@ -80,6 +80,10 @@ class RunOptions:
     out: Path | None = None
     rules: Path | None = None
     fault_hook: FaultHook = field(default_factory=env_fault_hook)
+    build_worker: BuildWorker | None = None
+    """A dbt process the caller spawned ahead, not yet told where to build (the `run` command
+    spawns it before it imports the batch, so dbt's import overlaps that too). The run warms it
+    once it holds the lock; the caller closes it. None: the run spawns its own."""
 
 
 @dataclass
@@ -167,10 +171,11 @@ def _steps(
     # and dbt, and it validates the frames this process reads while this process goes on
     # building and scoring (docs/benchmarks.md). This process never imports it.
     # dbt lives in a third: its import and the parsed project (~1.3 s of CPU) overlap ingest.
-    with (
-        audit.AuditWorker() as auditor,
-        transform.BuildWorker(paths.warehouse) as builder,
-    ):
+    with audit.AuditWorker() as auditor, contextlib.ExitStack() as stack:
+        builder = options.build_worker
+        if builder is None:
+            builder = stack.enter_context(transform.BuildWorker())
+        builder.warm(paths.warehouse)  # under the run lock: now it may read the project
         return _run_steps(options, progress, paths, record, rulebook, auditor, builder)
 
 

@@ -27,11 +27,13 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestration.config import PROJECT_DIR, WAREHOUSE_ENV
-from orchestration.contract import Column, datasets
 from orchestration.errors import ExitCode, PipelineError
+
+if TYPE_CHECKING:  # the contract (pydantic) is imported where it is used: the CLI imports this
+    from orchestration.contract import Column  # module to start the dbt process, and no more
 
 # --------------------------------------------------------------------------------------------
 # Running dbt
@@ -431,30 +433,36 @@ def _store_fingerprint(warehouse: Path, fingerprint: str) -> None:
 class BuildWorker:
     """The batch's dbt build in a process of its own, spawned as a run starts.
 
-    It imports dbt and loads the parsed project (`load_or_parse_manifest`, ~1.3 s of CPU) while
-    the main process ingests, then builds once when asked (`build`) and ends. A thread could
-    not overlap the two: dbt's import and ingest's Python both need the main process's GIL, so
-    they took as long side by side as one after the other (docs/benchmarks.md). The worker reads
-    only the project files until asked to build; the main process must hold no connection to
-    the warehouse from then until `build` returns (DuckDB: one writer process). Use as a context
-    manager: leaving it stops a worker that was never asked.
+    It imports dbt as soon as it is spawned (~1.2 s of CPU), and once told where the warehouse
+    is (`warm`) loads the parsed project and takes dbt's first-call costs (`warm_up`), all
+    while the main process imports and ingests; then builds once when asked (`build`) and ends.
+    The `run` command spawns it before it imports the batch, with no warehouse: until `warm`,
+    which the batch sends once it holds the run lock, the worker reads no project file. A
+    thread could not overlap the two: dbt's import and ingest's Python both need the main
+    process's GIL, so they took as long side by side as one after the other
+    (docs/benchmarks.md). The worker reads only the project files until asked to build; the
+    main process must hold no connection to the warehouse from then until `build` returns
+    (DuckDB: one writer process). Use as a context manager: leaving it stops a worker that was
+    never asked.
     """
 
-    def __init__(self, warehouse: Path, *, target_path: Path | None = None) -> None:
+    def __init__(self, warehouse: Path | None = None, *, target_path: Path | None = None) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
-        target = str(target_path) if target_path else None
         self._process = context.Process(
             target=_build_worker_main,
-            args=(child, str(warehouse), target),
+            args=(child,),
             name="carrier-assess-dbt",
             daemon=True,
         )
         self._process.start()
         child.close()
         self._asked = False
+        self.warmed = False
+        if warehouse is not None:
+            self.warm(warehouse, target_path=target_path)
 
     def __enter__(self) -> BuildWorker:
         return self
@@ -462,9 +470,21 @@ class BuildWorker:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    def warm(self, warehouse: Path, *, target_path: Path | None = None) -> None:
+        """Tell the worker the warehouse and dbt target of the build: it loads the parsed project
+        and warms dbt up (reading project files only). Once, before `build`."""
+        if self.warmed:
+            raise RuntimeError("BuildWorker.warm: already told where to build")
+        self.warmed = True
+        target = str(target_path) if target_path else None
+        with contextlib.suppress(OSError):  # a dead worker: `build` says so
+            self._conn.send(("warm", str(warehouse), target))
+
     def build(self, stored: str | None | Unread = UNREAD) -> DbtRunResult:
         """`build_models` in the worker; its result, or the error it raised, here. `stored`:
         the warehouse's stored fingerprint, when the caller has read it (`stored_fingerprint`)."""
+        if not self.warmed:
+            raise RuntimeError("BuildWorker.build: call warm(warehouse) first")
         self._asked = True
         try:
             self._conn.send(("build", stored))
@@ -498,27 +518,30 @@ class BuildWorker:
         self._conn.close()
 
 
-def _build_worker_main(conn: Any, warehouse: str, target: str | None) -> None:
+def _build_worker_main(conn: Any) -> None:
     import signal
     import traceback
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _die_with_parent()
+    with contextlib.suppress(Exception):  # an import that fails: the build says why
+        from dbt.cli.main import dbtRunner  # noqa: F401  (the import: most of the work)
+    try:
+        _, warehouse_text, target = conn.recv()  # where to build: sent under the run lock
+    except (EOFError, OSError):
+        os._exit(0)
+    warehouse = Path(warehouse_text)
     target_path = Path(target) if target else None
     manifest = None
     with contextlib.suppress(Exception):  # a project that does not parse: the build says why
-        from dbt.cli.main import dbtRunner  # noqa: F401  (the import: most of the work)
-
-        manifest = load_or_parse_manifest(Path(warehouse), target_path)
-        warm_up(Path(warehouse), target_path, manifest)
+        manifest = load_or_parse_manifest(warehouse, target_path)
+        warm_up(warehouse, target_path, manifest)
     try:
         _, stored = conn.recv()  # the one request: build
     except (EOFError, OSError):
         os._exit(0)
     try:
-        result = build_models(
-            Path(warehouse), target_path=target_path, manifest=manifest, stored=stored
-        )
+        result = build_models(warehouse, target_path=target_path, manifest=manifest, stored=stored)
         reply: tuple[Any, ...] = ("ok", result)
     except DbtRunError as exc:
         reply = ("dbt_error", exc.result, exc.detail)
@@ -698,6 +721,8 @@ def _csv(rows: list[list[str]]) -> str:
 
 def contract_artifacts() -> dict[Path, str]:
     """The text every contract-derived file must have, keyed by path."""
+    from orchestration.contract import datasets
+
     label_rows = [["dataset", "column_name", "label", "code"]]
     code_rows = [["dataset", "column_name", "code", "label_zh"]]
     column_rows = [
@@ -860,6 +885,8 @@ def _column_doc(dataset: str, col: Column) -> str:
 
 def _staging_models_yml() -> str:
     """`_staging__models.yml`: docs and data tests of every staging model, from the contract."""
+    from orchestration.contract import datasets
+
     y: list[str] = [
         f"# {_GENERATED_NOTE}.",
         "# Unit tests of the cleaning macros are in _staging__unit_tests.yml (hand-written).",

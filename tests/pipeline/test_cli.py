@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from orchestration.progress import Progress
@@ -30,6 +31,37 @@ def test_a_missing_reports_folder_is_one_line_and_exit_3(tmp_path):
     assert done.returncode == 3
     assert len(done.stderr.strip().splitlines()) == 1
     assert "not found" in done.stderr
+
+
+def test_run_spawns_the_dbt_process_before_it_imports_the_batch(tmp_path):
+    """dbt's import (~1.2 s of CPU) overlaps the batch's own imports and ingest: the `run`
+    command starts the dbt process first and hands it to the run, which warms it under the
+    lock (here an empty package: it builds, and the quality gate blocks publishing)."""
+    reports = tmp_path / "2024"
+    reports.mkdir()
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from orchestration import transform
+
+        class Recorded(transform.BuildWorker):
+            def __init__(self, *args, **kwargs):
+                print("batch imported:", "orchestration.pipeline" in sys.modules)
+                super().__init__(*args, **kwargs)
+
+            def close(self):
+                print("warmed:", self.warmed)
+                super().close()
+
+        transform.BuildWorker = Recorded
+        from orchestration.cli import app
+        app(["run", "--quiet", "--year", "2024", "--reports", {str(reports)!r},
+             "--warehouse", {str(tmp_path / "w.duckdb")!r}])
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 5, done.stderr
+    assert done.stdout.splitlines() == ["batch imported: False", "warmed: True"], done.stdout
 
 
 def test_an_invalid_rulebook_names_the_key_and_exits_2(tmp_path):

@@ -179,23 +179,27 @@ def test_the_main_process_never_imports_great_expectations_or_pandas(district):
         f"""
         import sys
         from pathlib import Path
-        from orchestration.pipeline import RunOptions, run_year
-        from orchestration.progress import Progress
-        options = RunOptions(
-            year=2024,
-            reports=Path({str(district.reports / "2024")!r}),
-            warehouse=Path({str(district.warehouse)!r}),
-            out=Path({str(district.out / "2024")!r}),
-        )
-        outcome = run_year(options, Progress("quiet"))
+        from orchestration.transform import BuildWorker
+        with BuildWorker() as builder:  # spawned ahead, as the run command does
+            from orchestration.pipeline import RunOptions, run_year
+            from orchestration.progress import Progress
+            options = RunOptions(
+                year=2024,
+                reports=Path({str(district.reports / "2024")!r}),
+                warehouse=Path({str(district.warehouse)!r}),
+                out=Path({str(district.out / "2024")!r}),
+                build_worker=builder,
+            )
+            outcome = run_year(options, Progress("quiet"))
+            used = builder.warmed and builder._asked  # the run built in the one handed to it
         heavy = ("great_expectations", "pandas")
         loaded = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
-        print(int(outcome.code), loaded)
+        print(int(outcome.code), loaded, used)
         """
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"{int(ExitCode.OK)} []", done.stdout + done.stderr
+    assert done.stdout.strip() == f"{int(ExitCode.OK)} [] True", done.stdout + done.stderr
 
 
 def test_a_locked_warehouse_is_a_clear_message(district):

@@ -44,6 +44,32 @@ def test_a_worker_never_asked_to_build_leaves_at_once(tmp_path: Path) -> None:
     assert not builder._process.is_alive()
 
 
+def test_a_worker_spawned_ahead_reads_nothing_until_told_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The `run` command spawns the dbt process before its run holds the lock: until `warm`
+    it only imports dbt, so it cannot race a run already in progress over the dbt target. Told
+    where, it builds as one spawned with the warehouse does."""
+    from orchestration.ingest import ingest_package
+    from orchestration.lock import connect
+
+    warehouse, target, package = tmp_path / "w.duckdb", tmp_path / "target", tmp_path / "2024"
+    package.mkdir()
+    with connect(warehouse) as con:  # an empty package: the raw and ingest tables, no rows
+        ingest_package(con, 2024, package, "run-1")
+    monkeypatch.setenv("DBT_TARGET_PATH", str(target))  # where it would parse into, unasked
+    with transform.BuildWorker() as builder:
+        with pytest.raises(RuntimeError, match="warm"):
+            builder.build()  # not told where: refused here, nothing sent
+        time.sleep(4)  # dbt's import (~1.5 s) is over by now
+        assert not target.exists()
+        builder.warm(warehouse, target_path=target)
+        with pytest.raises(RuntimeError, match="already"):
+            builder.warm(warehouse, target_path=target)
+        assert builder.build(None).count("seed") == 3
+    assert (target / transform.MANIFEST_CACHE).is_file()
+
+
 HOLD = """
 import sys, duckdb
 con = duckdb.connect(sys.argv[1])
