@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestration.config import PROJECT_DIR, WAREHOUSE_ENV
+from orchestration.config import PROJECT_DIR, WAREHOUSE_ENV, dbt_target_dir
 from orchestration.errors import ExitCode, PipelineError
 
 if TYPE_CHECKING:  # the contract (pydantic) is imported where it is used: the CLI imports this
@@ -166,8 +166,9 @@ def run_dbt(
 ) -> DbtRunResult:
     """Run one dbt command in-process on `warehouse`.
 
-    The project and profile are the repository root (orchestration.config.PROJECT_DIR); logs go
-    beside the target folder. The models build every loaded year, so no year goes to dbt: the
+    The project and profile are the installed dbt project (orchestration.config.PROJECT_DIR);
+    dbt's target folder is the one given, else beside the warehouse (`_target_dir`), with its logs
+    inside. The models build every loaded year, so no year goes to dbt: the
     parsed project is the same for every year and partial parsing stays valid between years.
     `manifest`: a project already parsed (`load_or_parse_manifest`), so dbt skips parsing. Raises
     DbtRunError naming the failing nodes unless `raise_on_failure` is off. dbt's DuckDB
@@ -179,7 +180,7 @@ def run_dbt(
     if not args:
         raise ValueError("run_dbt needs a dbt command, e.g. ['build']")
     warehouse = Path(warehouse).expanduser().resolve()
-    target = _target_dir(target_path)
+    target = _target_dir(target_path, warehouse)
     log_path = target / "logs"
     command = [
         *args,
@@ -222,12 +223,13 @@ def run_dbt(
     return result
 
 
-def _target_dir(target_path: Path | None) -> Path:
+def _target_dir(target_path: Path | None, warehouse: Path) -> Path:
     """dbt's target folder: the one given, else $DBT_TARGET_PATH (a private target: tests,
-    bench), else the project's target/."""
+    bench), else the warehouse's (`config.dbt_target_dir`: beside it, so writable wherever
+    the package is installed)."""
     if target_path is None and os.environ.get("DBT_TARGET_PATH"):
         target_path = Path(os.environ["DBT_TARGET_PATH"])
-    return Path(target_path).resolve() if target_path else PROJECT_DIR / "target"
+    return Path(target_path).resolve() if target_path else dbt_target_dir(warehouse)
 
 
 def _node_outcomes(results: object) -> tuple[tuple[NodeOutcome, ...], tuple[str, ...]]:
@@ -359,7 +361,7 @@ def load_or_parse_manifest(warehouse: Path, target_path: Path | None = None) -> 
     stricter than partial parsing's own checks: any byte of any file dbt reads, the versions
     and the environment it renders."""
     key = manifest_key(warehouse)
-    cache = _target_dir(target_path) / MANIFEST_CACHE
+    cache = _target_dir(target_path, warehouse) / MANIFEST_CACHE
     with contextlib.suppress(Exception), cache.open("rb") as handle:
         if pickle.load(handle) == key:  # the key first: a stale manifest is never unpickled
             return pickle.load(handle)
