@@ -56,7 +56,7 @@ def run(
     ] = None,
 ) -> None:
     """Run the whole batch for one year: ingest, clean, check, score, publish (评价批处理)."""
-    from orchestration.transform import BuildWorker
+    from orchestration.build_worker import BuildWorker
 
     # The dbt process first: its import (~1.2 s of CPU) then overlaps the batch's own imports
     # and ingest. Until the run holds the lock and tells it where, it reads no project file.

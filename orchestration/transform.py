@@ -110,6 +110,9 @@ class DbtRunError(PipelineError):
         reason = f"清洗与建模失败 / dbt {' '.join(result.args[:1])} failed: {what}"
         super().__init__(ExitCode.TRANSFORM, reason)
 
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in the dbt worker, raised again here
+        return DbtRunError, (self.result, self.detail)
+
 
 def _first_line(message: str | None, limit: int = 400) -> str:
     text = " ".join((message or "").split())
@@ -432,136 +435,6 @@ def _store_fingerprint(warehouse: Path, fingerprint: str) -> None:
         )
 
 
-class BuildWorker:
-    """The batch's dbt build in a process of its own, spawned as a run starts.
-
-    It imports dbt as soon as it is spawned (~1.2 s of CPU), and once told where the warehouse
-    is (`warm`) loads the parsed project and takes dbt's first-call costs (`warm_up`), all
-    while the main process imports and ingests; then builds once when asked (`build`) and ends.
-    The `run` command spawns it before it imports the batch, with no warehouse: until `warm`,
-    which the batch sends once it holds the run lock, the worker reads no project file. A
-    thread could not overlap the two: dbt's import and ingest's Python both need the main
-    process's GIL, so they took as long side by side as one after the other
-    (docs/benchmarks.md). The worker reads only the project files until asked to build; the
-    main process must hold no connection to the warehouse from then until `build` returns
-    (DuckDB: one writer process). Use as a context manager: leaving it stops a worker that was
-    never asked.
-    """
-
-    def __init__(self, warehouse: Path | None = None, *, target_path: Path | None = None) -> None:
-        import multiprocessing
-
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(
-            target=_build_worker_main,
-            args=(child,),
-            name="carrier-assess-dbt",
-            daemon=True,
-        )
-        self._process.start()
-        child.close()
-        self._asked = False
-        self.warmed = False
-        if warehouse is not None:
-            self.warm(warehouse, target_path=target_path)
-
-    def __enter__(self) -> BuildWorker:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def warm(self, warehouse: Path, *, target_path: Path | None = None) -> None:
-        """Tell the worker the warehouse and dbt target of the build: it loads the parsed project
-        and warms dbt up (reading project files only). Once, before `build`."""
-        if self.warmed:
-            raise RuntimeError("BuildWorker.warm: already told where to build")
-        self.warmed = True
-        target = str(target_path) if target_path else None
-        with contextlib.suppress(OSError):  # a dead worker: `build` says so
-            self._conn.send(("warm", str(warehouse), target))
-
-    def build(self, stored: str | None | Unread = UNREAD) -> DbtRunResult:
-        """`build_models` in the worker; its result, or the error it raised, here. `stored`:
-        the warehouse's stored fingerprint, when the caller has read it (`stored_fingerprint`)."""
-        if not self.warmed:
-            raise RuntimeError("BuildWorker.build: call warm(warehouse) first")
-        self._asked = True
-        try:
-            self._conn.send(("build", stored))
-            reply = self._conn.recv()
-        except (EOFError, OSError) as exc:
-            self._process.join(timeout=5)
-            raise PipelineError(
-                ExitCode.INTERNAL,
-                f"清洗与建模进程意外退出 / the dbt process died "
-                f"(exit code {self._process.exitcode}): {exc}",
-            ) from exc
-        self._process.join(timeout=5)  # it has closed the warehouse and is leaving
-        kind = reply[0]
-        if kind == "ok":
-            return reply[1]
-        if kind == "dbt_error":
-            raise DbtRunError(reply[1], reply[2])
-        if kind == "pipeline_error":
-            raise PipelineError(ExitCode(reply[1]), reply[2])
-        raise RuntimeError(f"dbt build worker failed:\n{reply[1]}")
-
-    def close(self) -> None:
-        """End the worker. One never asked to build has only read files (the manifest cache is
-        replaced atomically), so it is killed at once; a build is waited for a few seconds."""
-        if not self._asked:
-            self._process.kill()
-        self._process.join(timeout=5)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join()
-        self._conn.close()
-
-
-def _build_worker_main(conn: Any) -> None:
-    import signal
-    import traceback
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    _die_with_parent()
-    with contextlib.suppress(Exception):  # an import that fails: the build says why
-        from dbt.cli.main import dbtRunner  # noqa: F401  (the import: most of the work)
-    try:
-        _, warehouse_text, target = conn.recv()  # where to build: sent under the run lock
-    except (EOFError, OSError):
-        os._exit(0)
-    warehouse = Path(warehouse_text)
-    target_path = Path(target) if target else None
-    manifest = None
-    with contextlib.suppress(Exception):  # a project that does not parse: the build says why
-        manifest = load_or_parse_manifest(warehouse, target_path)
-        warm_up(warehouse, target_path, manifest)
-    try:
-        _, stored = conn.recv()  # the one request: build
-    except (EOFError, OSError):
-        os._exit(0)
-    try:
-        result = build_models(warehouse, target_path=target_path, manifest=manifest, stored=stored)
-        reply: tuple[Any, ...] = ("ok", result)
-    except DbtRunError as exc:
-        reply = ("dbt_error", exc.result, exc.detail)
-    except PipelineError as exc:
-        reply = ("pipeline_error", int(exc.code), exc.reason)
-    except BaseException:
-        reply = ("error", traceback.format_exc())
-    with contextlib.suppress(OSError):
-        conn.send(reply)
-    # Nothing of this process's is open any more (run_dbt closed the warehouse): run the exit
-    # handlers (dbt's log file flushed, the semaphores dbt made handed back to multiprocessing's
-    # resource tracker) and skip the interpreter's teardown, which would only cost time.
-    import atexit
-
-    atexit._run_exitfuncs()
-    os._exit(0)
-
-
 def warm_up(warehouse: Path, target_path: Path | None, manifest: object | None) -> bool:
     """Take dbt's first-call costs before the build, without touching the warehouse.
 
@@ -626,17 +499,6 @@ def _macros_a_build_renders(manifest: Any) -> list[Any]:
             found[unique_id] = macro
             wanted.update(macro.depends_on.macros)
     return list(found.values())
-
-
-def _die_with_parent() -> None:
-    """Have Linux kill this process if the main process dies (kill -9): an orphaned build must
-    not go on writing the warehouse. Elsewhere, a no-op."""
-    with contextlib.suppress(Exception):
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
 
 
 def build_models(
@@ -999,6 +861,16 @@ def write_contract_artifacts() -> list[Path]:
             path.write_text(text, encoding="utf-8")
             changed.append(path)
     return changed
+
+
+def __getattr__(name: str) -> Any:
+    """`transform.BuildWorker`: the dbt worker moved to `orchestration.build_worker` (imported
+    on first use: it imports this module)."""
+    if name == "BuildWorker":
+        from orchestration.build_worker import BuildWorker
+
+        return BuildWorker
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":  # pragma: no cover - developer command
