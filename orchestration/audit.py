@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -138,20 +137,9 @@ def load_suite(name: str, directory: Path = EXPECTATIONS_DIR) -> ExpectationSuit
 @cache
 def _gx_batch_definition() -> Any:
     """One ephemeral GX context per process, created once: reruns never hit 'already exists'."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
+    from orchestration.internals.gx import ephemeral_context
 
-    config = DataContextConfig(
-        store_backend_defaults=InMemoryStoreBackendDefaults(),
-        analytics_enabled=False,
-        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-    )
-    context = gx.get_context(mode="ephemeral", project_config=config)
+    context = ephemeral_context()
     source = context.data_sources.add_or_update_pandas("carrier_assess_audit")
     asset = source.add_dataframe_asset("frame")
     return asset.add_batch_definition_whole_dataframe("whole_frame")

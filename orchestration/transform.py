@@ -135,27 +135,11 @@ def _environment(overrides: dict[str, str]) -> Iterator[None]:
 
 
 def release_dbt_connections() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open after an in-process run.
+    """Close the DuckDB database dbt-duckdb keeps open after an in-process run, so the caller
+    can open the file straight away (`internals.dbt_duckdb.close_environment`)."""
+    from orchestration.internals.dbt_duckdb import close_environment
 
-    dbt-duckdb holds one `duckdb` connection per process in a class attribute
-    (`DuckDBConnectionManager._ENV`) and its own `close_all_connections` only drops the reference;
-    the file stays open until garbage collection, and opening it again with another configuration
-    fails (STACK.md). Close dbt's per-thread handles, then the environment's connection itself.
-    """
-    try:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    except ImportError:  # pragma: no cover - dbt-duckdb is a hard dependency
-        return
-    with contextlib.suppress(Exception):
-        from dbt.adapters.factory import cleanup_connections
-
-        cleanup_connections()
-    with DuckDBConnectionManager._LOCK:
-        env = DuckDBConnectionManager._ENV
-        if env is not None:
-            with contextlib.suppress(Exception):
-                env.close()
-            DuckDBConnectionManager._ENV = None
+    close_environment()
 
 
 def run_dbt(
@@ -362,47 +346,29 @@ def load_or_parse_manifest(warehouse: Path, target_path: Path | None = None) -> 
     dbt's own partial parsing still takes ~1 s for this project (it re-reads and re-checks
     every file); loading the pickled manifest takes ~0.02 s (docs/benchmarks.md). The key is
     stricter than partial parsing's own checks: any byte of any file dbt reads, the versions
-    and the environment it renders."""
+    and the environment it renders. On a dbt version the cache was not written for
+    (`internals.dbt`), dbt parses every time (with its partial parsing) and nothing is cached."""
+    from orchestration.internals import dbt as dbt_internals
+
+    if not dbt_internals.DOOR.is_open():
+        res = run_dbt(
+            ["parse"], warehouse=warehouse, target_path=target_path, raise_on_failure=False
+        )
+        return res.parsed_manifest
     key = manifest_key(warehouse)
     cache = _target_dir(target_path, warehouse) / MANIFEST_CACHE
     with contextlib.suppress(Exception), cache.open("rb") as handle:
         if pickle.load(handle) == key:  # the key first: a stale manifest is never unpickled
-            return pickle.load(handle)
+            return dbt_internals.load_manifest(handle)
     res = run_dbt(["parse"], warehouse=warehouse, target_path=target_path, raise_on_failure=False)
     if res.parsed_manifest is not None:
         with contextlib.suppress(Exception):
             partial = cache.with_name(cache.name + ".tmp")
             with partial.open("wb") as handle:
                 pickle.dump(key, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                _ManifestPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(res.parsed_manifest)
+                dbt_internals.dump_manifest(res.parsed_manifest, handle)
             os.replace(partial, cache)
     return res.parsed_manifest
-
-
-class _ManifestPickler(pickle.Pickler):
-    """Pickles dbt's Manifest as its attributes. `Manifest.__reduce_ex__` passes the fields
-    positionally and, in dbt-core 1.11, out of step with the class (it leaves out `fixtures`,
-    so every lookup after it would land one field off, and a build fails in `ref`). The
-    multiprocessing lock is left out and made afresh on load, as dbt does on deserialising."""
-
-    def reducer_override(self, obj: object) -> object:
-        from dbt.contracts.graph.manifest import Manifest
-
-        if type(obj) is Manifest:
-            return _manifest_from_attributes, (
-                {k: v for k, v in vars(obj).items() if k != "_lock"},
-            )
-        return NotImplemented
-
-
-def _manifest_from_attributes(attributes: dict[str, object]) -> object:
-    from dbt.contracts.graph.manifest import Manifest
-    from dbt.mp_context import get_mp_context
-
-    manifest = Manifest.__new__(Manifest)
-    vars(manifest).update(attributes)
-    manifest._lock = get_mp_context().Lock()
-    return manifest
 
 
 def stored_fingerprint(con: Any) -> str | None:
@@ -441,22 +407,17 @@ def warm_up(warehouse: Path, target_path: Path | None, manifest: object | None) 
     A `dbt ls` over the parsed project runs everything a build runs before its first query:
     the ~90 modules dbt imports only then (the DuckDB adapter, `duckdb`, the tasks), the
     validation schemas it builds on first use, the adapter's registration and the project's
-    graph (~0.3 s of the transform step at district scale, docs/benchmarks.md); the templates of
-    the macros a build renders are compiled first (`_macros_a_build_renders`). `ls` opens no
+    graph (~0.3 s of the transform step at district scale, docs/benchmarks.md). `ls` opens no
     connection, so it runs while the main process still holds the warehouse. It lists the
     project's exposures (there are none): nothing is printed. Whether it worked or not, the
     build that follows is the same; returns whether it did."""
     if manifest is None:
         return False
-    with contextlib.suppress(ImportError):  # what only `build` itself imports
-        import dbt.adapters.duckdb.environments.local  # noqa: F401
-        import dbt.task.build  # noqa: F401
-        import dbt_common.clients.agate_helper  # noqa: F401
-    with contextlib.suppress(Exception):  # a cache filled ahead: the build fills the rest
-        from dbt_common.clients.jinja import template_cache
+    from orchestration.internals import dbt as dbt_internals
+    from orchestration.internals import dbt_duckdb
 
-        for macro in _macros_a_build_renders(manifest):
-            template_cache.get_node_template(macro)
+    dbt_internals.preimport_build_modules()
+    dbt_duckdb.preimport_build_modules()
     result = run_dbt(
         ["ls", "--no-write-json", "--resource-type", "exposure"],
         warehouse=warehouse,
@@ -465,40 +426,6 @@ def warm_up(warehouse: Path, target_path: Path | None, manifest: object | None) 
         manifest=manifest,
     )
     return result.success
-
-
-def _macros_a_build_renders(manifest: Any) -> list[Any]:
-    """The macros the project's models call and the materialisations they use, with every macro
-    those call (dbt records the calls it finds in `depends_on.macros`): what a build compiles.
-
-    dbt compiles a macro's template the first time it renders it, once per process; a build's
-    threads start together and each compiled the ones they shared (~0.25 s of the transform
-    step at district scale, docs/benchmarks.md). Compiling them ahead fills dbt's own cache
-    (`template_cache`) with the templates the build would have made."""
-    project = manifest.metadata.project_name if manifest.metadata else None
-    wanted: set[str] = set()
-    materializations: set[str] = set()
-    for node in manifest.nodes.values():
-        if node.resource_type == "model":
-            wanted.update(node.depends_on.macros)
-            materializations.add(node.config.materialized)
-    for name in materializations:  # the project's own first, then dbt-duckdb's, then dbt's
-        for unique_id in (
-            f"macro.{project}.materialization_{name}_duckdb",
-            f"macro.dbt_duckdb.materialization_{name}_duckdb",
-            f"macro.dbt.materialization_{name}_default",
-        ):
-            if unique_id in manifest.macros:
-                wanted.add(unique_id)
-                break
-    found: dict[str, Any] = {}
-    while wanted:
-        unique_id = wanted.pop()
-        macro = manifest.macros.get(unique_id)
-        if macro is not None and unique_id not in found:
-            found[unique_id] = macro
-            wanted.update(macro.depends_on.macros)
-    return list(found.values())
 
 
 def build_models(

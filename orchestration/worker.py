@@ -151,13 +151,12 @@ class Channel:
 
 
 def leave() -> None:
-    """End a worker that has finished: run the exit handlers (log files flushed, semaphores
-    handed back to multiprocessing's resource tracker) and skip the interpreter's teardown,
-    which with dbt or GX loaded only costs time."""
-    from orchestration.internals.cpython import run_exit_handlers
+    """End a worker that has finished: its exit handlers run (log files flushed, semaphores
+    handed back to multiprocessing's resource tracker), not the interpreter's teardown, which
+    with dbt or GX loaded only costs time (`internals.cpython.leave`)."""
+    from orchestration.internals.cpython import leave as leave_now
 
-    run_exit_handlers()
-    os._exit(0)
+    leave_now(0)
 
 
 def _child(main: Callable[[Channel], None], conn: Any, nice: int) -> None:

@@ -125,26 +125,3 @@ def test_the_fingerprint_handed_to_the_build_decides_the_full_refresh(tmp_path: 
     assert build("an older fingerprint").count("seed") == 3
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert transform.stored_fingerprint(con) == current
-
-
-def test_the_warm_up_compiles_the_macros_a_build_renders(tmp_path: Path) -> None:
-    """The macros the models call, their materialisations and what those call, transitively:
-    compiled before the build, into dbt's own template cache."""
-    from dbt_common.clients.jinja import template_cache
-
-    manifest = transform.load_or_parse_manifest(tmp_path / "w.duckdb", tmp_path / "target")
-    names = {macro.unique_id for macro in transform._macros_a_build_renders(manifest)}
-    assert {
-        "macro.carrier_assess.materialization_table_duckdb",  # ours, not dbt-duckdb's
-        "macro.carrier_assess.materialization_incremental_duckdb",
-        "macro.carrier_assess._one_statement_model",  # called by the materialisations
-        "macro.carrier_assess.raw_rows_to_stage",  # called by the staging models
-        "macro.carrier_assess._contract_datasets",  # called by a macro they call
-        "macro.dbt.run_hooks",
-        "macro.dbt.statement",
-    } <= names
-    assert "macro.dbt_duckdb.materialization_table_duckdb" not in names
-    template_cache.file_cache.clear()
-    assert transform.warm_up(tmp_path / "w.duckdb", tmp_path / "target", manifest)
-    compiled = set(template_cache.file_cache)
-    assert all(manifest.macros[name].macro_sql in compiled for name in names)
