@@ -72,9 +72,7 @@ def test_carrier_scores_list_each_type_by_rank_with_grade_colours(book, tables):
 def test_detail_sheet_breaks_the_page_per_carrier(book, tables):
     ws = book[DETAIL_SHEET]
     titles = [
-        c.row
-        for c in ws["A"]
-        if isinstance(c.value, str) and re.match(r"^C\d{3}  ", c.value or "")
+        c.row for c in ws["A"] if isinstance(c.value, str) and re.match(r"^C\d{3}  ", c.value or "")
     ]
     breaks = [b.id for b in ws.row_breaks.brk]
     assert len(titles) == tables["carrier_scores"].height
