@@ -1062,6 +1062,11 @@ def _grade_chart(counts: dict[str, int]) -> dict[str, Any]:
     return {"width": width, "height": height, "base": base, "bars": bars}
 
 
+def _search_text(values: Iterable[Any]) -> str:
+    """What the report's search box matches a carrier on (lower case)."""
+    return " ".join(_as_text(v) for v in values).lower()
+
+
 def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, Any]:
     scores = _ordered_scores(t["carrier_scores"])
     names = dict(
@@ -1114,6 +1119,10 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
             table["anchors"] = [
                 anchors.get(str(cid)) for cid in shown.get_column("carrier_id").cast(pl.String)
             ]
+            table["search"] = [
+                _search_text(r) for r in shown.select("carrier_id", "carrier_name").iter_rows()
+            ]
+            table["row_grades"] = shown.get_column("grade").cast(pl.String).to_list()
             ranking.append(
                 {"type": value_label("carrier_type", key[0]), "table": table, "note": note}
             )
@@ -1147,6 +1156,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
                 "grade": _as_text(record["grade"]),
                 "rank": _as_text(record["rank_in_type"]),
                 "veto": _as_text(record.get("veto_reason")),
+                "search": _search_text((record["carrier_id"], record["carrier_name"])),
                 "table": _html_rows("score_details", frame, detail_cols),
             }
         )
@@ -1174,7 +1184,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
     rewards = t["rewards"]
     amount = pl.col("amount").cast(pl.Float64)
     before = pl.col("amount_before_cap").cast(pl.Float64)
-    by_rule_keys = [c for c in ("rule_code", "article") if c in rewards.columns]
+    by_rule_keys = [c for c in ("rule_code", "rule_name_zh", "article") if c in rewards.columns]
     by_rule = (
         rewards.group_by(by_rule_keys)
         .agg(
@@ -1269,6 +1279,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         "grade_counts": counts,
         "chart": _grade_chart(counts),
         "grade_by_type": grade_by_type,
+        "type_options": [r["type"] for r in grade_by_type],
         "grades": GRADES,
         "ranking": ranking,
         "carriers": carriers,
