@@ -47,6 +47,7 @@ import polars as pl
 from orchestration.config import RAW_SCHEMA
 from orchestration.contract import Dataset, datasets
 from orchestration.headers import (
+    EXAMPLE_MARK,
     INSTRUCTIONS_SHEET,
     HeaderMatcher,
     find_header_row,
@@ -804,6 +805,10 @@ class _PackageReader:
         )
         body = cells.with_columns(row_numbers.cast(pl.Int32).alias("__row")).slice(header_index + 1)
         body = body.filter(~pl.all_horizontal(pl.col(data_cols).is_null()))
+        # the template's example row (first cell marked) is not data
+        body = body.filter(
+            ~pl.col(data_cols[0]).cast(pl.String).str.starts_with(EXAMPLE_MARK).fill_null(False)
+        )
         select: list[pl.Expr] = [
             pl.lit(self.summary.year, dtype=pl.Int32).alias("_assessment_year"),
             pl.lit(self.summary.run_id, dtype=pl.String).alias("_run_id"),
