@@ -210,7 +210,8 @@ class IngestSummary:
         return (
             f"{files['loaded']} 个文件 {rows} 行 / {files['loaded']} files, {rows} rows "
             f"({files['duplicate']} duplicate, {files['unreadable']} unreadable, "
-            f"{files['ignored']} ignored; {found['error']} errors, {found['warning']} warnings)"
+            f"{files['ignored']} ignored; file and header findings: {found['error']} errors, "
+            f"{found['warning']} warnings)"
         )
 
     def as_table(self) -> tuple[str, list[str], list[list[object]]]:

@@ -26,6 +26,9 @@ import polars as pl
 
 from orchestration import workbook_office as office
 from orchestration.contract import datasets
+from orchestration.dq_carriers import COUNT_RULE_EN, COUNT_RULE_ZH
+from orchestration.dq_carriers import count_line as dq_count_line
+from orchestration.dq_carriers import counts as dq_counts
 from orchestration.results_contract import result_contract
 
 LARGE_TABLE_ROWS = 50_000
@@ -225,6 +228,7 @@ COLUMN_LABELS: dict[str, str] = {
     "severity": "严重程度",
     "value_as_written": "原值",
     "message": "说明（中文 / English）",
+    "finding_count": "问题条数",
     "rows_read": "读取行数",
     "rows_kept": "保留行数",
     "rows_rejected": "拒收行数",
@@ -528,7 +532,7 @@ def _summary_facts(t: dict[str, pl.DataFrame], year: int) -> list[tuple[str, str
     run = _latest_run(t["runs"])
     grades = _grade_counts(scores)
     dq = t["dq_issues"]
-    errors = dq.filter(pl.col("severity") == "error").height
+    errors, warnings = dq_counts(dq)
     facts: list[tuple[str, str, Any, str]] = [
         ("评价年度", "assessment year", year, "int"),
         ("运行编号", "run id", run.get("run_id"), "text"),
@@ -549,7 +553,8 @@ def _summary_facts(t: dict[str, pl.DataFrame], year: int) -> list[tuple[str, str
             "money",
         ),
         ("数据质量错误数", "data-quality errors", errors, "int"),
-        ("数据质量警告数", "data-quality warnings", dq.height - errors, "int"),
+        ("数据质量警告数", "data-quality warnings", warnings, "int"),
+        ("计数口径", "how they are counted", f"{COUNT_RULE_ZH} / {COUNT_RULE_EN}", "text"),
     ]
     return facts
 
@@ -757,6 +762,14 @@ def _write_rewards_sheet(
         _write_frame(ws, fmt, "rewards", zero, row + 1, autofilter=False, widths=widths)
         _set_widths(ws, widths)
     _write_payment_sheet(wb, fmt, rewards)
+
+
+def office_dq(dq: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    """The data-quality list as the office reads it: carrier names, repeated warnings of one
+    kind for one carrier on one line with their count (`results.dq_issues` keeps every row)."""
+    from orchestration.dq_carriers import collapse_warnings
+
+    return _with_carrier_names(collapse_warnings(dq), names)
 
 
 def _with_carrier_names(frame: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
@@ -968,6 +981,9 @@ def write_workbook(
                 if table == "rewards":
                     _write_rewards_sheet(wb, fmt, prepared[table], names, max_rows)
                     continue
+                if table == "dq_issues" and prepared[table].height <= max_rows:
+                    _write_table_sheet(wb, fmt, table, office_dq(prepared[table], names), max_rows)
+                    continue
                 _write_table_sheet(
                     wb, fmt, table, _with_carrier_names(prepared[table], names), max_rows
                 )
@@ -1060,6 +1076,13 @@ def _grade_chart(counts: dict[str, int]) -> dict[str, Any]:
             }
         )
     return {"width": width, "height": height, "base": base, "bars": bars}
+
+
+def _names_frame(names: dict[str, str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"carrier_id": list(names), "carrier_name": list(names.values())},
+        schema={"carrier_id": pl.String, "carrier_name": pl.String},
+    )
 
 
 def _search_text(values: Iterable[Any]) -> str:
@@ -1230,7 +1253,8 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         )
     )
     dq_list, dq_note = _top(
-        dq.with_columns((pl.col("severity") != "error").alias("__sev"))
+        office_dq(dq, _names_frame(names))
+        .with_columns((pl.col("severity") != "error").alias("__sev"))
         .sort(
             ["__sev", "dataset", "source_file", "source_row"], nulls_last=True, maintain_order=True
         )
@@ -1312,6 +1336,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         "dq_list": _html_rows("dq_issues", dq_list),
         "dq_note": dq_note,
         "dq_total": dq.height,
+        "dq_count_line": dq_count_line(dq),
         "counts": _html_rows("dataset_counts", counts_shown, counts_cols),
         "counts_note": counts_note,
         "counts_totals": totals,
