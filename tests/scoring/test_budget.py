@@ -114,8 +114,7 @@ def test_departments_default_to_the_plans_and_are_totalled():
     totals = {r["department_zh"]: r for r in department_totals(paid).to_dicts()}
     assert totals["区科技局"]["amount"] == sum(LINES["amount"].to_list())  # every rule
     assert totals["工信局"]["amount"] == Decimal("183.3333")  # R01 only
-    assert (
-    )
+    assert totals["工信局"]["line_count"] == 3
 
 
 def test_unknown_budget_rule_is_an_error():
