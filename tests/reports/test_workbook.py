@@ -21,6 +21,7 @@ from orchestration.reports import (
     TABLE_LABELS,
     write_workbook,
 )
+from orchestration.reports_decision import DEPARTMENT_SHEET
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -54,6 +55,7 @@ def test_sheets_have_chinese_names_in_office_order(book):
     expected = [SUMMARY_SHEET, TABLE_LABELS["carrier_scores"], DETAIL_SHEET] + [
         TABLE_LABELS[t] for t in RESULT_TABLES[1:]
     ]
+    expected.insert(expected.index(TABLE_LABELS["reward_budget"]) + 1, DEPARTMENT_SHEET)
     assert book.sheetnames == expected
     for name in book.sheetnames:
         assert CJK.search(name), name
