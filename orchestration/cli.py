@@ -196,6 +196,34 @@ def bench(
 
 
 @app.command()
+def whatif(
+    year: YearOpt,
+    rules: Annotated[
+        Path, typer.Option("--rules", help="The rulebook YAML to compare (e.g. a changed copy).")
+    ],
+    warehouse: WarehouseOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: out/whatif/<year>]")
+    ] = None,
+) -> None:
+    """Score the published year again under another rulebook and compare; publishes nothing
+    (规则变更影响对比)."""
+    from orchestration.errors import PipelineError
+    from orchestration.whatif import run_whatif
+
+    try:
+        outcome = run_whatif(year, rules, warehouse=warehouse, out=out)
+    except PipelineError as exc:
+        typer.echo(f"未对比 / not compared: {exc.reason}", err=True)
+        raise typer.Exit(int(exc.code)) from None
+    times = ", ".join(f"{k} {v:.2f} s" for k, v in outcome.timings.items())
+    typer.echo(f"对比完成 / compared: {outcome.one_line()}")
+    typer.echo(f"  用时 / time: {times} (total {sum(outcome.timings.values()):.2f} s)")
+    for path in outcome.files.values():
+        typer.echo(f"  {path}")
+
+
+@app.command()
 def docs(
     out: Annotated[Path, typer.Option("--out", help="Folder for the site.")] = Path("out/docs"),
     warehouse: WarehouseOpt = None,
