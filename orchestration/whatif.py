@@ -109,6 +109,8 @@ class WhatifOutcome:
     files: dict[str, Path]
     comparison: Comparison
     timings: dict[str, float] = field(default_factory=dict)
+    scored: dict[str, pl.DataFrame] = field(default_factory=dict)
+    """The result tables under the rulebook compared (as a run would publish them)."""
 
     def one_line(self) -> str:
         facts = {en: v for _, en, v, _ in self.comparison.facts()}
@@ -381,4 +383,4 @@ def run_whatif(
     out_dir = Path(os.path.abspath(out if out is not None else default_out(year)))
     files = whatif_report.write_files(comparison, out_dir)
     timings["write"] = time.perf_counter() - t0
-    return WhatifOutcome(out_dir, files, comparison, timings)
+    return WhatifOutcome(out_dir, files, comparison, timings, new)
