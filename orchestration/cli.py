@@ -180,6 +180,21 @@ def bench(
             "[default: 3 at district scale, else 1].",
         ),
     ] = None,
+    decision: Annotated[
+        bool,
+        typer.Option(
+            "--decision",
+            help="Also time whatif (a cold process) and the robustness draws on the warehouse "
+            "the bench published.",
+        ),
+    ] = False,
+    run_batch: Annotated[
+        bool,
+        typer.Option(
+            "--run/--no-run",
+            help="With --decision: --no-run reuses the warehouse already in --workdir.",
+        ),
+    ] = True,
 ) -> None:
     """Generate a year at the given scale, run the batch cold, print time and memory per step."""
     from orchestration.bench import SCALES, append_to_doc, format_result, run_bench
@@ -187,11 +202,20 @@ def bench(
 
     if scale not in SCALES:
         raise typer.BadParameter(f"--scale must be one of {', '.join(SCALES)}")
+    if decision and not run_batch:
+        from orchestration.bench_decision import measure
+
+        typer.echo(measure(workdir.resolve() / "warehouse.duckdb", 2024, workdir.resolve()).text())
+        return
     runs = repeat if repeat is not None else (3 if scale == "district" else 1)
     result = run_bench(scale, workdir.resolve(), repeat=max(1, runs))
     typer.echo(format_result(result))
     if record:
         append_to_doc(result, PROJECT_DIR / "docs" / "benchmarks.md")
+    if decision and result.exit_code == 0:
+        from orchestration.bench_decision import measure
+
+        typer.echo(measure(workdir.resolve() / "warehouse.duckdb", 2024, workdir.resolve()).text())
     raise typer.Exit(result.exit_code)
 
 
