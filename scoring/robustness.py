@@ -184,3 +184,38 @@ def grade_robustness(
         .with_columns(borderline=pl.col("p_same") < cfg.borderline_below)
         .select(list(ROBUSTNESS_COLUMNS))
     )
+
+
+def borderline_note_zh() -> pl.Expr:
+    """A sentence for a carrier's receipt, over `grade_robustness` columns: NULL unless the
+    grade is borderline, else e.g. "等级处于临界：随机扰动权重和满分基准时，维持B等的占
+    55.0%（A 35.5%，C 9.5%） / borderline grade: B holds in 55.0% of the draws"."""
+
+    def pct(col: str) -> pl.Expr:
+        return pl.format("{}%", (pl.col(col) * 100).round(1))
+
+    others = pl.concat_str(
+        [
+            pl.when((pl.col("grade") != g) & (pl.col(f"p_{g.lower()}") > 0)).then(
+                pl.format("{} {}", pl.lit(g), pct(f"p_{g.lower()}"))
+            )
+            for g in GRADES
+        ],
+        separator="，",
+        ignore_nulls=True,
+    )
+    return (
+        pl.when(pl.col("borderline"))
+        .then(
+            pl.format(
+                "等级处于临界：随机扰动权重和满分基准时，维持{}等的占 {}（{}） / borderline grade: "
+                "{} holds in {} of the draws",
+                pl.col("grade"),
+                pct("p_same"),
+                others,
+                pl.col("grade"),
+                pct("p_same"),
+            )
+        )
+        .alias("borderline_note_zh")
+    )

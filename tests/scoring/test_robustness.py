@@ -155,3 +155,24 @@ def test_robustness_is_validated_with_defaults():
         assert "robustness.draws" in str(exc) and "robustness.weight_jitter" in str(exc)
     else:
         raise AssertionError("invalid robustness accepted")
+
+
+def test_the_receipt_note_names_a_borderline_grade_and_its_shares():
+    from scoring.robustness import borderline_note_zh
+
+    frame = pl.DataFrame(
+        {
+            "grade": ["B", "A"],
+            "p_a": [0.355, 1.0],
+            "p_b": [0.55, 0.0],
+            "p_c": [0.095, 0.0],
+            "p_d": [0.0, 0.0],
+            "p_same": [0.55, 1.0],
+            "borderline": [True, False],
+        }
+    )
+    notes = frame.select(borderline_note_zh()).to_series().to_list()
+    assert (
+        notes[0].startswith("等级处于临界") and "维持B等的占 55.0%（A 35.5%，C 9.5%）" in notes[0]
+    )
+    assert notes[1] is None
