@@ -83,7 +83,9 @@ class Comparison:
         count = dict(status.iter_rows()) if status is not None else {}
 
         def total(col: str) -> float:
-            return float(r.get_column(col).cast(pl.Float64).sum() or 0.0) if r.height else 0.0
+            if not r.height:
+                return 0.0
+            return round(float(r.get_column(col).cast(pl.Float64).sum() or 0.0), 4)
 
         return [
             ("评价年度", "assessment year", self.year, "int"),
@@ -203,7 +205,7 @@ def compare_carriers(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
             carrier_name=pl.coalesce("carrier_name_new", "carrier_name_old"),
             carrier_type=pl.coalesce("carrier_type_new", "carrier_type_old"),
             grade_changed=pl.col("grade_old").ne_missing(pl.col("grade_new")),
-            score_change=delta,
+            score_change=delta.round(2),
         )
         .sort(
             ["grade_changed", pl.col("score_change").abs(), "carrier_id"],
@@ -252,8 +254,10 @@ def compare_rewards(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
             rule_name_zh=pl.coalesce("rule_name_zh_new", "rule_name_zh_old"),
             payee_kind=pl.coalesce("payee_kind_new", "payee_kind_old"),
             basis_zh=pl.coalesce("basis_zh_new", "basis_zh_old"),
-            amount_change=pl.col("amount_new").cast(pl.Float64).fill_null(0)
-            - pl.col("amount_old").cast(pl.Float64).fill_null(0),
+            amount_change=(
+                pl.col("amount_new").cast(pl.Float64).fill_null(0)
+                - pl.col("amount_old").cast(pl.Float64).fill_null(0)
+            ).round(4),
         )
         .with_columns(
             change_zh=pl.col("change").replace_strict(CHANGE_ZH, return_dtype=pl.String),
@@ -286,8 +290,8 @@ def _totals(old: pl.DataFrame, new: pl.DataFrame, keys: list[str]) -> pl.DataFra
     return (
         side(old, "_old")
         .join(side(new, "_new"), on=keys, how="full", coalesce=True, nulls_equal=True)
-        .with_columns(pl.col("amount_old", "amount_new").fill_null(0.0))
-        .with_columns(amount_change=pl.col("amount_new") - pl.col("amount_old"))
+        .with_columns(pl.col("amount_old", "amount_new").fill_null(0.0).round(4))
+        .with_columns(amount_change=(pl.col("amount_new") - pl.col("amount_old")).round(4))
         .sort(keys, nulls_last=True)
     )
 

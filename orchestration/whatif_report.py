@@ -184,5 +184,8 @@ def render_html(comparison: Comparison, top_n: int = rp.HTML_TOP_N) -> str:
         },
     }
     view["by_payee"]["rows"] = view["by_payee"]["rows"][:top_n]
+    for row in view["budget"]["rows"]:  # scope, budget, …: a NULL budget is no limit
+        row[0] = "合计 / total" if row[0] == "total" else row[0]
+        row[1] = "不限 / no limit" if row[1] == "—" else row[1]
     template = env.from_string(TEMPLATE_PATH.read_text(encoding="utf-8"))
     return template.render(**view)
