@@ -33,8 +33,9 @@ ROBUSTNESS_COLUMNS: dict[str, pl.DataType] = {
     "p_same": pl.Float64,
     "borderline": pl.Boolean,
 }
-BLOCK_CELLS = 4_000_000
-"""Draws × carriers per block (a few float64 arrays of this size at a time: ~32 MB each)."""
+BLOCK_CELLS = 1_000_000
+"""Draws × carriers per block: a few float64 arrays of this size at a time (~8 MB each), so
+the draws add little to the peak memory of a national year."""
 ROUNDING_GUARD = 1e-9
 
 
