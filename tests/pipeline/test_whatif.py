@@ -112,6 +112,13 @@ def test_whatif_equals_a_real_run_under_the_same_rulebook(district, tmp_path):
     assert (joined["amount_new"] == joined["amount"]).all()
     r01 = published(district, "reward_budget").filter(pl.col("scope") == "R01").row(0, named=True)
     assert r01["budget"] == Decimal(100) and r01["paid"] <= Decimal(100)
+    # every publish writes the robustness table, and the report shows both sections
+    robustness = published(district, "grade_robustness")
+    assert sorted(robustness["carrier_id"]) == sorted(new["carrier_id"])
+    sums = robustness.select(pl.sum_horizontal("p_a", "p_b", "p_c", "p_d")).to_series()
+    assert ((sums - 1).abs() < 1e-9).all()
+    report = (district.out / str(YEAR) / f"report_{YEAR}.html").read_text(encoding="utf-8")
+    assert '<section id="robustness">' in report and '<section id="budget">' in report
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
