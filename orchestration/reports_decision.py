@@ -84,12 +84,15 @@ def write_sheets_after(
     """After the budget sheet: the totals per responsible department."""
     if table != "reward_budget":
         return
+    from orchestration import workbook_office as office
+
     ws = wb.add_worksheet(DEPARTMENT_SHEET)
-    ws.freeze_panes(2, 0)
+    ws.freeze_panes(1, 0)
+    office.print_setup(ws, rp._sheet_title(fmt, DEPARTMENT_SHEET), fmt.run_id, repeat=(0, 0))
     widths: dict[int, int] = {}
     frame = departments_frame(t["rewards"])
     rp._write_frame(ws, fmt, "rewards", frame, 0, autofilter=True, widths=widths)
-    note_row = frame.height + 3
+    note_row = frame.height + 2
     ws.write_string(
         note_row,
         0,

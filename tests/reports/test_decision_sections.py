@@ -7,6 +7,7 @@ import re
 import openpyxl
 import polars as pl
 
+from orchestration import workbook_office as office
 from orchestration.reports import TABLE_LABELS, render_html_report, write_workbook
 from orchestration.reports_decision import DEPARTMENT_SHEET
 
@@ -38,20 +39,31 @@ def test_the_html_budget_section_shows_scopes_and_departments(tables, year):
     assert "1 个超出预算" in part
 
 
+def _keys(ws) -> list:
+    """The keys of a sheet's columns, through the dictionary sheet (字段说明)."""
+    book = ws.parent
+    keys = {
+        (r[0], r[1]): r[2]
+        for r in book[office.DICTIONARY_SHEET].iter_rows(min_row=2, values_only=True)
+    }
+    return [keys.get((ws.title, c.value)) for c in ws[1]]
+
+
 def test_the_workbook_has_the_robustness_budget_and_department_sheets(tables, year, tmp_path):
     book = openpyxl.load_workbook(write_workbook(tables, tmp_path / "w.xlsx", year))
     ws = book[TABLE_LABELS["grade_robustness"]]
-    en = [c.value for c in ws[2]]
-    flags = [ws.cell(row=r, column=en.index("borderline") + 1).value for r in (3, 4, 5)]
+    keys = _keys(ws)
+    flags = [ws.cell(row=r, column=keys.index("borderline") + 1).value for r in (2, 3, 4)]
     assert flags == ["是", "是", "否"]  # borderline first
-    p_same = ws.cell(row=3, column=en.index("p_same") + 1)
+    p_same = ws.cell(row=2, column=keys.index("p_same") + 1)
     assert p_same.value == 0.55 and p_same.number_format == "0.00%"
     budget = book[TABLE_LABELS["reward_budget"]]
-    scopes = [budget.cell(row=r, column=1).value for r in range(3, budget.max_row + 1)]
+    scope = _keys(budget).index("scope") + 1
+    scopes = [budget.cell(row=r, column=scope).value for r in range(2, budget.max_row + 1)]
     assert scopes[-1] == "total" and "R01" in scopes
     departments = book[DEPARTMENT_SHEET]
-    assert [c.value for c in departments[2]][:2] == ["department_zh", "line_count"]
-    names = [departments.cell(row=r, column=1).value for r in range(3, 12)]
+    assert _keys(departments)[:2] == ["department_zh", "line_count"]
+    names = [departments.cell(row=r, column=1).value for r in range(2, 12)]
     assert "区科技局" in names
 
 
