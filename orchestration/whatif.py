@@ -102,7 +102,13 @@ class Comparison:
             ("新增奖补条目", "reward lines added", count.get("added", 0), "int"),
             ("取消奖补条目", "reward lines removed", count.get("removed", 0), "int"),
             ("金额变化条目", "reward lines changed", count.get("changed", 0), "int"),
+            ("不变条目", "reward lines unchanged", count.get("same", 0), "int"),
         ]
+
+    @property
+    def changed_lines(self) -> pl.DataFrame:
+        """The reward lines added, removed or changed (the unchanged are in the Parquet file)."""
+        return self.rewards.filter(pl.col("change") != "same")
 
 
 @dataclass

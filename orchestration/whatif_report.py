@@ -50,7 +50,7 @@ TOTAL_SHOWN = ("amount_old", "amount_new", "amount_change")
 
 SHEETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("等级变化", "carriers", CARRIER_SHOWN),
-    ("奖补变化", "rewards", REWARD_SHOWN),
+    ("奖补变化", "changed_lines", REWARD_SHOWN),
     ("按规则汇总", "by_rule", ("rule_code", *TOTAL_SHOWN)),
     ("按收款方汇总", "by_payee", ("payee_kind", "payee_name", "payee_uscc", *TOTAL_SHOWN)),
     ("按部门汇总", "by_department", ("department_zh", *TOTAL_SHOWN)),
@@ -123,6 +123,18 @@ def write_workbook(comparison: Comparison, path: Path) -> Path:
 
 
 def _write_sheet(ws: Any, fmt: Any, frame: pl.DataFrame, columns: tuple[str, ...]) -> None:
+    """A frame under a Chinese and an English header row; beyond the workbook's row limit the
+    first rows and a note (every row is in the Parquet files)."""
+    limit = rp.LARGE_TABLE_ROWS
+    if frame.height > limit:
+        ws.write_string(
+            limit + 3,
+            0,
+            f"仅列出前 {limit:,} 行，共 {frame.height:,} 行；完整数据见 Parquet 文件。 / The first "
+            f"{limit:,} of {frame.height:,} rows; all are in the Parquet files.",
+            fmt.note,
+        )
+        frame = frame.head(limit)
     cols = [c for c in columns if c in frame.columns]
     kinds = [kind(c, frame.schema[c]) for c in cols]
     widths: dict[int, int] = {}
@@ -165,7 +177,7 @@ def render_html(comparison: Comparison, top_n: int = rp.HTML_TOP_N) -> str:
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
     moved = comparison.carriers.filter(pl.col("grade_changed"))
-    lines = comparison.rewards.filter(pl.col("change") != "same")
+    lines = comparison.changed_lines
     moved_shown, moved_note = rp._top(moved, top_n)
     lines_shown, lines_note = rp._top(lines, top_n)
     view = {

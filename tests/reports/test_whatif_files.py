@@ -83,6 +83,8 @@ def test_the_files_hold_the_contract_columns_and_escape_names(tmp_path):
     assert lines["amount_old"].null_count() == 1 and lines["amount_new"].null_count() == 1
     book = openpyxl.load_workbook(files["workbook"])
     assert book.sheetnames == ["概要", *(name for name, _, _ in SHEETS)]
+    assert book["奖补变化"].max_row == 2 + 3  # two header rows, the three lines that change
+    assert book["等级变化"].max_row == 2 + 3  # every carrier
     html = files["report"].read_text(encoding="utf-8")
     assert HOSTILE not in html and "&lt;script&gt;" in html
     assert "不限 / no limit" in html and "合计 / total" in html
