@@ -176,3 +176,16 @@ def test_the_receipt_note_names_a_borderline_grade_and_its_shares():
         notes[0].startswith("等级处于临界") and "维持B等的占 55.0%（A 35.5%，C 9.5%）" in notes[0]
     )
     assert notes[1] is None
+
+
+def test_ties_at_the_cap_follow_the_rulebook_in_every_draw(mk):
+    spec = {f"C{i}": "0.9" for i in range(1, 5)}  # four A incubators, one A place
+    for keep in (True, False):
+        doc = yaml.safe_load((RULEBOOK_DIR / "2024.yaml").read_text(encoding="utf-8"))
+        doc["grading"]["a_cap"]["ties_keep_a"] = keep
+        doc["robustness"].update(weight_jitter=0, goalpost_jitter=0, draws=3)
+        rulebook = parse_rulebook(doc)
+        out = score_year(rulebook, mk.YEAR, mk.inputs(carriers(mk, rulebook, spec)))
+        grades = out["carrier_scores"]["grade"].to_list()
+        assert grades == (["A"] * 4 if keep else ["A", "B", "B", "B"])
+        assert out["grade_robustness"]["p_same"].to_list() == [1.0] * 4
