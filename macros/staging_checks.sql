@@ -51,11 +51,22 @@
 {#- The standard checks of every contract column of `dataset`: a comma-separated list of CASE
     expressions, each NULL or one failure. `raw` is the struct of the raw row, `parsed` the
     relation holding the parsed columns (named as the contract's `staged` names). -#}
-{% macro column_checks(dataset, raw='_raw', parsed='parsed') -%}
+{% macro column_checks(dataset, raw='_raw', parsed='parsed', looked_up=[]) -%}
     {%- set checks = [] -%}
     {%- for col in contract_columns(dataset) -%}
-        {%- set r = raw ~ '.' ~ col.name -%}
-        {%- set p = parsed ~ '.' ~ col.staged -%}
+        {%- if col.name in looked_up -%}
+            {#- checked once per distinct value (macros/value_lookups.sql) -#}
+            {%- do checks.append(parsed ~ '._failure_' ~ col.name) -%}
+        {%- else -%}
+            {%- do checks.append(column_check(dataset, col, raw ~ '.' ~ col.name, parsed ~ '.' ~ col.staged)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ checks | join(',\n') }}
+{%- endmacro %}
+
+{#- The standard checks of one contract column as one CASE expression (NULL or one failure):
+    `r` is the cell as written, `p` its parsed value. -#}
+{% macro column_check(dataset, col, r, p) -%}
         {%- set zh = col.zh -%}
         {%- set branches = [] -%}
         {%- do branches.append((is_formula_error(r), dq_failure(col.name, 'formula_error', r,
@@ -119,23 +130,20 @@
                 '【' ~ zh ~ '】证书编号格式不正确：{v}（应为 GR + 4位年份 + 2位省份代码 + 6位序号，如 GR202432001234）',
                 "Malformed certificate number '{v}' in " ~ zh ~ " (expected GR + 4-digit year + 2-digit province + 6-digit serial, e.g. GR202432001234)"))) -%}
         {%- endif -%}
-        {%- set expr -%}
             case
             {%- for cond, failure in branches %}
                 when {{ cond }} then {{ failure }}
             {%- endfor %}
             end
-        {%- endset -%}
-        {%- do checks.append(expr) -%}
-    {%- endfor -%}
-    {{ checks | join(',\n') }}
 {%- endmacro %}
 
 {#- The failures list of a row: the standard checks plus `extra` (a list of further CASE
-    expressions of the model's own), NULLs dropped. -#}
-{% macro row_failures(dataset, extra=[], raw='_raw', parsed='parsed') -%}
+    expressions of the model's own), NULLs dropped. `looked_up`: columns checked once per
+    distinct value (value_lookups.sql), whose failure the parsed relation carries as
+    `_failure_<column>`. -#}
+{% macro row_failures(dataset, extra=[], raw='_raw', parsed='parsed', looked_up=[]) -%}
     list_filter([
-        {{ column_checks(dataset, raw=raw, parsed=parsed) }}
+        {{ column_checks(dataset, raw=raw, parsed=parsed, looked_up=looked_up) }}
         {%- for e in extra %},
         {{ e }}
         {%- endfor %}

@@ -195,6 +195,18 @@ def bench(
             help="With --decision: --no-run reuses the warehouse already in --workdir.",
         ),
     ] = True,
+    compare: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare",
+            help="Another bench workdir (same scale): fail unless every result table and "
+            "Parquet file is identical to its.",
+        ),
+    ] = None,
+    profile: Annotated[
+        int,
+        typer.Option("--profile", help="Write DuckDB's profile of the N costliest models."),
+    ] = 0,
 ) -> None:
     """Generate a year at the given scale, run the batch cold, print time and memory per step."""
     from orchestration.bench import SCALES, append_to_doc, format_result, run_bench
@@ -208,10 +220,18 @@ def bench(
         typer.echo(measure(workdir.resolve() / "warehouse.duckdb", 2024, workdir.resolve()).text())
         return
     runs = repeat if repeat is not None else (3 if scale == "district" else 1)
-    result = run_bench(scale, workdir.resolve(), repeat=max(1, runs))
+    result = run_bench(
+        scale,
+        workdir.resolve(),
+        repeat=max(1, runs),
+        compare=compare.resolve() if compare else None,
+        profile=profile,
+    )
     typer.echo(format_result(result))
     if record:
         append_to_doc(result, PROJECT_DIR / "docs" / "benchmarks.md")
+    if result.exit_code == 0 and result.differences:
+        raise typer.Exit(1)
     if decision and result.exit_code == 0:
         from orchestration.bench_decision import measure
 

@@ -210,6 +210,7 @@ def _run_steps(
     with progress.step("transform", "清洗与建模 / dbt build") as metric:
         result = builder.build(built_with)  # in the dbt process; this one holds no connection now
         metric.detail = result.one_line()
+        metric.parts = result.model_seconds()
 
     # The two audit steps' seconds are what the main process spends on the audit, not how
     # long GX validates: `audit` reads the staging and marts suites' frames and hands them to

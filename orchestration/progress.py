@@ -60,6 +60,9 @@ class StepMetric:
     seconds: float
     peak_rss_bytes: int
     detail: str = ""
+    parts: dict[str, float] = field(default_factory=dict)
+    """Seconds of the step's parts where it has some (the transform step: each dbt model's
+    execution time from dbt's results), for the bench."""
 
 
 @dataclass

@@ -81,6 +81,10 @@ class DbtRunResult:
             if node.resource_type == resource_type and (status is None or node.status == status)
         )
 
+    def model_seconds(self) -> dict[str, float]:
+        """Each model's execution time as dbt reports it (unique id -> seconds)."""
+        return {n.unique_id: n.execution_time for n in self.nodes if n.resource_type == "model"}
+
     def one_line(self) -> str:
         """A short summary for the progress display."""
         by_type: dict[str, int] = {}

@@ -6,6 +6,10 @@ raw_awards as (
     {{ raw_rows_to_stage(source('raw', 'awards')) }}
 ),
 
+{#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
+{%- set looked_up = ['carrier_id', 'competition', 'award_level', 'award_date'] %}
+{{ value_lookups('awards', 'raw_awards', looked_up) }},
+
 parsed as (
     select
         raw_awards._assessment_year,
@@ -15,21 +19,23 @@ parsed as (
         raw_awards._sheet,
         raw_awards._source_row,
         {{ row_id('awards', 'raw_awards') }} as _row_id,
-        upper({{ normalize_text('raw_awards.carrier_id') }}) as carrier_id,
+        _v_carrier_id._parsed as carrier_id,
         {{ normalize_text('raw_awards.enterprise_name') }} as enterprise_name,
         {{ normalize_uscc('raw_awards.uscc') }} as uscc,
-        {{ normalize_text('raw_awards.competition') }} as competition,
-        {{ enum_code('awards', 'award_level', 'raw_awards.award_level') }} as award_level,
+        _v_competition._parsed as competition,
+        _v_award_level._parsed as award_level,
         cast({{ enum_code('awards', 'award_rank', 'raw_awards.award_rank') }} as integer) as award_rank,
-        {{ parse_date('raw_awards.award_date') }} as award_date,
+        _v_award_date._parsed as award_date,
+        {{ lookup_failures(looked_up) }},
         raw_awards as _raw
     from raw_awards
+    {{- lookup_joins('raw_awards', looked_up) }}
 ),
 
 checked as (
     select
-        parsed.* exclude (_raw),
-        {{ row_failures('awards') }} as _failures
+        parsed.* exclude (_raw{{ lookup_excludes(looked_up) }}),
+        {{ row_failures('awards', looked_up=looked_up) }} as _failures
     from parsed
 ),
 

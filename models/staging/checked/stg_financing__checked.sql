@@ -6,6 +6,10 @@ raw_financing as (
     {{ raw_rows_to_stage(source('raw', 'financing')) }}
 ),
 
+{#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
+{%- set looked_up = ['carrier_id', 'enterprise_name', 'financing_date', 'amount_unit', 'financing_kind', 'investor', 'round'] %}
+{{ value_lookups('financing', 'raw_financing', looked_up) }},
+
 parsed as (
     select
         raw_financing._assessment_year,
@@ -15,23 +19,25 @@ parsed as (
         raw_financing._sheet,
         raw_financing._source_row,
         {{ row_id('financing', 'raw_financing') }} as _row_id,
-        upper({{ normalize_text('raw_financing.carrier_id') }}) as carrier_id,
-        {{ normalize_text('raw_financing.enterprise_name') }} as enterprise_name,
+        _v_carrier_id._parsed as carrier_id,
+        _v_enterprise_name._parsed as enterprise_name,
         {{ normalize_uscc('raw_financing.uscc') }} as uscc,
-        {{ parse_date('raw_financing.financing_date') }} as financing_date,
+        _v_financing_date._parsed as financing_date,
         {{ parse_money('raw_financing.amount', row_unit='raw_financing.amount_unit', header_unit='raw_financing.amount__header_unit') }} as amount_wan,
-        {{ enum_code('financing', 'amount_unit', 'raw_financing.amount_unit') }} as amount_unit,
-        {{ enum_code('financing', 'financing_kind', 'raw_financing.financing_kind') }} as financing_kind,
-        {{ normalize_text('raw_financing.investor') }} as investor,
-        {{ normalize_text('raw_financing.round') }} as round,
+        _v_amount_unit._parsed as amount_unit,
+        _v_financing_kind._parsed as financing_kind,
+        _v_investor._parsed as investor,
+        _v_round._parsed as round,
+        {{ lookup_failures(looked_up) }},
         raw_financing as _raw
     from raw_financing
+    {{- lookup_joins('raw_financing', looked_up) }}
 ),
 
 checked as (
     select
-        parsed.* exclude (_raw),
-        {{ row_failures('financing') }} as _failures
+        parsed.* exclude (_raw{{ lookup_excludes(looked_up) }}),
+        {{ row_failures('financing', looked_up=looked_up) }} as _failures
     from parsed
 ),
 

@@ -6,6 +6,10 @@ raw_graduations as (
     {{ raw_rows_to_stage(source('raw', 'graduations')) }}
 ),
 
+{#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
+{%- set looked_up = ['carrier_id', 'graduation_date', 'graduation_basis', 'landed_in_district', 'landed_park'] %}
+{{ value_lookups('graduations', 'raw_graduations', looked_up) }},
+
 parsed as (
     select
         raw_graduations._assessment_year,
@@ -15,21 +19,23 @@ parsed as (
         raw_graduations._sheet,
         raw_graduations._source_row,
         {{ row_id('graduations', 'raw_graduations') }} as _row_id,
-        upper({{ normalize_text('raw_graduations.carrier_id') }}) as carrier_id,
+        _v_carrier_id._parsed as carrier_id,
         {{ normalize_text('raw_graduations.enterprise_name') }} as enterprise_name,
         {{ normalize_uscc('raw_graduations.uscc') }} as uscc,
-        {{ parse_date('raw_graduations.graduation_date') }} as graduation_date,
-        {{ enum_code('graduations', 'graduation_basis', 'raw_graduations.graduation_basis') }} as graduation_basis,
-        {{ parse_bool('raw_graduations.landed_in_district') }} as landed_in_district,
-        {{ normalize_text('raw_graduations.landed_park') }} as landed_park,
+        _v_graduation_date._parsed as graduation_date,
+        _v_graduation_basis._parsed as graduation_basis,
+        _v_landed_in_district._parsed as landed_in_district,
+        _v_landed_park._parsed as landed_park,
+        {{ lookup_failures(looked_up) }},
         raw_graduations as _raw
     from raw_graduations
+    {{- lookup_joins('raw_graduations', looked_up) }}
 ),
 
 checked as (
     select
-        parsed.* exclude (_raw),
-        {{ row_failures('graduations') }} as _failures
+        parsed.* exclude (_raw{{ lookup_excludes(looked_up) }}),
+        {{ row_failures('graduations', looked_up=looked_up) }} as _failures
     from parsed
 ),
 

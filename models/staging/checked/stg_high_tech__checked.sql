@@ -6,6 +6,10 @@ raw_high_tech as (
     {{ raw_rows_to_stage(source('raw', 'high_tech')) }}
 ),
 
+{#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
+{%- set looked_up = ['carrier_id', 'issue_date', 'cert_kind'] %}
+{{ value_lookups('high_tech', 'raw_high_tech', looked_up) }},
+
 parsed as (
     select
         raw_high_tech._assessment_year,
@@ -15,14 +19,16 @@ parsed as (
         raw_high_tech._sheet,
         raw_high_tech._source_row,
         {{ row_id('high_tech', 'raw_high_tech') }} as _row_id,
-        upper({{ normalize_text('raw_high_tech.carrier_id') }}) as carrier_id,
+        _v_carrier_id._parsed as carrier_id,
         {{ normalize_text('raw_high_tech.enterprise_name') }} as enterprise_name,
         {{ normalize_uscc('raw_high_tech.uscc') }} as uscc,
         {{ normalize_certificate_no('raw_high_tech.certificate_no') }} as certificate_no,
-        {{ parse_date('raw_high_tech.issue_date') }} as issue_date,
-        {{ enum_code('high_tech', 'cert_kind', 'raw_high_tech.cert_kind') }} as cert_kind,
+        _v_issue_date._parsed as issue_date,
+        _v_cert_kind._parsed as cert_kind,
+        {{ lookup_failures(looked_up) }},
         raw_high_tech as _raw
     from raw_high_tech
+    {{- lookup_joins('raw_high_tech', looked_up) }}
 ),
 
 {#- The year in a well-formed certificate number must be the issue date's year. -#}
@@ -42,8 +48,8 @@ parsed as (
 
 checked as (
     select
-        parsed.* exclude (_raw),
-        {{ row_failures('high_tech', extra=[year_mismatch]) }} as _failures
+        parsed.* exclude (_raw{{ lookup_excludes(looked_up) }}),
+        {{ row_failures('high_tech', extra=[year_mismatch], looked_up=looked_up) }} as _failures
     from parsed
 ),
 

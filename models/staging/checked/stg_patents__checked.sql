@@ -6,6 +6,10 @@ raw_patents as (
     {{ raw_rows_to_stage(source('raw', 'patents')) }}
 ),
 
+{#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
+{%- set looked_up = ['carrier_id', 'enterprise_name', 'uscc', 'patent_type', 'title', 'application_date', 'grant_date', 'legal_status'] %}
+{{ value_lookups('patents', 'raw_patents', looked_up) }},
+
 parsed as (
     select
         raw_patents._assessment_year,
@@ -15,17 +19,19 @@ parsed as (
         raw_patents._sheet,
         raw_patents._source_row,
         {{ row_id('patents', 'raw_patents') }} as _row_id,
-        upper({{ normalize_text('raw_patents.carrier_id') }}) as carrier_id,
-        {{ normalize_text('raw_patents.enterprise_name') }} as enterprise_name,
-        {{ normalize_uscc('raw_patents.uscc') }} as uscc,
+        _v_carrier_id._parsed as carrier_id,
+        _v_enterprise_name._parsed as enterprise_name,
+        _v_uscc._parsed as uscc,
         {{ normalize_patent_no('raw_patents.patent_no') }} as patent_no,
-        {{ enum_code('patents', 'patent_type', 'raw_patents.patent_type') }} as patent_type,
-        {{ normalize_text('raw_patents.title') }} as title,
-        {{ parse_date('raw_patents.application_date') }} as application_date,
-        {{ parse_date('raw_patents.grant_date') }} as grant_date,
-        {{ enum_code('patents', 'legal_status', 'raw_patents.legal_status') }} as legal_status,
+        _v_patent_type._parsed as patent_type,
+        _v_title._parsed as title,
+        _v_application_date._parsed as application_date,
+        _v_grant_date._parsed as grant_date,
+        _v_legal_status._parsed as legal_status,
+        {{ lookup_failures(looked_up) }},
         raw_patents as _raw
     from raw_patents
+    {{- lookup_joins('raw_patents', looked_up) }}
 ),
 
 {#- The type digit of a valid patent number must agree with 专利类型. -#}
@@ -46,8 +52,8 @@ parsed as (
 
 checked as (
     select
-        parsed.* exclude (_raw),
-        {{ row_failures('patents', extra=[type_mismatch]) }} as _failures
+        parsed.* exclude (_raw{{ lookup_excludes(looked_up) }}),
+        {{ row_failures('patents', extra=[type_mismatch], looked_up=looked_up) }} as _failures
     from parsed
 ),
 

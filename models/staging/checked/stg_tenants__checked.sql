@@ -6,6 +6,10 @@ raw_tenants as (
     {{ raw_rows_to_stage(source('raw', 'tenants')) }}
 ),
 
+{#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
+{%- set looked_up = ['carrier_id', 'enterprise_name', 'entry_date', 'exit_date', 'tenant_status', 'industry', 'tech_sme_reg_no', 'tech_sme_reg_date', 'employees', 'talents', 'attracted_by_town', 'tech_recruit_certified', 'occupied_area_m2'] %}
+{{ value_lookups('tenants', 'raw_tenants', looked_up) }},
+
 parsed as (
     select
         raw_tenants._assessment_year,
@@ -15,31 +19,33 @@ parsed as (
         raw_tenants._sheet,
         raw_tenants._source_row,
         {{ row_id('tenants', 'raw_tenants') }} as _row_id,
-        upper({{ normalize_text('raw_tenants.carrier_id') }}) as carrier_id,
-        {{ normalize_text('raw_tenants.enterprise_name') }} as enterprise_name,
+        _v_carrier_id._parsed as carrier_id,
+        _v_enterprise_name._parsed as enterprise_name,
         {{ normalize_uscc('raw_tenants.uscc') }} as uscc,
-        {{ parse_date('raw_tenants.entry_date') }} as entry_date,
-        {{ parse_date('raw_tenants.exit_date') }} as exit_date,
-        {{ enum_code('tenants', 'tenant_status', 'raw_tenants.tenant_status') }} as tenant_status,
-        {{ normalize_text('raw_tenants.industry') }} as industry,
-        {{ normalize_text('raw_tenants.tech_sme_reg_no') }} as tech_sme_reg_no,
-        {{ parse_date('raw_tenants.tech_sme_reg_date') }} as tech_sme_reg_date,
+        _v_entry_date._parsed as entry_date,
+        _v_exit_date._parsed as exit_date,
+        _v_tenant_status._parsed as tenant_status,
+        _v_industry._parsed as industry,
+        _v_tech_sme_reg_no._parsed as tech_sme_reg_no,
+        _v_tech_sme_reg_date._parsed as tech_sme_reg_date,
         {{ parse_money('raw_tenants.revenue', row_unit=none, header_unit='raw_tenants.revenue__header_unit') }} as revenue_wan,
         {{ parse_money('raw_tenants.rd_expense', row_unit=none, header_unit='raw_tenants.rd_expense__header_unit') }} as rd_expense_wan,
         {{ parse_money('raw_tenants.tax_paid', row_unit=none, header_unit='raw_tenants.tax_paid__header_unit') }} as tax_paid_wan,
-        {{ parse_int('raw_tenants.employees') }} as employees,
-        {{ parse_int('raw_tenants.talents') }} as talents,
-        {{ normalize_text('raw_tenants.attracted_by_town') }} as attracted_by_town,
-        {{ parse_bool('raw_tenants.tech_recruit_certified') }} as tech_recruit_certified,
-        {{ parse_decimal('raw_tenants.occupied_area_m2') }} as occupied_area_m2,
+        _v_employees._parsed as employees,
+        _v_talents._parsed as talents,
+        _v_attracted_by_town._parsed as attracted_by_town,
+        _v_tech_recruit_certified._parsed as tech_recruit_certified,
+        _v_occupied_area_m2._parsed as occupied_area_m2,
+        {{ lookup_failures(looked_up) }},
         raw_tenants as _raw
     from raw_tenants
+    {{- lookup_joins('raw_tenants', looked_up) }}
 ),
 
 checked as (
     select
-        parsed.* exclude (_raw),
-        {{ row_failures('tenants') }} as _failures
+        parsed.* exclude (_raw{{ lookup_excludes(looked_up) }}),
+        {{ row_failures('tenants', looked_up=looked_up) }} as _failures
     from parsed
 ),
 
