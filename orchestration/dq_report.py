@@ -1,10 +1,10 @@
-"""The data-quality report for the assessment office: one self-contained HTML page in Chinese.
+"""The data-quality report for the assessment office, in Chinese: an index page and one page
+per carrier (orchestration/dq_pages.py writes them; issue 21: one page of a national year's
+findings was 56 MB).
 
 Findings are grouped by carrier so that each carrier can be sent its own list; findings that
-belong to no carrier get their own group. This module builds the page's view (groups, counts,
-rows of text); `report_templates/dq_report.html.j2` lays it out, rendered by Jinja with
-autoescape on, like the main report: report files are written by the carriers, and a cell may
-hold anything.
+belong to no carrier get their own group. Every value is escaped, as Jinja's autoescape does
+in the main report: report files are written by the carriers, and a cell may hold anything.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-
-from orchestration.config import REPORT_TEMPLATES_DIR
 
 NO_CARRIER = "__none__"
 
@@ -29,13 +27,6 @@ _COLUMNS = (
     ("message", "问题 / Problem"),
     ("severity", "严重程度 / Severity"),
 )
-
-TEMPLATE_PATH = REPORT_TEMPLATES_DIR / "dq_report.html.j2"
-
-
-def _text(value: object) -> str:
-    """A cell's text: empty for a missing value."""
-    return "" if value is None else str(value)
 
 
 def _with_carrier(issues: pl.DataFrame) -> pl.DataFrame:
@@ -79,82 +70,60 @@ def _summary(issues: pl.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _rows(group: pl.DataFrame) -> list[dict[str, Any]]:
-    rows = []
-    for r in group.iter_rows(named=True):
-        cells = []
-        for col, _ in _COLUMNS:
-            value = r.get(col)
-            if col == "severity":
-                cells.append({"cls": "sev", "text": _text(SEVERITY_LABEL.get(value, value))})
-            else:
-                cells.append({"cls": "num" if col == "source_row" else "", "text": _text(value)})
-        rows.append({"severity": _text(r.get("severity")), "cells": cells})
-    return rows
-
-
-def _view(issues: pl.DataFrame, year: int, carriers: pl.DataFrame | None) -> dict[str, Any]:
-    """What the template shows: totals, the summary by dataset and the groups by carrier."""
+def _frame(issues: pl.DataFrame) -> pl.DataFrame:
+    """The findings with every shown column, their group (`_group`) and `_sev_order`."""
     for col, _ in _COLUMNS:
         if col not in issues.columns:
             issues = issues.with_columns(pl.lit(None, dtype=pl.String).alias(col))
     if "dataset" not in issues.columns:
         issues = issues.with_columns(pl.lit(None, dtype=pl.String).alias("dataset"))
-    frame = _with_carrier(issues).with_columns(
+    return _with_carrier(issues).with_columns(
         pl.when(pl.col("severity") == "error").then(0).otherwise(1).alias("_sev_order")
     )
-    names: dict[str, str] = {}
-    if carriers is not None and "carrier_id" in carriers.columns:
-        name_col = "carrier_name" if "carrier_name" in carriers.columns else None
-        for r in carriers.iter_rows(named=True):
-            names[str(r["carrier_id"])] = str(r[name_col]) if name_col and r[name_col] else ""
-
-    groups = []
-    for group_id in sorted(frame["_group"].unique().to_list(), key=lambda g: (g == NO_CARRIER, g)):
-        group = frame.filter(pl.col("_group") == group_id).sort(
-            ["_sev_order", "dataset", "source_file", "sheet", "source_row"], nulls_last=True
-        )
-        groups.append(
-            {
-                "key": group_id,
-                "carrier_id": None if group_id == NO_CARRIER else group_id,
-                "name": names.get(group_id, ""),
-                "errors": int((group["severity"] == "error").sum()),
-                "warnings": int((group["severity"] == "warning").sum()),
-                "rows": _rows(group),
-            }
-        )
-    return {
-        "year": year,
-        "total_errors": int((frame["severity"] == "error").sum()),
-        "total_warnings": int((frame["severity"] == "warning").sum()),
-        "summary": _summary(frame) if frame.height else [],
-        "groups": groups,
-        "headers": [label for _, label in _COLUMNS],
-    }
 
 
-def render_dq_report(issues: pl.DataFrame, year: int, carriers: pl.DataFrame | None = None) -> str:
-    """The year's data-quality page as one HTML string (no external resources)."""
-    import jinja2
-
-    env = jinja2.Environment(
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+def _lookup(carriers: pl.DataFrame | None, column: str) -> dict[str, str]:
+    """carrier_id -> `column` of the carriers frame (empty when it has no such column)."""
+    if carriers is None or "carrier_id" not in carriers.columns or column not in carriers.columns:
+        return {}
+    pairs = carriers.select(
+        pl.col("carrier_id").cast(pl.String), pl.col(column).cast(pl.String).fill_null("")
     )
-    template = env.from_string(TEMPLATE_PATH.read_text(encoding="utf-8"))
-    return template.render(**_view(issues, year, carriers))
+    return dict(pairs.iter_rows())
+
+
+def with_towns(carriers: pl.DataFrame | None, scores: pl.DataFrame | None) -> pl.DataFrame | None:
+    """The carriers frame with each carrier's town from the year's scores, where both are known
+    (the index counts findings by town)."""
+    if carriers is None or scores is None or not {"carrier_id", "town"} <= set(scores.columns):
+        return carriers
+    towns = scores.select(
+        pl.col("carrier_id").cast(pl.String), pl.col("town").cast(pl.String)
+    ).unique("carrier_id", keep="first")
+    return carriers.with_columns(pl.col("carrier_id").cast(pl.String)).join(
+        towns, on="carrier_id", how="left"
+    )
 
 
 def write_dq_report(
     issues: pl.DataFrame, path: Path, year: int, carriers: pl.DataFrame | None = None
 ) -> Path:
-    """Write the year's data-quality findings as one HTML page (no external assets)."""
-    page = render_dq_report(issues, year, carriers)
+    """Write the year's data-quality report: the index at `path` (totals, counts by dataset, by
+    town and by carrier) and one page per carrier in `dq/` beside it (orchestration/dq_pages.py).
+    `carriers`: carrier_id with carrier_name and, where known, town."""
+    from orchestration import dq_pages
+
+    frame = _frame(issues)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return dq_pages.write_pages(
+        frame,
+        path,
+        year,
+        _lookup(carriers, "carrier_name"),
+        _lookup(carriers, "town"),
+        columns=_COLUMNS,
+        labels=SEVERITY_LABEL,
+        no_carrier=NO_CARRIER,
+        summary=_summary(frame) if frame.height else [],
+    )

@@ -328,9 +328,8 @@ def _office_writers(year: int, base_tables: dict[str, pl.DataFrame]) -> dict[str
     from orchestration import dq_report, reports
 
     def dq_writer(tables: dict[str, pl.DataFrame], path: Path, year: int) -> Path:
-        return dq_report.write_dq_report(
-            tables["dq_issues"], path, year, base_tables.get("carriers")
-        )
+        carriers = dq_report.with_towns(base_tables.get("carriers"), tables.get("carrier_scores"))
+        return dq_report.write_dq_report(tables["dq_issues"], path, year, carriers)
 
     names = office_file_names(year)
     return {

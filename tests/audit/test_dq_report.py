@@ -1,8 +1,10 @@
-"""The office's data-quality page: grouped by carrier, summary on top, every value escaped."""
+"""The office's data-quality report: an index (totals, by dataset, town and carrier) and one page
+per carrier in dq/ (what the office sends back to it), every value escaped."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import polars as pl
 
@@ -80,9 +82,19 @@ def issues() -> pl.DataFrame:
     )
 
 
-def sections(page: str) -> dict[str, str]:
-    return dict(
-        re.findall(r'<section id="g\d+" data-carrier="([^"]*)">(.*?)</section>', page, re.S)
+def sections(index: Path) -> dict[str, str]:
+    """The carrier pages the index links to, in its order: carrier id (or __none__) -> page."""
+    page = index.read_text(encoding="utf-8")
+    out = {}
+    for carrier, href in re.findall(r'<tr data-carrier="([^"]*)"><td><a href="([^"]+)">', page):
+        text = (index.parent / href).read_text(encoding="utf-8")
+        out[carrier] = re.search(r'<section data-carrier="[^"]*">(.*?)</section>', text, re.S)[1]
+    return out
+
+
+def every_page(index: Path) -> str:
+    return "\n".join(
+        p.read_text(encoding="utf-8") for p in [index, *sorted((index.parent / "dq").glob("*"))]
     )
 
 
@@ -90,9 +102,8 @@ def test_report_groups_by_carrier_with_names(tmp_path) -> None:
     carriers = pl.DataFrame(
         {"carrier_id": ["C001", "C002"], "carrier_name": ["甲孵化器", "乙空间"]}
     )
-    path = write_dq_report(issues(), tmp_path / "dq" / "report.html", 2024, carriers)
-    page = path.read_text(encoding="utf-8")
-    groups = sections(page)
+    path = write_dq_report(issues(), tmp_path / "out" / "report.html", 2024, carriers)
+    groups = sections(path)
     assert list(groups) == ["C001", "C002", "__none__"]
     assert "甲孵化器" in groups["C001"] and "乙空间" in groups["C002"]
     # the row without carrier_id comes from C001's workbook, so it goes to C001's list
@@ -105,25 +116,32 @@ def test_report_groups_by_carrier_with_names(tmp_path) -> None:
 
 def test_report_summary_counts_per_dataset(tmp_path) -> None:
     page = write_dq_report(issues(), tmp_path / "r.html", 2024, None).read_text(encoding="utf-8")
-    summary = page[: page.index("<ul>")]
+    summary = page[: page.index('<table id="carriers">')]
     assert re.search(r"<td>tenants</td><td class=\"num\">2</td><td class=\"num\">0</td>", summary)
     assert re.search(r"<td>financing</td><td class=\"num\">0</td><td class=\"num\">1</td>", summary)
     assert "错误 3 条" in page and "警告 1 条" in page
 
 
 def test_every_value_is_escaped_and_nothing_is_external(tmp_path) -> None:
-    page = write_dq_report(issues(), tmp_path / "r.html", 2024, None).read_text(encoding="utf-8")
+    page = every_page(write_dq_report(issues(), tmp_path / "r.html", 2024, None))
     assert "<script" not in page
     # Jinja's autoescape (markupsafe) spells quotes as numeric entities
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
     assert "a&#34;b&#39;c&amp;d" in page
-    assert not re.search(r"(src|href)=\"(?!#)", page)
+    # links go only to the report's own pages
+    assert set(re.findall(r'href="([^"]*)"', page)) <= {
+        "dq/C001.html",
+        "dq/C002.html",
+        "dq/_unassigned.html",
+        "../r.html",
+    }
+    assert "src=" not in page
     assert "http" not in page
 
 
 def test_carrier_names_are_escaped_too(tmp_path) -> None:
     carriers = pl.DataFrame({"carrier_id": ["C001"], "carrier_name": ['<b onmouseover="x">']})
-    page = write_dq_report(issues(), tmp_path / "r.html", 2024, carriers).read_text("utf-8")
+    page = every_page(write_dq_report(issues(), tmp_path / "r.html", 2024, carriers))
     assert "<b onmouseover" not in page and "&lt;b onmouseover=&#34;x&#34;&gt;" in page
 
 
@@ -135,6 +153,49 @@ def test_a_year_without_findings_says_so(tmp_path) -> None:
 
 def test_findings_without_carrier_column_still_render(tmp_path) -> None:
     frame = issues().drop("carrier_id", "assessment_year")
-    page = write_dq_report(frame, tmp_path / "r.html", 2024, None).read_text(encoding="utf-8")
-    assert list(sections(page)) == ["__none__"]
-    assert page.count("<tr class=") == 4
+    path = write_dq_report(frame, tmp_path / "r.html", 2024, None)
+    assert list(sections(path)) == ["__none__"]
+    assert sections(path)["__none__"].count("<tr class=") == 4
+
+
+def test_the_index_counts_by_town_and_links_each_carrier_to_its_page(tmp_path) -> None:
+    carriers = pl.DataFrame(
+        {
+            "carrier_id": ["C001", "C002", "C003"],
+            "carrier_name": ["甲", "乙", "丙"],
+            "town": ["东镇", "西镇", "东镇"],
+        }
+    )
+    path = write_dq_report(issues(), tmp_path / "r.html", 2024, carriers)
+    index = path.read_text(encoding="utf-8")
+    towns = index[index.index('<table id="towns">') : index.index('<table id="carriers">')]
+    # C001: 2 errors in 东镇; C002: 1 warning in 西镇; C003 has no findings
+    assert re.search(
+        r'<td>东镇</td><td class="num">1</td><td class="num">2</td><td class="num">0</td>', towns
+    )
+    assert re.search(
+        r'<td>西镇</td><td class="num">1</td><td class="num">0</td><td class="num">1</td>', towns
+    )
+    assert '<a href="dq/C001.html">C001</a></td><td>甲</td><td>东镇</td>' in index
+    # the index lists no finding itself; each carrier's page holds its own only
+    assert "<tr class=" not in index
+    pages = sorted(p.name for p in (tmp_path / "dq").iterdir())
+    assert pages == ["C001.html", "C002.html", "_unassigned.html"]
+    c002 = (tmp_path / "dq" / "C002.html").read_text(encoding="utf-8")
+    assert "融资金额过大" in c002 and "C001_甲.xlsx" not in c002
+    assert 'href="../r.html"' in c002
+
+
+def test_a_carrier_id_that_is_no_plain_file_name_gets_a_digest_page(tmp_path) -> None:
+    frame = issues().with_columns(
+        pl.when(pl.col("carrier_id") == "C002")
+        .then(pl.lit("../../evil/x"))
+        .otherwise(pl.col("carrier_id"))
+        .alias("carrier_id")
+    )
+    path = write_dq_report(frame, tmp_path / "out" / "r.html", 2024, None)
+    created = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.html"))
+    assert all(p.startswith("out/") for p in created)
+    digest = [p for p in created if p.startswith("out/dq/id-")]
+    assert len(digest) == 1
+    assert sections(path)["../../evil/x"].count("<tr class=") == 1
