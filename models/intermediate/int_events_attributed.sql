@@ -37,25 +37,22 @@ candidate_carriers as (
     group by all
 ),
 
-ranked as (
-    select
-        candidate_carriers.*,
-        row_number() over (
-            partition by candidate_carriers.event_kind, candidate_carriers.event_key
-            order by candidate_carriers.entry_date desc, candidate_carriers.carrier_id
-        ) as candidate_rank
-    from candidate_carriers
-),
-
+{#- One hash aggregate, no window: the attributed carrier is the smallest (days before the
+    end of time, carrier_id), i.e. the latest entry_date, ties the smallest carrier_id; the
+    candidates' list is sorted per event (docs/benchmarks.md, issue 21). -#}
 summarised as (
     select
-        ranked.event_kind,
-        ranked.event_key,
+        candidate_carriers.event_kind,
+        candidate_carriers.event_key,
         count(*) as candidate_count,
-        string_agg(ranked.carrier_id, ',' order by ranked.carrier_id) as candidate_carrier_ids,
-        max(case when ranked.candidate_rank = 1 then ranked.carrier_id end)
-            as attributed_carrier_id
-    from ranked
+        array_to_string(list_sort(list(candidate_carriers.carrier_id)), ',')
+            as candidate_carrier_ids,
+        arg_min(
+            candidate_carriers.carrier_id,
+            {'days_before': date '9999-12-31' - candidate_carriers.entry_date,
+             'carrier_id': candidate_carriers.carrier_id}
+        ) as attributed_carrier_id
+    from candidate_carriers
     group by all
 ),
 

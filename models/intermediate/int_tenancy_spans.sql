@@ -13,39 +13,34 @@ tenants as (
     where is_kept
 ),
 
-ranked as (
+{#- One hash aggregate per span instead of two windows (docs/benchmarks.md, issue 21): the latest
+    report is the one with the smallest (year descending, file, sheet, row). -#}
+spans as (
     select
         tenants.carrier_id,
         tenants.uscc,
         tenants.entry_date,
-        tenants.exit_date,
-        tenants.tenant_status,
-        tenants._assessment_year,
-        row_number() over (
-            partition by tenants.carrier_id, tenants.uscc, tenants.entry_date
-            order by
-                tenants._assessment_year desc,
-                tenants._source_file,
-                tenants._sheet,
-                tenants._source_row
-        ) as span_rank,
-        min(tenants._assessment_year) over (
-            partition by tenants.carrier_id, tenants.uscc, tenants.entry_date
-        ) as first_reported_year
+        arg_min(
+            {'exit_date': tenants.exit_date, 'tenant_status': tenants.tenant_status,
+             'year': tenants._assessment_year},
+            {'year': -tenants._assessment_year, 'file': tenants._source_file,
+             'sheet': tenants._sheet, 'row': tenants._source_row}
+        ) as latest,
+        min(tenants._assessment_year) as first_reported_year
     from tenants
+    group by tenants.carrier_id, tenants.uscc, tenants.entry_date
 ),
 
 final as (
     select
-        ranked.carrier_id,
-        ranked.uscc,
-        ranked.entry_date,
-        ranked.exit_date,
-        ranked.tenant_status,
-        ranked.first_reported_year,
-        ranked._assessment_year as last_reported_year
-    from ranked
-    where ranked.span_rank = 1
+        spans.carrier_id,
+        spans.uscc,
+        spans.entry_date,
+        spans.latest.exit_date as exit_date,
+        spans.latest.tenant_status as tenant_status,
+        spans.first_reported_year,
+        spans.latest.year as last_reported_year
+    from spans
 )
 
 select * from final
