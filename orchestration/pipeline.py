@@ -321,11 +321,12 @@ def office_file_names(year: int) -> dict[str, str]:
         "workbook": f"carrier_assessment_{year}.xlsx",
         "report": f"report_{year}.html",
         "dq_report": f"dq_report_{year}.html",
+        "details": f"carrier_details_{year}.xlsx",
     }
 
 
 def _office_writers(year: int, base_tables: dict[str, pl.DataFrame]) -> dict[str, Callable]:
-    from orchestration import dq_report, reports
+    from orchestration import details_workbook, dq_report, reports
 
     def dq_writer(tables: dict[str, pl.DataFrame], path: Path, year: int) -> Path:
         carriers = dq_report.with_towns(base_tables.get("carriers"), tables.get("carrier_scores"))
@@ -336,6 +337,7 @@ def _office_writers(year: int, base_tables: dict[str, pl.DataFrame]) -> dict[str
         names["workbook"]: reports.write_workbook,
         names["report"]: reports.write_html_report,
         names["dq_report"]: dq_writer,
+        names["details"]: details_workbook.write_details_workbook,
     }
 
 

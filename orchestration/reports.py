@@ -906,8 +906,9 @@ def _write_detail_sheet(
     if scores.height > limit:
         note = (
             f"共 {scores.height:,} 个载体，本表列出前 {limit:,} 个（按类型、排名）；全部明细见 "
-            f"{PARQUET_NAME.format(table='score_details')}。 / {scores.height:,} carriers; the "
-            f"first {limit:,} by type and rank are listed, all details are in "
+            f"carrier_details_{year}.xlsx 及 {PARQUET_NAME.format(table='score_details')}。 / "
+            f"{scores.height:,} carriers; the first {limit:,} by type and rank are listed, all "
+            f"details are in carrier_details_{year}.xlsx and "
             f"{PARQUET_NAME.format(table='score_details')}."
         )
         ws.merge_range(1, 0, 1, 7, note, fmt.note)

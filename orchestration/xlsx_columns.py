@@ -67,11 +67,10 @@ def _cell(name: str, dtype: pl.DataType, letter: str) -> pl.Expr:
             )
             .otherwise(pl.lit(""))
         )
-    value = (
-        column.cast(pl.String)
-        if dtype != pl.Boolean
-        else (pl.when(column).then(pl.lit("是")).otherwise(pl.lit("否")))
-    )
+    if dtype == pl.Boolean:
+        value = pl.when(column).then(pl.lit("是")).when(~column).then(pl.lit("否"))
+    else:
+        value = column.cast(pl.String)
     return pl.when(value.is_not_null() & (value != "")).then(
         pl.concat_str(
             [pl.lit('<c r="'), ref, pl.lit('" t="inlineStr"><is><t xml:space="preserve">'),
