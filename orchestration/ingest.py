@@ -28,10 +28,10 @@ would keep.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
-import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Callable
@@ -44,6 +44,7 @@ import duckdb
 import fastexcel
 import polars as pl
 
+from orchestration import ingest_checks
 from orchestration.config import RAW_SCHEMA
 from orchestration.contract import Dataset, datasets
 from orchestration.headers import (
@@ -73,6 +74,7 @@ META_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_sheet", "VARCHAR"),
     ("_source_row", "INTEGER"),
     ("_extra", "VARCHAR"),
+    ("_row_error", "VARCHAR"),
 )
 FILES_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_assessment_year", "INTEGER"),
@@ -272,6 +274,7 @@ def ingest_package(
         else:
             _read_entries(reader, sorted(reports_dir.iterdir(), key=lambda p: p.name))
         reader.flush(0)
+        _other_year_findings(con, summary)
         _write_summary(con, summary)
         con.execute("COMMIT")
     except BaseException:
@@ -309,7 +312,12 @@ def _read_entries(reader: _PackageReader, entries: list[Path]) -> None:
 
 
 def _is_workbook(entry: Path) -> bool:
-    return entry.suffix.lower() == ".xlsx" and not entry.name.startswith("~$") and entry.is_file()
+    return (
+        entry.suffix.lower() == ".xlsx"
+        and not entry.name.startswith("~$")
+        and not entry.is_symlink()
+        and entry.is_file()
+    )
 
 
 def _read_workbook_alone(entry: Path, parent: IngestSummary) -> _PackageReader:
@@ -386,6 +394,14 @@ class _PackageReader:
 
     def read_entry(self, entry: Path) -> None:
         name = entry.name
+        if entry.is_symlink():  # never followed: it may point anywhere on the machine
+            msg = (
+                f"“{name}”是符号链接（快捷方式），未读取；请把文件本身放入报送目录 / '{name}' is a "
+                "symbolic link and was not followed; put the file itself in the report folder"
+            )
+            self.file_status(FileResult(name, "ignored", message=msg))
+            self.finding("symlink_not_followed", "error", msg, file=name)
+            return
         if entry.is_dir():
             msg = (
                 f"子文件夹“{name}”已忽略，只读取报送目录下的文件 / sub-folder '{name}' ignored: "
@@ -651,10 +667,13 @@ class _PackageReader:
             self.file_status(FileResult(name, "ignored", sha, size, None, msg))
             self.finding("ignored_file", "warning", msg, file=name, value=name)
             return
-        encoded = _csv_as_utf8(data)
-        if isinstance(encoded, tuple):
-            self.unreadable(name, sha, size, *encoded)
+        decoded = ingest_checks.decode_csv(data)
+        if isinstance(decoded, tuple):
+            self.unreadable(name, sha, size, *decoded)
             return
+        encoded = decoded.data
+        for check, zh, en in decoded.warnings:
+            self.finding(check, "warning", f"文件“{name}”：{zh} / file '{name}': {en}", file=name)
         try:
             table = pl.read_csv(encoded, has_header=False, infer_schema=False, raise_if_empty=False)
         except Exception as exc:  # polars' parse errors: reworded for the office
@@ -667,7 +686,10 @@ class _PackageReader:
         table = table.with_columns(pl.all().replace("", None))
         lines = _csv_line_numbers(table, encoded)
         letters = [_column_letter(i) for i in range(table.width)]
-        self.load_table(table, letters, dataset, name, sha, "", is_csv=True, lines=lines)
+        errors = _record_errors(lines, decoded.line_errors, name)
+        self.load_table(
+            table, letters, dataset, name, sha, "", is_csv=True, lines=lines, row_errors=errors
+        )
 
     # -- common ---------------------------------------------------------------------------
 
@@ -694,8 +716,12 @@ class _PackageReader:
         *,
         is_csv: bool,
         lines: pl.Series | None = None,
+        row_errors: dict[int, str] | None = None,
     ) -> None:
-        """Find the header, map columns, and keep the data rows as a raw frame."""
+        """Find the header, map columns, and keep the data rows as a raw frame.
+
+        `row_errors`: row (line) number → `_row_error` of rows ingest already knows staging must
+        reject; a row repeating the header is added to them here."""
         if cells.height == 0 or cells.width == 0 or _all_null(cells):
             self.empty_sheet(name, sheet_name, dataset)
             return
@@ -804,6 +830,31 @@ class _PackageReader:
         )
         body = cells.with_columns(row_numbers.cast(pl.Int32).alias("__row")).slice(header_index + 1)
         body = body.filter(~pl.all_horizontal(pl.col(data_cols).is_null()))
+        errors = dict(row_errors or {})
+        repeated = ingest_checks.repeated_header_mask(body, header, list(mapped.values()))
+        for row in body.get_column("__row").filter(repeated).to_list():
+            errors.setdefault(
+                row,
+                ingest_checks.row_error(
+                    "repeated_header",
+                    None,
+                    None,
+                    f"文件“{name}”工作表“{sheet_name}”第 {row} 行重复了第 {header_row_number} "
+                    "行的表头，不是数据，该行未采用",
+                    f"file '{name}' sheet '{sheet_name}' row {row} repeats the header of row "
+                    f"{header_row_number}; it is not data and is not used",
+                ),
+            )
+        if errors:
+            body = body.with_columns(
+                pl.col("__row")
+                .replace_strict(
+                    list(errors), list(errors.values()), default=None, return_dtype=pl.String
+                )
+                .alias("__row_error")
+            )
+        else:
+            body = body.with_columns(pl.lit(None, dtype=pl.String).alias("__row_error"))
         select: list[pl.Expr] = [
             pl.lit(self.summary.year, dtype=pl.Int32).alias("_assessment_year"),
             pl.lit(self.summary.run_id, dtype=pl.String).alias("_run_id"),
@@ -812,6 +863,7 @@ class _PackageReader:
             pl.lit(sheet_name, dtype=pl.String).alias("_sheet"),
             pl.col("__row").alias("_source_row"),
             _extra_json(extras).alias("_extra"),
+            pl.col("__row_error").alias("_row_error"),
         ]
         for col in ds.columns:
             if col.name in mapped:
@@ -1019,54 +1071,53 @@ def _sheet_names_zh() -> str:
     return "、".join(ds.sheet_zh for ds in datasets().values())
 
 
-def _csv_as_utf8(data: bytes) -> bytes | tuple[str, str]:
-    """The CSV's bytes as UTF-8 without a BOM (see `_decode_csv`), or the (Chinese, English)
-    reason it cannot be read. Valid UTF-8 is checked, not copied (~1 s less on a national file);
-    everything else (NUL bytes, UTF-16, GB18030) goes through `_decode_csv`'s own rules."""
-    if b"\x00" not in data:
-        body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            return body
-    decoded = _decode_csv(data)
-    return decoded if isinstance(decoded, tuple) else decoded.encode("utf-8")
+def _record_errors(
+    starts: pl.Series, line_errors: dict[int, tuple[str, str, str]], name: str
+) -> dict[int, str]:
+    """The `_row_error` of each CSV record holding a bad line (a quoted cell may span lines:
+    the record is the one starting at or before the line), by the record's first line."""
+    if not line_errors:
+        return {}
+    first_lines = starts.to_list()
+    out: dict[int, str] = {}
+    for line, (check, zh, en) in sorted(line_errors.items()):
+        pos = max(0, bisect.bisect_right(first_lines, line) - 1)
+        out.setdefault(
+            first_lines[pos],
+            ingest_checks.row_error(check, None, None, f"文件“{name}”{zh}", f"file '{name}': {en}"),
+        )
+    return out
 
 
-def _decode_csv(data: bytes) -> str | tuple[str, str]:
-    """The CSV's text, decoded strictly as UTF-8 (with or without BOM) or GB18030; else a
-    (Chinese, English) reason. Never a silently wrong decoding: GB18030 accepts many byte
-    strings, so text that decodes only into private-use or control characters is refused."""
-    if b"\x00" in data:
-        return (
-            "含有 NUL 字节（可能是 UTF-16 编码或二进制文件）",
-            "contains NUL bytes (UTF-16 or binary)",
+def _other_year_findings(con: duckdb.DuckDBPyConnection, summary: IngestSummary) -> None:
+    """A warning for each file whose events fall mostly in another year (ingest_checks)."""
+    for file, other, n, total, rejected in ingest_checks.mark_other_year_files(con, summary.year):
+        dropped = "、".join(f"{ds} {k} 行" for ds, k in sorted(rejected.items()))
+        dropped_en = ", ".join(f"{k} {ds} rows" for ds, k in sorted(rejected.items()))
+        zh = (
+            f"文件“{file}”中 {total} 个有日期的事件有 {n} 个在 {other} 年，不在本年度 "
+            f"{summary.year} 年：疑为 {other} 年的报表误交。其事件按各自年份计算（不计入 "
+            f"{summary.year} 年）" + (f"；与其他文件重复报送的 {dropped} 未采用" if dropped else "")
         )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return (
-            "编码为 UTF-16，请另存为 UTF-8 或 GB18030",
-            "UTF-16 encoded; save as UTF-8 or GB18030",
+        en = (
+            f"file '{file}': {n} of its {total} dated events fall in {other}, not in "
+            f"{summary.year}: probably the {other} report handed in by mistake. Its events "
+            f"count in their own year (not in {summary.year})"
+            + (f"; {dropped_en} repeating another file's are not used" if dropped else "")
         )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        return (
-            f"编码无法识别（不是 UTF-8 或 GB18030，第 {exc.start} 字节）",
-            f"unknown encoding (neither UTF-8 nor GB18030, byte {exc.start})",
-        )
-    for ch in text:
-        if ord(ch) >= 0x80 and unicodedata.category(ch) in ("Co", "Cc", "Cn", "Cs"):
-            return (
-                "编码无法识别（按 GB18030 解码得到无效字符）",
-                "unknown encoding (GB18030 decoding gives private-use or control characters)",
+        summary.findings.append(
+            Finding(
+                None,
+                file,
+                None,
+                None,
+                None,
+                "file_year_mismatch",
+                "warning",
+                str(other),
+                f"{zh} / {en}",
             )
-    return text
+        )
 
 
 def _csv_error_text(exc: Exception, data: bytes) -> tuple[str, str]:
