@@ -496,6 +496,10 @@ class _PackageReader:
             return
         self.file_status(FileResult(name, "loaded", sha, size))
         sheets = [self.load_sheet(reader, index, sheet) for index, sheet in enumerate(sheet_names)]
+        for sheet_name, columns in ingest_checks.hidden_columns(data).items():
+            for sheet in sheets:
+                if sheet.name == sheet_name:
+                    sheet.hidden_letters = {_column_letter(i) for i in columns}
         _cells_as_text([s for s in sheets if s.text is not None])
         for sheet in sheets:
             try:
@@ -583,7 +587,16 @@ class _PackageReader:
         if sheet.failure is not None:
             raise sheet.failure
         cells = self.sheet_cells(reader, sheet, name)
-        self.load_table(cells, sheet.letters, dataset, name, sha, sheet_name, is_csv=False)
+        self.load_table(
+            cells,
+            sheet.letters,
+            dataset,
+            name,
+            sha,
+            sheet_name,
+            is_csv=False,
+            hidden=sheet.hidden_letters,
+        )
 
     def sheet_cells(self, reader: Any, sheet: _Sheet, name: str) -> pl.DataFrame:
         """Every cell of a sheet as the text it shows (see the module docstring); row i of the
@@ -717,11 +730,13 @@ class _PackageReader:
         is_csv: bool,
         lines: pl.Series | None = None,
         row_errors: dict[int, str] | None = None,
+        hidden: set[str] | frozenset[str] = frozenset(),
     ) -> None:
         """Find the header, map columns, and keep the data rows as a raw frame.
 
         `row_errors`: row (line) number → `_row_error` of rows ingest already knows staging must
-        reject; a row repeating the header is added to them here."""
+        reject; a row repeating the header is added to them here. `hidden`: letters of hidden
+        columns: a visible column wins over a hidden one with the same header."""
         if cells.height == 0 or cells.width == 0 or _all_null(cells):
             self.empty_sheet(name, sheet_name, dataset)
             return
@@ -740,7 +755,8 @@ class _PackageReader:
         extras: dict[str, str] = {}  # unknown header as written → frame column
         column_findings: list[Finding] = []
         data_cols = cells.columns
-        for pos, text in enumerate(header):
+        for pos in sorted(range(len(header)), key=lambda p: letters[p] in hidden):
+            text = header[pos]
             col = data_cols[pos]
             match = matcher.match(text)
             letter = letters[pos]
@@ -781,6 +797,12 @@ class _PackageReader:
                     f"{what_en}; kept in _extra",
                 )
             )
+        column_findings += [
+            Finding(*found)
+            for found in ingest_checks.hidden_column_findings(
+                cells, header_index, letters, hidden, mapped, (dataset, name, sheet_name)
+            )
+        ]
         missing = [c for c in ds.required_columns if c not in mapped]
         if score == 0 or missing:
             names_zh = "、".join(ds.column(c).zh for c in missing)
@@ -894,6 +916,8 @@ class _Sheet:
     name: str
     dataset: str | None
     hidden: bool = False
+    hidden_letters: set[str] = field(default_factory=set)
+    """Letters of the sheet's hidden columns."""
     height: int | None = None
     width: int | None = None
     letters: list[str] = field(default_factory=list)

@@ -281,3 +281,110 @@ def mark_other_year_files(
     finally:
         con.unregister("_stray_files")
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Hidden columns of a workbook's sheets
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_COL_TAG = re.compile(rb"<(?:\w+:)?col\b[^>]*>")
+HEAD_BYTES = 1 << 20
+"""How much of a sheet's XML is read for its column definitions: they come before the cells."""
+
+
+def _attrs(tag: bytes) -> dict[str, str]:
+    return {
+        k.decode().split(":")[-1] if k != b"r:id" else "rid": v.decode("utf-8", "replace")
+        for k, v in _ATTR.findall(tag)
+    }
+
+
+def hidden_columns(data: bytes) -> dict[str, set[int]]:
+    """Sheet name → 0-based indexes of its hidden columns (`<cols><col hidden="1">`), for the
+    sheets that have any. calamine reads hidden columns like the others and does not say which
+    they are; only the head of each sheet's XML (before its cells) is read. Best effort: a
+    workbook whose parts cannot be read this way gives {}."""
+    import html
+    import io
+    import posixpath
+    import zipfile
+
+    found: dict[str, set[int]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            book = zf.read("xl/workbook.xml")
+            rels = zf.read("xl/_rels/workbook.xml.rels")
+            targets = {}
+            for tag in _REL_TAG.findall(rels):
+                a = _attrs(tag)
+                target = a.get("Target", "")
+                path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                targets[a.get("Id")] = posixpath.normpath(path)
+            for tag in _SHEET_TAG.findall(book):
+                a = _attrs(tag)
+                part = targets.get(a.get("rid") or a.get("id"))
+                if part not in names:
+                    continue
+                with zf.open(part) as handle:
+                    head = handle.read(HEAD_BYTES)
+                head = head.split(b"<sheetData", 1)[0]
+                hidden: set[int] = set()
+                for col in _COL_TAG.findall(head):
+                    c = _attrs(col)
+                    if c.get("hidden") in ("1", "true"):
+                        first, last = int(c.get("min", "0")), int(c.get("max", "0"))
+                        hidden.update(range(first - 1, min(last, first + 16_384)))
+                if hidden:
+                    found[html.unescape(a.get("name", ""))] = hidden
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile):
+        return {}
+    return found
+
+
+def hidden_column_findings(
+    cells: pl.DataFrame,
+    header_index: int,
+    letters: list[str],
+    hidden: set[str] | frozenset[str],
+    mapped: dict[str, str],
+    where: tuple[str, str, str],
+) -> list[tuple]:
+    """A warning (as `Finding` fields) for each hidden column holding data: whether it was
+    read as a column of the dataset or kept aside in `_extra` (a visible column with the same
+    header wins)."""
+    if not hidden:
+        return []
+    dataset, name, sheet = where
+    used = {col: contract for contract, col in mapped.items()}
+    header = cells.row(header_index)
+    out = []
+    for pos, col in enumerate(cells.columns):
+        letter = letters[pos]
+        below = cells.get_column(col).slice(header_index + 1)
+        if letter not in hidden or below.null_count() == below.len():
+            continue
+        label = "" if header[pos] is None else str(header[pos])
+        if col in used:
+            zh, en = "已作为数据读取", f"it was read as '{used[col]}'"
+        else:
+            zh, en = "未采用，原样保留在 _extra 中", "not used; kept in _extra"
+        row = header_index + 1
+        out.append(
+            (
+                dataset,
+                name,
+                sheet,
+                row,
+                label or letter,
+                "hidden_column",
+                "warning",
+                label or None,
+                f"文件“{name}”工作表“{sheet}”第 {letter} 列（表头“{label}”）是隐藏列，{zh} / "
+                f"file '{name}' sheet '{sheet}' column {letter} (header '{label}') is hidden; "
+                f"{en}",
+            )
+        )
+    return out

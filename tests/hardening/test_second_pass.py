@@ -265,24 +265,21 @@ def build_package(reports: Path, outside: Path) -> list[Case]:
         Case("merged_cell_across_rows", "tenants", "C002_合并单元格.xlsx", 3, "required_missing")
     )
 
-    # 10. A hidden column holding last year's values: kept aside in _extra, with a warning.
+    # 10. A hidden column holding last year's values under the same header, before the visible
+    #     one: the visible column is read, the hidden one kept aside, with a warning.
     def hide(book: Any, ws: Any) -> None:
-        ws.write_string(0, 6, "上年营业收入（万元）")
-        ws.write_string(1, 6, "999")
-        ws.set_column(6, 6, None, None, {"hidden": True})
+        ws.set_column(5, 5, None, None, {"hidden": True})
 
-    workbook(
-        reports / "C002_隐藏列.xlsx",
-        {"在孵企业": (TENANT_HEADERS, [tenant_row("C002", 460)])},
-        在孵企业=hide,
-    )
+    headers = [*TENANT_HEADERS, "营业收入（万元）"]
+    old_and_new = tenant_row("C002", 460)[:5] + ["999", "800"]
+    workbook(reports / "C002_隐藏列.xlsx", {"在孵企业": (headers, [old_and_new])}, 在孵企业=hide)
     cases.append(
         Case(
             "hidden_column_of_old_values",
             "tenants",
             "C002_隐藏列.xlsx",
             1,
-            "unknown_column",
+            "hidden_column",
             "warning",
         )
     )
@@ -419,13 +416,7 @@ def corpus(tmp_path_factory) -> tuple[Run, list[Case]]:
 
 def _issues(run: Run) -> pl.DataFrame:
     with duckdb.connect(str(run.warehouse), read_only=True, config=DUCKDB_CONFIG) as con:
-        frame = pl.from_arrow(
-            con.execute(
-                "select * from results.dq_issues where assessment_year = ?", [YEAR]
-            ).to_arrow_table()
-        )
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+        return con.execute("select * from results.dq_issues where assessment_year = ?", [YEAR]).pl()
 
 
 def test_the_year_is_published_and_nothing_is_written_outside(corpus) -> None:
