@@ -28,7 +28,6 @@ would keep.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import hashlib
 import re
@@ -274,7 +273,9 @@ def ingest_package(
         else:
             _read_entries(reader, sorted(reports_dir.iterdir(), key=lambda p: p.name))
         reader.flush(0)
-        _other_year_findings(con, summary)
+        summary.findings += [
+            Finding(*found) for found in ingest_checks.other_year_findings(con, year)
+        ]
         _write_summary(con, summary)
         con.execute("COMMIT")
     except BaseException:
@@ -699,7 +700,7 @@ class _PackageReader:
         table = table.with_columns(pl.all().replace("", None))
         lines = _csv_line_numbers(table, encoded)
         letters = [_column_letter(i) for i in range(table.width)]
-        errors = _record_errors(lines, decoded.line_errors, name)
+        errors = ingest_checks.record_errors(lines, decoded.line_errors, name)
         self.load_table(
             table, letters, dataset, name, sha, "", is_csv=True, lines=lines, row_errors=errors
         )
@@ -1093,55 +1094,6 @@ def _column_letter(index: int) -> str:
 
 def _sheet_names_zh() -> str:
     return "、".join(ds.sheet_zh for ds in datasets().values())
-
-
-def _record_errors(
-    starts: pl.Series, line_errors: dict[int, tuple[str, str, str]], name: str
-) -> dict[int, str]:
-    """The `_row_error` of each CSV record holding a bad line (a quoted cell may span lines:
-    the record is the one starting at or before the line), by the record's first line."""
-    if not line_errors:
-        return {}
-    first_lines = starts.to_list()
-    out: dict[int, str] = {}
-    for line, (check, zh, en) in sorted(line_errors.items()):
-        pos = max(0, bisect.bisect_right(first_lines, line) - 1)
-        out.setdefault(
-            first_lines[pos],
-            ingest_checks.row_error(check, None, None, f"文件“{name}”{zh}", f"file '{name}': {en}"),
-        )
-    return out
-
-
-def _other_year_findings(con: duckdb.DuckDBPyConnection, summary: IngestSummary) -> None:
-    """A warning for each file whose events fall mostly in another year (ingest_checks)."""
-    for file, other, n, total, rejected in ingest_checks.mark_other_year_files(con, summary.year):
-        dropped = "、".join(f"{ds} {k} 行" for ds, k in sorted(rejected.items()))
-        dropped_en = ", ".join(f"{k} {ds} rows" for ds, k in sorted(rejected.items()))
-        zh = (
-            f"文件“{file}”中 {total} 个有日期的事件有 {n} 个在 {other} 年，不在本年度 "
-            f"{summary.year} 年：疑为 {other} 年的报表误交。其事件按各自年份计算（不计入 "
-            f"{summary.year} 年）" + (f"；与其他文件重复报送的 {dropped} 未采用" if dropped else "")
-        )
-        en = (
-            f"file '{file}': {n} of its {total} dated events fall in {other}, not in "
-            f"{summary.year}: probably the {other} report handed in by mistake. Its events "
-            f"count in their own year (not in {summary.year})"
-            + (f"; {dropped_en} repeating another file's are not used" if dropped else "")
-        )
-        summary.findings.append(
-            Finding(
-                None,
-                file,
-                None,
-                None,
-                None,
-                "file_year_mismatch",
-                "warning",
-                str(other),
-                f"{zh} / {en}",
-            )
-        )
 
 
 def _csv_error_text(exc: Exception, data: bytes) -> tuple[str, str]:

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import unicodedata
@@ -174,6 +175,58 @@ def repeated_header_mask(body: pl.DataFrame, header: tuple, columns: list[str]) 
     same = pl.sum_horizontal(exprs_same)
     filled = pl.sum_horizontal(exprs_filled)
     return body.select(((same >= 2) & (same == filled)).alias("m")).get_column("m")
+
+
+def record_errors(
+    starts: pl.Series, line_errors: dict[int, tuple[str, str, str]], name: str
+) -> dict[int, str]:
+    """The `_row_error` of each CSV record holding a bad line (a quoted cell may span lines:
+    the record is the one starting at or before the line), by the record's first line."""
+    if not line_errors:
+        return {}
+    first_lines = starts.to_list()
+    out: dict[int, str] = {}
+    for line, (check, zh, en) in sorted(line_errors.items()):
+        pos = max(0, bisect.bisect_right(first_lines, line) - 1)
+        out.setdefault(
+            first_lines[pos],
+            row_error(check, None, None, f"文件“{name}”{zh}", f"file '{name}': {en}"),
+        )
+    return out
+
+
+def other_year_findings(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple]:
+    """Inside ingest's transaction: mark the stray files' rows (`mark_other_year_files`) and
+    return a `file_year_mismatch` warning (as `Finding` fields) for each stray file."""
+    out = []
+    for file, other, n, total, rejected in mark_other_year_files(con, year):
+        dropped = "、".join(f"{ds} {k} 行" for ds, k in sorted(rejected.items()))
+        dropped_en = ", ".join(f"{k} {ds} rows" for ds, k in sorted(rejected.items()))
+        zh = (
+            f"文件“{file}”中 {total} 个有日期的事件有 {n} 个在 {other} 年，不在本年度 "
+            f"{year} 年：疑为 {other} 年的报表误交。其事件按各自年份计算（不计入 "
+            f"{year} 年）" + (f"；与其他文件重复报送的 {dropped} 未采用" if dropped else "")
+        )
+        en = (
+            f"file '{file}': {n} of its {total} dated events fall in {other}, not in "
+            f"{year}: probably the {other} report handed in by mistake. Its events "
+            f"count in their own year (not in {year})"
+            + (f"; {dropped_en} repeating another file's are not used" if dropped else "")
+        )
+        out.append(
+            (
+                None,
+                file,
+                None,
+                None,
+                None,
+                "file_year_mismatch",
+                "warning",
+                str(other),
+                f"{zh} / {en}",
+            )
+        )
+    return out
 
 
 # --------------------------------------------------------------------------------------------
