@@ -416,7 +416,11 @@ def corpus(tmp_path_factory) -> tuple[Run, list[Case]]:
 
 def _issues(run: Run) -> pl.DataFrame:
     with duckdb.connect(str(run.warehouse), read_only=True, config=DUCKDB_CONFIG) as con:
-        return con.execute("select * from results.dq_issues where assessment_year = ?", [YEAR]).pl()
+        frame = pl.from_arrow(
+            con.sql(f"select * from results.dq_issues where assessment_year = {YEAR}").arrow()
+        )
+    assert isinstance(frame, pl.DataFrame)
+    return frame
 
 
 def test_the_year_is_published_and_nothing_is_written_outside(corpus) -> None:
