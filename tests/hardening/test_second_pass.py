@@ -11,11 +11,13 @@ were read; every file's counts balance (rows_read = kept + rejected + duplicate)
 from __future__ import annotations
 
 import os
-import stat
+import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -333,6 +335,7 @@ class Run:
     done: subprocess.CompletedProcess
     before: dict[str, int]
     after: dict[str, int]
+    unprivileged: bool
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         with duckdb.connect(str(self.warehouse), read_only=True, config=DUCKDB_CONFIG) as con:
@@ -357,39 +360,80 @@ def listing(root: Path) -> dict[str, int]:
     return found
 
 
+def _unprivileged() -> tuple[int, int] | None:
+    """(uid, gid) of `nobody` when this runs as root and `setpriv` can drop to it: the batch
+    then really cannot write where it must not (root ignores permission bits)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        return None
+    try:
+        import pwd
+
+        entry = pwd.getpwnam("nobody")
+    except (ImportError, KeyError):
+        return None
+    return entry.pw_uid, entry.pw_gid
+
+
+def make_root(prefix: str) -> Path:
+    """A test root an unprivileged user can reach (pytest's own folders are root's only)."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    root.chmod(0o755)
+    return root
+
+
 def run_batch(root: Path, reports: Path) -> Run:
-    """The console script in its own process, reports folder and --out's parent read-only."""
+    """The console script in its own process, with the reports folder and --out's parent
+    read-only: as `nobody` through setpriv when possible (the folders are root's), else as this
+    user with the write bits removed. Either way the listing before and after is compared."""
     warehouse = root / "warehouse" / "carriers.duckdb"
     warehouse.parent.mkdir(exist_ok=True)
     parent = root / "office"
     parent.mkdir(exist_ok=True)
     out = parent / str(YEAR)
     out.mkdir(exist_ok=True)  # the office made the year's folder; its parent is not ours
+    home = root / "home"
+    home.mkdir(exist_ok=True)  # listed: anything written here is written outside
+    (root / "target").mkdir(exist_ok=True)
+    exe = Path(sys.executable).with_name("carrier-assess")
+    command = [
+        str(exe),
+        "run",
+        "--quiet",
+        "--year",
+        str(YEAR),
+        "--reports",
+        str(reports),
+        "--warehouse",
+        str(warehouse),
+        "--out",
+        str(out),
+    ]
+    user = _unprivileged()
+    if user is not None:
+        for folder in (warehouse.parent, out, root / "target", home):
+            os.chown(folder, *user)
+        command = [
+            "setpriv",
+            f"--reuid={user[0]}",
+            f"--regid={user[1]}",
+            "--clear-groups",
+            *command,
+        ]
+    for folder, _dirs, _names in os.walk(root):
+        Path(folder).chmod(Path(folder).stat().st_mode | 0o055)  # others may read and enter
     read_only = [reports, parent, root]
     before = listing(root)
     for folder in read_only:
-        folder.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP)
-    exe = Path(sys.executable).with_name("carrier-assess")
+        folder.chmod(0o555)
     env = {
         **os.environ,
         "DBT_TARGET_PATH": str(root / "target"),
-        "TMPDIR": str(Path(os.environ.get("TMPDIR", "/tmp"))),
+        "HOME": str(home),
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
     try:
         done = subprocess.run(
-            [
-                str(exe),
-                "run",
-                "--quiet",
-                "--year",
-                str(YEAR),
-                "--reports",
-                str(reports),
-                "--warehouse",
-                str(warehouse),
-                "--out",
-                str(out),
-            ],
+            command,
             env=env,
             cwd=str(warehouse.parent),
             capture_output=True,
@@ -398,20 +442,22 @@ def run_batch(root: Path, reports: Path) -> Run:
         )
     finally:
         for folder in read_only:
-            folder.chmod(stat.S_IRWXU)
-    return Run(root, reports, warehouse, out, done, before, listing(root))
+            folder.chmod(0o755)
+    return Run(root, reports, warehouse, out, done, before, listing(root), user is not None)
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> tuple[Run, list[Case]]:
-    root = tmp_path_factory.mktemp("second-pass")
+def corpus() -> Iterator[tuple[Run, list[Case]]]:
+    root = make_root("carrier-assess-second-pass-")
     reports = root / "reports" / str(YEAR)
     reports.mkdir(parents=True)
     outside = root / "elsewhere"
     outside.mkdir()
     cases = build_package(reports, outside)
-    (root / "target").mkdir()
-    return run_batch(root, reports), cases
+    try:
+        yield run_batch(root, reports), cases
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _issues(run: Run) -> pl.DataFrame:
@@ -428,6 +474,7 @@ def test_the_year_is_published_and_nothing_is_written_outside(corpus) -> None:
     assert run.done.returncode == 0, run.done.stdout + run.done.stderr
     assert "Traceback" not in run.done.stderr
     assert run.created_outside() == []
+    assert run.unprivileged or _unprivileged() is None  # as nobody whenever the machine allows
     # the reports folder is untouched: the same paths, the same times
     inside = {p: t for p, t in run.before.items() if Path(p).is_relative_to(run.reports)}
     assert {p: run.after.get(p) for p in inside} == inside
@@ -561,17 +608,19 @@ def test_hidden_column_values_are_not_used(corpus) -> None:
 
 
 @pytest.fixture(scope="module")
-def blocked(tmp_path_factory) -> Run:
+def blocked() -> Iterator[Run]:
     """A package with no carriers sheet: the gate blocks the year."""
-    root = tmp_path_factory.mktemp("second-pass-blocked")
+    root = make_root("carrier-assess-second-pass-blocked-")
     reports = root / "reports" / str(YEAR)
     reports.mkdir(parents=True)
     workbook(
         reports / "C001_甲孵化器.xlsx",
         {"在孵企业": (TENANT_HEADERS, [tenant_row("C001", 1)])},
     )
-    (root / "target").mkdir()
-    return run_batch(root, reports)
+    try:
+        yield run_batch(root, reports)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_a_blocked_run_writes_its_report_inside_out_only(blocked) -> None:
