@@ -630,3 +630,20 @@ def test_a_blocked_run_writes_its_report_inside_out_only(blocked) -> None:
     reports = list((run.out / "blocked").glob("*/dq_report.html"))
     assert len(reports) == 1
     assert str(reports[0]) in run.done.stdout + run.done.stderr  # the closing line names it
+
+
+def test_the_inputs_digest_never_follows_a_symlink(tmp_path) -> None:
+    """The run's inputs digest reads the package's files, not what a link points at."""
+    from orchestration.runlog import inputs_sha256
+
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "tenants.csv").write_bytes(b"a,b\n1,2\n")
+    before = inputs_sha256(package)
+    secret = tmp_path / "secret.csv"
+    secret.write_bytes(b"x\n")
+    (package / "link.csv").symlink_to(secret)
+    (package / "linked_folder").symlink_to(tmp_path, target_is_directory=True)
+    assert inputs_sha256(package) == before
+    secret.write_bytes(b"changed\n")
+    assert inputs_sha256(package) == before
