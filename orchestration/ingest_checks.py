@@ -159,22 +159,27 @@ def row_error(check: str, column: str | None, value: str | None, zh: str, en: st
 
 def repeated_header_mask(body: pl.DataFrame, header: tuple, columns: list[str]) -> pl.Series:
     """True for a data row whose mapped cells repeat the header's text (at least two of them,
-    and all the row's non-empty mapped cells)."""
-    exprs_same = []
-    exprs_filled = []
+    and all the row's non-empty mapped cells). Eager Series work, and none past the first
+    column that never repeats its header (the usual case): no query to plan per sheet."""
+    none = pl.Series([False] * body.height, dtype=pl.Boolean)
+    same: pl.Series | None = None
+    filled: pl.Series | None = None
+    counted = 0
     for col in columns:
-        pos = body.columns.index(col)
-        text = header[pos]
+        text = header[body.columns.index(col)]
         if text is None:
             continue
-        cell = pl.col(col).cast(pl.String).str.strip_chars()
-        exprs_same.append((cell == str(text).strip()).fill_null(False).cast(pl.Int32))
-        exprs_filled.append(cell.is_not_null().cast(pl.Int32))
-    if len(exprs_same) < 2:
-        return pl.Series([False] * body.height)
-    same = pl.sum_horizontal(exprs_same)
-    filled = pl.sum_horizontal(exprs_filled)
-    return body.select(((same >= 2) & (same == filled)).alias("m")).get_column("m")
+        cells = body.get_column(col).cast(pl.String)
+        hits = (cells.str.strip_chars() == str(text).strip()).fill_null(False)
+        if not hits.any():
+            return none
+        present = cells.is_not_null()
+        same = hits.cast(pl.Int32) if same is None else same + hits.cast(pl.Int32)
+        filled = present.cast(pl.Int32) if filled is None else filled + present.cast(pl.Int32)
+        counted += 1
+    if counted < 2 or same is None or filled is None:
+        return none
+    return (same >= 2) & (same == filled)
 
 
 def record_errors(
@@ -381,8 +386,13 @@ def hidden_columns(data: bytes) -> dict[str, set[int]]:
                 part = targets.get(a.get("rid") or a.get("id"))
                 if part not in names:
                     continue
-                with zf.open(part) as handle:
-                    head = handle.read(HEAD_BYTES)
+                head = b""
+                with zf.open(part) as handle:  # the columns come before the cells: stop there
+                    while b"<sheetData" not in head and len(head) < HEAD_BYTES:
+                        chunk = handle.read(8192)
+                        if not chunk:
+                            break
+                        head += chunk
                 head = head.split(b"<sheetData", 1)[0]
                 hidden: set[int] = set()
                 for col in _COL_TAG.findall(head):
