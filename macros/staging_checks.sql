@@ -27,7 +27,7 @@
       carrier_name_conflict     the carrier id is already reported under another name that year
                                 (stg_carriers__checked; the message names both)
       approximate_amount        an amount written as an estimate (约50万, 50余万, 50多万, 50万左右)
-      nul_bytes, unreadable_line, repeated_header, other_year_file
+      nul_bytes, unreadable_line, repeated_header, merged_cell, other_year_file
                                 found by ingest, carried in raw `_row_error` (ingest_row_error) -#}
 
 {#- One failure struct. `zh` and `en` are message templates in which {v} stands for the value as

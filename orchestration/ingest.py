@@ -504,7 +504,7 @@ class _PackageReader:
         _cells_as_text([s for s in sheets if s.text is not None])
         for sheet in sheets:
             try:
-                self.read_sheet(reader, sheet, name, sha)
+                self.read_sheet(reader, sheet, name, sha, data)
             except Exception as exc:  # one broken sheet never stops the others
                 msg = (
                     f"文件“{name}”工作表“{sheet.name}”无法读取（{exc}） / file '{name}' sheet "
@@ -542,7 +542,9 @@ class _PackageReader:
             sheet.failure = exc
         return sheet
 
-    def read_sheet(self, reader: Any, sheet: _Sheet, name: str, sha: str) -> None:
+    def read_sheet(
+        self, reader: Any, sheet: _Sheet, name: str, sha: str, data: bytes = b""
+    ) -> None:
         sheet_name, dataset = sheet.name, sheet.dataset
         if dataset is None:
             self.summary.sheets.append(SheetResult(name, sheet_name, None, None, 0, "ignored"))
@@ -597,6 +599,7 @@ class _PackageReader:
             sheet_name,
             is_csv=False,
             hidden=sheet.hidden_letters,
+            merges=lambda: ingest_checks.merged_ranges(data, sheet_name),
         )
 
     def sheet_cells(self, reader: Any, sheet: _Sheet, name: str) -> pl.DataFrame:
@@ -732,6 +735,7 @@ class _PackageReader:
         lines: pl.Series | None = None,
         row_errors: dict[int, str] | None = None,
         hidden: set[str] | frozenset[str] = frozenset(),
+        merges: Callable[[], list[tuple[int, int, int, int]]] | None = None,
     ) -> None:
         """Find the header, map columns, and keep the data rows as a raw frame.
 
@@ -854,6 +858,11 @@ class _PackageReader:
         body = cells.with_columns(row_numbers.cast(pl.Int32).alias("__row")).slice(header_index + 1)
         body = body.filter(~pl.all_horizontal(pl.col(data_cols).is_null()))
         errors = dict(row_errors or {})
+        if merges is not None:
+            required = [mapped[c] for c in ds.required_columns]
+            errors |= ingest_checks.merged_row_errors(
+                cells, header_index, letters, required, merges, (name, sheet_name)
+            )
         repeated = ingest_checks.repeated_header_mask(body, header, list(mapped.values()))
         for row in body.get_column("__row").filter(repeated).to_list():
             errors.setdefault(

@@ -21,7 +21,9 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -359,33 +361,41 @@ def _attrs(tag: bytes) -> dict[str, str]:
     }
 
 
+def _sheet_parts(zf: Any) -> dict[str, str]:
+    """Sheet name → the zip part holding its XML (workbook.xml and its relationships)."""
+    import html
+    import posixpath
+
+    names = set(zf.namelist())
+    book = zf.read("xl/workbook.xml")
+    rels = zf.read("xl/_rels/workbook.xml.rels")
+    targets = {}
+    for tag in _REL_TAG.findall(rels):
+        a = _attrs(tag)
+        target = a.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[a.get("Id")] = posixpath.normpath(path)
+    parts = {}
+    for tag in _SHEET_TAG.findall(book):
+        a = _attrs(tag)
+        part = targets.get(a.get("rid") or a.get("id"))
+        if part in names:
+            parts[html.unescape(a.get("name", ""))] = part
+    return parts
+
+
 def hidden_columns(data: bytes) -> dict[str, set[int]]:
     """Sheet name → 0-based indexes of its hidden columns (`<cols><col hidden="1">`), for the
     sheets that have any. calamine reads hidden columns like the others and does not say which
     they are; only the head of each sheet's XML (before its cells) is read. Best effort: a
     workbook whose parts cannot be read this way gives {}."""
-    import html
     import io
-    import posixpath
     import zipfile
 
     found: dict[str, set[int]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            book = zf.read("xl/workbook.xml")
-            rels = zf.read("xl/_rels/workbook.xml.rels")
-            targets = {}
-            for tag in _REL_TAG.findall(rels):
-                a = _attrs(tag)
-                target = a.get("Target", "")
-                path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                targets[a.get("Id")] = posixpath.normpath(path)
-            for tag in _SHEET_TAG.findall(book):
-                a = _attrs(tag)
-                part = targets.get(a.get("rid") or a.get("id"))
-                if part not in names:
-                    continue
+            for name, part in _sheet_parts(zf).items():
                 head = b""
                 with zf.open(part) as handle:  # the columns come before the cells: stop there
                     while b"<sheetData" not in head and len(head) < HEAD_BYTES:
@@ -401,10 +411,93 @@ def hidden_columns(data: bytes) -> dict[str, set[int]]:
                         first, last = int(c.get("min", "0")), int(c.get("max", "0"))
                         hidden.update(range(first - 1, min(last, first + 16_384)))
                 if hidden:
-                    found[html.unescape(a.get("name", ""))] = hidden
+                    found[name] = hidden
     except (KeyError, ValueError, OSError, zipfile.BadZipFile):
         return {}
     return found
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters.decode():
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def merged_ranges(data: bytes, sheet: str) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of one sheet as 0-based (first row, first column, last row, last
+    column). Reads the sheet's whole XML (the merges follow the cells): called only for a sheet
+    whose required cells are missing somewhere. Best effort: [] when it cannot be read."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            part = _sheet_parts(zf).get(sheet)
+            if part is None:
+                return []
+            xml = zf.read(part)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile):
+        return []
+    tail = xml[xml.rfind(b"</sheetData>") :]
+    return [
+        (int(r1) - 1, _column_index(c1), int(r2) - 1, _column_index(c2))
+        for c1, r1, c2, r2 in _MERGE.findall(tail)
+    ]
+
+
+def merged_row_errors(
+    cells: pl.DataFrame,
+    header_index: int,
+    letters: list[str],
+    required: list[str],
+    merges: Callable[[], list[tuple[int, int, int, int]]],
+    where: tuple[str, str],
+) -> dict[int, str]:
+    """The `_row_error` of each data row lying under the first row of a merged range that
+    covers a required column: Excel keeps a merged value in the range's first cell only, and
+    the rows below are rejected with that said (never filled in by guess: a merged amount
+    would count twice). Looked up only when a required cell of a data row is empty."""
+    body = cells.slice(header_index + 1)
+    if not any(body.get_column(col).null_count() for col in required):
+        return {}
+    name, sheet = where
+    required_letters = {letters[cells.columns.index(col)] for col in required}
+    out: dict[int, str] = {}
+    for r1, c1, r2, c2 in merges():
+        if r2 <= r1 or r1 <= header_index:
+            continue
+        covered = {_column_letter(c) for c in range(c1, c2 + 1)} & required_letters
+        if not covered:
+            continue
+        span = f"{_column_letter(c1)}{r1 + 1}:{_column_letter(c2)}{r2 + 1}"
+        for row in range(r1 + 2, r2 + 2):
+            out.setdefault(
+                row,
+                row_error(
+                    "merged_cell",
+                    None,
+                    span,
+                    f"文件“{name}”工作表“{sheet}”第 {row} 行在合并单元格 {span} 中，"
+                    f"合并单元格的值只存于第 {r1 + 1} 行；该行未采用，请取消合并并逐行填写",
+                    f"file '{name}' sheet '{sheet}' row {row} lies in the merged cells {span}, "
+                    f"whose value Excel keeps in row {r1 + 1} only; the row is not used: unmerge "
+                    "and fill in every row",
+                ),
+            )
+    return out
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def hidden_column_findings(

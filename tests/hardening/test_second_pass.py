@@ -258,14 +258,14 @@ def build_package(reports: Path, outside: Path) -> list[Case]:
     )
 
     # 9. A merged cell across data rows: Excel keeps the value in the first cell only; the
-    #    rows below are rejected at their place, not guessed.
+    #    rows below are rejected at their place, saying so, never filled in by guess.
     def merge(book: Any, ws: Any) -> None:
         ws.merge_range(1, 0, 2, 0, "C002", book.add_format({"valign": "vcenter"}))
 
     rows = [tenant_row("C002", 450 + i) for i in range(3)]
     workbook(reports / "C002_合并单元格.xlsx", {"在孵企业": (TENANT_HEADERS, rows)}, 在孵企业=merge)
     cases.append(
-        Case("merged_cell_across_rows", "tenants", "C002_合并单元格.xlsx", 3, "required_missing")
+        Case("merged_cell_across_rows", "tenants", "C002_合并单元格.xlsx", 3, "merged_cell")
     )
 
     # 10. A hidden column holding last year's values under the same header, before the visible
