@@ -260,10 +260,10 @@ def _run_steps(
 
     fault("before_publish")
     with progress.step("publish", "发布结果 / publish") as metric:
-        pub.prepare_year_dir(paths.out_dir)  # only ever writes inside --out
         out_version = pub.version_dir(paths.out_dir, record.run_id)
         tables["runs"] = _published_runs_frame(tables["runs"], record)
         try:
+            pub.prepare_year_dir(paths.out_dir)  # only ever writes inside --out
             pub.write_year_files(
                 tables, out_version, year, writers=_office_writers(year, base_tables)
             )
