@@ -706,6 +706,17 @@ class _PackageReader:
         lines = _csv_line_numbers(table, encoded)
         letters = [_column_letter(i) for i in range(table.width)]
         errors = ingest_checks.record_errors(lines, decoded.line_errors, name)
+        if errors.get(int(lines[0])) is not None:  # the header's own line: cleaned, still read
+            errors.pop(int(lines[0]))
+            self.finding(
+                "nul_bytes",
+                "warning",
+                f"文件“{name}”的表头行含有 NUL 字节，已去除后读取 / file '{name}': the header "
+                "line contains NUL bytes; they were removed and the header read",
+                dataset=dataset,
+                file=name,
+                row=int(lines[0]),
+            )
         self.load_table(
             table, letters, dataset, name, sha, "", is_csv=True, lines=lines, row_errors=errors
         )

@@ -64,6 +64,17 @@ def test_a_line_with_nul_bytes_is_a_row_to_reject(package, run_ingest, query) ->
     assert '"check_name": "nul_bytes"' in error and "line 3" in error
 
 
+def test_nul_bytes_in_the_header_line_are_removed_with_a_warning(
+    package, run_ingest, query
+) -> None:
+    (package / "patents.csv").write_bytes(f"{HEADER}\x00\n{ROW}\n".encode())
+    summary = run_ingest(package)
+    assert [(f.check_name, f.severity, f.source_row) for f in summary.findings] == [
+        ("nul_bytes", "warning", 1)
+    ]
+    assert query("select _source_row, _row_error from raw.patents") == [(2, None)]
+
+
 def test_csv_line_numbers_with_line_breaks_in_quoted_cells(package, run_ingest, query) -> None:
     text = (
         f"{HEADER},专利名称\n"
