@@ -343,7 +343,7 @@ class Run:
             return con.execute(sql, params or []).fetchall()
 
     def created_outside(self) -> list[str]:
-        allowed = (self.out, self.warehouse.parent, self.root / "target")
+        allowed = (self.out, self.warehouse.parent)
         return sorted(
             p
             for p in set(self.after) - set(self.before)
@@ -406,7 +406,6 @@ def run_batch(root: Path, reports: Path) -> Run:
     out.mkdir(exist_ok=True)  # the office made the year's folder; its parent is not ours
     home = root / "home"
     home.mkdir(exist_ok=True)  # listed: anything written here is written outside
-    (root / "target").mkdir(exist_ok=True)
     exe = Path(sys.executable).with_name("carrier-assess")
     command = [
         str(exe),
@@ -423,7 +422,7 @@ def run_batch(root: Path, reports: Path) -> Run:
     ]
     user = _unprivileged()
     if user is not None:
-        for folder in (warehouse.parent, out, root / "target", home):
+        for folder in (warehouse.parent, out, home):
             os.chown(folder, *user)
         command = [
             "setpriv",
@@ -439,8 +438,7 @@ def run_batch(root: Path, reports: Path) -> Run:
     for folder in read_only:
         folder.chmod(0o555)
     env = {
-        **os.environ,
-        "DBT_TARGET_PATH": str(root / "target"),
+        **{k: v for k, v in os.environ.items() if k != "DBT_TARGET_PATH"},  # dbt's default
         "HOME": str(home),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
