@@ -12,16 +12,31 @@
       value_lookups(dataset, relation, names)  one CTE `_v_<name>` per column: `_value` (the
                       cell as written), `_parsed` (parse_column), `_failure` (the column's
                       failure struct or NULL). Write it as CTEs after the raw import CTE.
-      lookup_joins(relation, names)            the left joins that bring them to each row.
+      lookup_joins(dataset, relation, names)   the left joins that bring them to each row.
       lookup_failures(names)                   `_v_<name>._failure as _failure_<name>`, for
                       the parsed CTE; row_failures(..., looked_up=names) reads them.
       lookup_excludes(names)                   `, _failure_<name>...` for `exclude (...)`.
 
-    Money columns stay per row (their unit may come from another column of the row), and so do
-    columns whose values are all different (a patent number): a lookup would only add a join.
+    A money column's amount depends on its unit too, so its key is the value with the unit in
+    the header (`<column>__header_unit`) and, when the model reads one (`row_units`: financing's
+    金额单位 for its amount), the unit column of the row. Columns whose values are all different
+    (a patent number, a tenant's credit code) stay per row: a lookup would only add a join.
 -#}
-{% macro parse_column(dataset, col, value) -%}
-    {%- if col.name == 'carrier_id' -%}
+{#- The raw columns a column's lookup is keyed on: the value, then its units (money). -#}
+{% macro _lookup_keys(dataset, name, row_units) -%}
+    {%- set col = contract_column(dataset, name) -%}
+    {%- set keys = [name] -%}
+    {%- if col.type == 'money' -%}
+        {%- do keys.append(name ~ '__header_unit') -%}
+        {%- if name in row_units -%}{%- do keys.append(row_units[name]) -%}{%- endif -%}
+    {%- endif -%}
+    {{ return(keys) }}
+{%- endmacro %}
+
+{% macro parse_column(dataset, col, value, header_unit=none, row_unit=none) -%}
+    {%- if col.type == 'money' -%}
+        {{ parse_money(value, row_unit=row_unit, header_unit=header_unit) }}
+    {%- elif col.name == 'carrier_id' -%}
         upper({{ normalize_text(value) }})
     {%- elif col.type == 'date' -%}
         {{ parse_date(value) }}
@@ -47,28 +62,38 @@
 {%- endmacro %}
 
 
-{% macro value_lookups(dataset, relation, names) -%}
+{% macro value_lookups(dataset, relation, names, row_units={}) -%}
 {%- for name in names %}
 {%- set col = contract_column(dataset, name) %}
+{%- set keys = _lookup_keys(dataset, name, row_units) %}
 _v_{{ name }} as (
     select
-        _values._value,
-        _values._parsed,
+        _values.*,
         {{ column_check(dataset, col, '_values._value', '_values._parsed') }} as _failure
     from (
         select
-            _distinct._value,
-            {{ parse_column(dataset, col, '_distinct._value') }} as _parsed
-        from (select distinct {{ relation }}.{{ name }} as _value from {{ relation }}) as _distinct
+            _distinct.*,
+            {{ parse_column(dataset, col, '_distinct._value',
+                header_unit=('_distinct._k1' if keys | length > 1 else none),
+                row_unit=('_distinct._k2' if keys | length > 2 else none)) }} as _parsed
+        from (
+            select distinct
+                {%- for key in keys %}
+                {{ relation }}.{{ key }} as {{ '_value' if loop.first else '_k' ~ (loop.index - 1) }}{{ "," if not loop.last }}
+                {%- endfor %}
+            from {{ relation }}
+        ) as _distinct
     ) as _values
 ){{ "," if not loop.last }}
 {%- endfor %}
 {%- endmacro %}
 
 
-{% macro lookup_joins(relation, names) -%}
+{% macro lookup_joins(dataset, relation, names, row_units={}) -%}
 {%- for name in names %}
-    left join _v_{{ name }} on {{ relation }}.{{ name }} is not distinct from _v_{{ name }}._value
+{%- set keys = _lookup_keys(dataset, name, row_units) %}
+    left join _v_{{ name }}
+        on {% for key in keys %}{{ relation }}.{{ key }} is not distinct from _v_{{ name }}.{{ '_value' if loop.first else '_k' ~ (loop.index - 1) }}{{ " and " if not loop.last }}{% endfor %}
 {%- endfor %}
 {%- endmacro %}
 

@@ -29,7 +29,7 @@ parsed as (
         {{ lookup_failures(looked_up) }},
         raw_awards as _raw
     from raw_awards
-    {{- lookup_joins('raw_awards', looked_up) }}
+    {{- lookup_joins('awards', 'raw_awards', looked_up) }}
 ),
 
 checked as (

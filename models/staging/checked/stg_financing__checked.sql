@@ -7,8 +7,9 @@ raw_financing as (
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
-{%- set looked_up = ['carrier_id', 'enterprise_name', 'financing_date', 'amount_unit', 'financing_kind', 'investor', 'round'] %}
-{{ value_lookups('financing', 'raw_financing', looked_up) }},
+{%- set looked_up = ['carrier_id', 'enterprise_name', 'financing_date', 'amount', 'amount_unit', 'financing_kind', 'investor', 'round'] %}
+{%- set row_units = {'amount': 'amount_unit'} %}
+{{ value_lookups('financing', 'raw_financing', looked_up, row_units) }},
 
 parsed as (
     select
@@ -23,7 +24,7 @@ parsed as (
         _v_enterprise_name._parsed as enterprise_name,
         {{ normalize_uscc('raw_financing.uscc') }} as uscc,
         _v_financing_date._parsed as financing_date,
-        {{ parse_money('raw_financing.amount', row_unit='raw_financing.amount_unit', header_unit='raw_financing.amount__header_unit') }} as amount_wan,
+        _v_amount._parsed as amount_wan,
         _v_amount_unit._parsed as amount_unit,
         _v_financing_kind._parsed as financing_kind,
         _v_investor._parsed as investor,
@@ -31,7 +32,7 @@ parsed as (
         {{ lookup_failures(looked_up) }},
         raw_financing as _raw
     from raw_financing
-    {{- lookup_joins('raw_financing', looked_up) }}
+    {{- lookup_joins('financing', 'raw_financing', looked_up, row_units) }}
 ),
 
 checked as (

@@ -29,7 +29,7 @@ parsed as (
         {{ lookup_failures(looked_up) }},
         raw_graduations as _raw
     from raw_graduations
-    {{- lookup_joins('raw_graduations', looked_up) }}
+    {{- lookup_joins('graduations', 'raw_graduations', looked_up) }}
 ),
 
 checked as (

@@ -28,7 +28,7 @@ parsed as (
         {{ lookup_failures(looked_up) }},
         raw_high_tech as _raw
     from raw_high_tech
-    {{- lookup_joins('raw_high_tech', looked_up) }}
+    {{- lookup_joins('high_tech', 'raw_high_tech', looked_up) }}
 ),
 
 {#- The year in a well-formed certificate number must be the issue date's year. -#}

@@ -31,7 +31,7 @@ parsed as (
         {{ lookup_failures(looked_up) }},
         raw_patents as _raw
     from raw_patents
-    {{- lookup_joins('raw_patents', looked_up) }}
+    {{- lookup_joins('patents', 'raw_patents', looked_up) }}
 ),
 
 {#- The type digit of a valid patent number must agree with 专利类型. -#}

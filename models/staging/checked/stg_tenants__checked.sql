@@ -7,7 +7,7 @@ raw_tenants as (
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
-{%- set looked_up = ['carrier_id', 'enterprise_name', 'entry_date', 'exit_date', 'tenant_status', 'industry', 'tech_sme_reg_no', 'tech_sme_reg_date', 'employees', 'talents', 'attracted_by_town', 'tech_recruit_certified', 'occupied_area_m2'] %}
+{%- set looked_up = ['carrier_id', 'enterprise_name', 'entry_date', 'exit_date', 'tenant_status', 'industry', 'tech_sme_reg_no', 'tech_sme_reg_date', 'revenue', 'rd_expense', 'tax_paid', 'employees', 'talents', 'attracted_by_town', 'tech_recruit_certified', 'occupied_area_m2'] %}
 {{ value_lookups('tenants', 'raw_tenants', looked_up) }},
 
 parsed as (
@@ -28,9 +28,9 @@ parsed as (
         _v_industry._parsed as industry,
         _v_tech_sme_reg_no._parsed as tech_sme_reg_no,
         _v_tech_sme_reg_date._parsed as tech_sme_reg_date,
-        {{ parse_money('raw_tenants.revenue', row_unit=none, header_unit='raw_tenants.revenue__header_unit') }} as revenue_wan,
-        {{ parse_money('raw_tenants.rd_expense', row_unit=none, header_unit='raw_tenants.rd_expense__header_unit') }} as rd_expense_wan,
-        {{ parse_money('raw_tenants.tax_paid', row_unit=none, header_unit='raw_tenants.tax_paid__header_unit') }} as tax_paid_wan,
+        _v_revenue._parsed as revenue_wan,
+        _v_rd_expense._parsed as rd_expense_wan,
+        _v_tax_paid._parsed as tax_paid_wan,
         _v_employees._parsed as employees,
         _v_talents._parsed as talents,
         _v_attracted_by_town._parsed as attracted_by_town,
@@ -39,7 +39,7 @@ parsed as (
         {{ lookup_failures(looked_up) }},
         raw_tenants as _raw
     from raw_tenants
-    {{- lookup_joins('raw_tenants', looked_up) }}
+    {{- lookup_joins('tenants', 'raw_tenants', looked_up) }}
 ),
 
 checked as (
