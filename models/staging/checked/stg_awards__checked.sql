@@ -7,7 +7,7 @@ raw_awards as (
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
-{%- set looked_up = ['carrier_id', 'competition', 'award_level', 'award_date'] %}
+{%- set looked_up = ['carrier_id', 'competition', 'award_level', 'award_date', 'enterprise_name', 'uscc'] %}
 {{ value_lookups('awards', 'raw_awards', looked_up) }},
 
 parsed as (
@@ -20,8 +20,8 @@ parsed as (
         raw_awards._source_row,
         {{ row_id('awards', 'raw_awards') }} as _row_id,
         _v_carrier_id._parsed as carrier_id,
-        {{ normalize_text('raw_awards.enterprise_name') }} as enterprise_name,
-        {{ normalize_uscc('raw_awards.uscc') }} as uscc,
+        _v_enterprise_name._parsed as enterprise_name,
+        _v_uscc._parsed as uscc,
         _v_competition._parsed as competition,
         _v_award_level._parsed as award_level,
         cast({{ enum_code('awards', 'award_rank', 'raw_awards.award_rank') }} as integer) as award_rank,

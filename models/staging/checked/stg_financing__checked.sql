@@ -7,7 +7,7 @@ raw_financing as (
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
-{%- set looked_up = ['carrier_id', 'enterprise_name', 'financing_date', 'amount', 'amount_unit', 'financing_kind', 'investor', 'round'] %}
+{%- set looked_up = ['carrier_id', 'enterprise_name', 'financing_date', 'amount', 'amount_unit', 'financing_kind', 'investor', 'round', 'uscc'] %}
 {%- set row_units = {'amount': 'amount_unit'} %}
 {{ value_lookups('financing', 'raw_financing', looked_up, row_units) }},
 
@@ -22,7 +22,7 @@ parsed as (
         {{ row_id('financing', 'raw_financing') }} as _row_id,
         _v_carrier_id._parsed as carrier_id,
         _v_enterprise_name._parsed as enterprise_name,
-        {{ normalize_uscc('raw_financing.uscc') }} as uscc,
+        _v_uscc._parsed as uscc,
         _v_financing_date._parsed as financing_date,
         _v_amount._parsed as amount_wan,
         _v_amount_unit._parsed as amount_unit,

@@ -7,7 +7,7 @@ raw_graduations as (
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
-{%- set looked_up = ['carrier_id', 'graduation_date', 'graduation_basis', 'landed_in_district', 'landed_park'] %}
+{%- set looked_up = ['carrier_id', 'graduation_date', 'graduation_basis', 'landed_in_district', 'landed_park', 'enterprise_name', 'uscc'] %}
 {{ value_lookups('graduations', 'raw_graduations', looked_up) }},
 
 parsed as (
@@ -20,8 +20,8 @@ parsed as (
         raw_graduations._source_row,
         {{ row_id('graduations', 'raw_graduations') }} as _row_id,
         _v_carrier_id._parsed as carrier_id,
-        {{ normalize_text('raw_graduations.enterprise_name') }} as enterprise_name,
-        {{ normalize_uscc('raw_graduations.uscc') }} as uscc,
+        _v_enterprise_name._parsed as enterprise_name,
+        _v_uscc._parsed as uscc,
         _v_graduation_date._parsed as graduation_date,
         _v_graduation_basis._parsed as graduation_basis,
         _v_landed_in_district._parsed as landed_in_district,

@@ -7,7 +7,7 @@ raw_high_tech as (
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
-{%- set looked_up = ['carrier_id', 'issue_date', 'cert_kind'] %}
+{%- set looked_up = ['carrier_id', 'issue_date', 'cert_kind', 'enterprise_name', 'uscc', 'certificate_no'] %}
 {{ value_lookups('high_tech', 'raw_high_tech', looked_up) }},
 
 parsed as (
@@ -20,9 +20,9 @@ parsed as (
         raw_high_tech._source_row,
         {{ row_id('high_tech', 'raw_high_tech') }} as _row_id,
         _v_carrier_id._parsed as carrier_id,
-        {{ normalize_text('raw_high_tech.enterprise_name') }} as enterprise_name,
-        {{ normalize_uscc('raw_high_tech.uscc') }} as uscc,
-        {{ normalize_certificate_no('raw_high_tech.certificate_no') }} as certificate_no,
+        _v_enterprise_name._parsed as enterprise_name,
+        _v_uscc._parsed as uscc,
+        _v_certificate_no._parsed as certificate_no,
         _v_issue_date._parsed as issue_date,
         _v_cert_kind._parsed as cert_kind,
         {{ lookup_failures(looked_up) }},

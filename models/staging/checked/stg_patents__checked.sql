@@ -7,7 +7,7 @@ raw_patents as (
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
-{%- set looked_up = ['carrier_id', 'enterprise_name', 'uscc', 'patent_type', 'title', 'application_date', 'grant_date', 'legal_status'] %}
+{%- set looked_up = ['carrier_id', 'enterprise_name', 'uscc', 'patent_no', 'patent_type', 'title', 'application_date', 'grant_date', 'legal_status'] %}
 {{ value_lookups('patents', 'raw_patents', looked_up) }},
 
 parsed as (
@@ -22,7 +22,7 @@ parsed as (
         _v_carrier_id._parsed as carrier_id,
         _v_enterprise_name._parsed as enterprise_name,
         _v_uscc._parsed as uscc,
-        {{ normalize_patent_no('raw_patents.patent_no') }} as patent_no,
+        _v_patent_no._parsed as patent_no,
         _v_patent_type._parsed as patent_type,
         _v_title._parsed as title,
         _v_application_date._parsed as application_date,

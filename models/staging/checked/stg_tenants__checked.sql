@@ -7,7 +7,7 @@ raw_tenants as (
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
-{%- set looked_up = ['carrier_id', 'enterprise_name', 'entry_date', 'exit_date', 'tenant_status', 'industry', 'tech_sme_reg_no', 'tech_sme_reg_date', 'revenue', 'rd_expense', 'tax_paid', 'employees', 'talents', 'attracted_by_town', 'tech_recruit_certified', 'occupied_area_m2'] %}
+{%- set looked_up = ['carrier_id', 'enterprise_name', 'entry_date', 'exit_date', 'tenant_status', 'industry', 'tech_sme_reg_no', 'tech_sme_reg_date', 'revenue', 'rd_expense', 'tax_paid', 'employees', 'talents', 'attracted_by_town', 'tech_recruit_certified', 'occupied_area_m2', 'uscc'] %}
 {{ value_lookups('tenants', 'raw_tenants', looked_up) }},
 
 parsed as (
@@ -21,7 +21,7 @@ parsed as (
         {{ row_id('tenants', 'raw_tenants') }} as _row_id,
         _v_carrier_id._parsed as carrier_id,
         _v_enterprise_name._parsed as enterprise_name,
-        {{ normalize_uscc('raw_tenants.uscc') }} as uscc,
+        _v_uscc._parsed as uscc,
         _v_entry_date._parsed as entry_date,
         _v_exit_date._parsed as exit_date,
         _v_tenant_status._parsed as tenant_status,
