@@ -12,14 +12,34 @@ import polars as pl
 from scoring.rulebook import Rulebook
 
 
+CJK = "[\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+"""The CJK characters between which text normalisation drops a space (macros/normalize_text.sql)."""
+_CJK_PAIR = f"({CJK})\\s+({CJK})"
+
+
+def drop_cjk_spaces(text: str) -> str:
+    """A rulebook term in the form staging gives reported text: no space between CJK characters
+    (`生物 医药` → `生物医药`)."""
+    import re
+
+    return re.sub(f"(?<={CJK})\\s+(?={CJK})", "", text.strip())
+
+
+def _drop_cjk_spaces_expr(expr: pl.Expr) -> pl.Expr:
+    """The same on a column (two passes: the regex engine has no look-around)."""
+    return expr.str.replace_all(_CJK_PAIR, "${1}${2}").str.replace_all(_CJK_PAIR, "${1}${2}")
+
+
 def c1_overdue(rulebook: Rulebook) -> pl.Expr:
     """C1 超期未毕业: "months in incubation > 48, or > 60 when its industry names 生物医药,
-    集成电路 or 现代农业" — for tenants incubating at the end of Y."""
+    集成电路 or 现代农业" — for tenants incubating at the end of Y. Industry and rulebook terms
+    are compared after the text normalisation (a space between CJK characters dropped)."""
     rule = rulebook.clearout.C1
     long_period = pl.lit(False)
+    industry_text = _drop_cjk_spaces_expr(pl.col("industry").fill_null(""))
     for industry in rule.long_period_industries:
-        long_period = long_period | pl.col("industry").fill_null("").str.contains(
-            industry, literal=True
+        long_period = long_period | industry_text.str.contains(
+            drop_cjk_spaces(industry), literal=True
         )
     limit = pl.when(long_period).then(rule.long_period_max_months).otherwise(rule.max_months)
     return pl.col("is_incubating_at_year_end").fill_null(False) & (
