@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from orchestration import history_note
 from orchestration.contract import datasets
 
 LARGE_TABLE_ROWS = 50_000
@@ -566,6 +567,7 @@ def _summary_facts(t: dict[str, pl.DataFrame], year: int) -> list[tuple[str, str
         ("数据质量错误数", "data-quality errors", errors, "int"),
         ("数据质量警告数", "data-quality warnings", dq.height - errors, "int"),
     ]
+    facts += history_note.facts(run, year)
     return facts
 
 
@@ -729,6 +731,9 @@ def _write_summary_sheet(
 ) -> None:
     ws = wb.add_worksheet(SUMMARY_SHEET)
     ws.write_string(0, 0, f"{year} 年度科创载体绩效评价结果 / Carrier assessment {year}", fmt.title)
+    banner = history_note.banner(_latest_run(t["runs"]), year)
+    if banner:
+        ws.write_string(1, 0, f"⚠ {banner}", fmt.title)
     ws.write_string(2, 0, "项目", fmt.header)
     ws.write_string(2, 1, "item", fmt.header_en)
     ws.write_string(2, 2, "值 / value", fmt.header)
@@ -1205,6 +1210,8 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         "counts_totals": totals,
         "unbalanced": unbalanced,
         "run_id": _as_text(run.get("run_id")) or "—",
+        "history_banner": history_note.banner(run, year),
+        "rulebook": history_note.rulebook_text(run, year),
     }
 
 

@@ -7,21 +7,20 @@ marts.tenant_year_facts, which looks across every package loaded so far.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from scoring.rulebook import Rulebook
 
-
 CJK = "[\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
-"""The CJK characters between which text normalisation drops a space (macros/normalize_text.sql)."""
+"""Characters between which text normalisation drops a space (macros/normalize_text.sql)."""
 _CJK_PAIR = f"({CJK})\\s+({CJK})"
 
 
 def drop_cjk_spaces(text: str) -> str:
     """A rulebook term in the form staging gives reported text: no space between CJK characters
     (`生物 医药` → `生物医药`)."""
-    import re
-
     return re.sub(f"(?<={CJK})\\s+(?={CJK})", "", text.strip())
 
 

@@ -117,7 +117,7 @@ def _cert(cid: str, name: str, code: str, no: str, year: int, kind: str) -> dict
     }
 
 
-def write_package(root: Path, year: int, rows: dict[str, list[dict[str, str]]] | None = None) -> Path:
+def write_package(root: Path, year: int, rows: dict[str, list[dict]] | None = None) -> Path:
     """Write `root/<year>/<dataset>.csv` for each non-empty dataset; return the folder."""
     folder = root / str(year)
     folder.mkdir(parents=True, exist_ok=True)
