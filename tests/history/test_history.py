@@ -145,7 +145,7 @@ def test_nothing_to_read_costs_nothing(tmp_path, layout):
     assert not place.warehouse.exists()
     expected = {
         "empty": "the folder is empty",
-        "only_others": "old/, notes.csv, readme.txt",
+        "only_others": "notes.csv, old/, readme.txt",
         "a_file": "is a file, not a folder",
     }[layout]
     assert expected in outcome.message
