@@ -210,6 +210,11 @@ def _run_steps(
             # step's seconds include the read.
             raw_check = auditor.submit(audit.read_warehouse(con, year, suites=audit.raw_suites()))
             built_with = transform.stored_fingerprint(con)  # so the build need not open it
+            # Later years loaded: the marts are built as of this year first, as an in-order
+            # run saw them, and again as of each later year it re-derives (rederive.py).
+            later_published = rederive.later_published_years(con, year)
+            later_loaded = rederive.later_loaded_years(con, year)
+            rederive.set_as_of(con, year if later_loaded else None)
         metric.detail = summary.one_line()
     progress.table(*summary.as_table())
 
@@ -240,11 +245,21 @@ def _run_steps(
             basis = rederive.history_basis(con, year)
             basis.apply(record)
             main = score.score_year_job(con, score.YearJob(year, rulebook, record), {})
-            # Every later published year, scored again in year order with this year's (and
-            # each re-derived year's) fresh results as its grade history.
+        scored = main.scored
+        base_tables = main.base
+        metric.detail = score.one_line(scored)
+
+    # Every later published year, scored again in year order from the marts as of that year,
+    # with this year's (and each re-derived year's) fresh results as its grade history.
+    later: list[tuple[YearScoring, rederive.HistoryBasis, object]] = []
+    if later_published:
+        fault("before_rederive")
+        with progress.step("rederive", "重新推导以后年度 / re-deriving later years") as metric:
             fresh = {year: main.scored["carrier_scores"]}
-            later: list[tuple[YearScoring, rederive.HistoryBasis, object]] = []
-            for published in rederive.later_published_years(con, year):
+            for published in later_published:
+                rederive.rebuild_as_of(
+                    paths.warehouse, published.year, last_loaded=max(later_loaded)
+                )
                 source = rederive.stored_rulebook(published)
                 job = score.YearJob(
                     published.year,
@@ -252,19 +267,16 @@ def _run_steps(
                     rederive.rederive_record(published, record, source),
                     source_run_id=published.run_id,
                 )
-                later_basis = rederive.history_basis(con, published.year)
-                later_basis.apply(job.record)
-                scoring = score.score_year_job(con, job, fresh)
+                with connect(paths.warehouse, read_only=True) as con:
+                    later_basis = rederive.history_basis(con, published.year)
+                    later_basis.apply(job.record)
+                    scoring = score.score_year_job(con, job, fresh)
+                    # the same checks an in-order run of that year gets
+                    check = auditor.submit(audit.read_warehouse(con, published.year))
                 fresh[published.year] = scoring.scored["carrier_scores"]
-                # the same checks an in-order run of that year gets
-                check = auditor.submit(audit.read_warehouse(con, published.year))
                 later.append((scoring, later_basis, check))
-        scored = main.scored
-        base_tables = main.base
-        metric.detail = score.one_line(scored)
-        if later:
             years = ", ".join(str(s.job.year) for s, _, _ in later)
-            metric.detail += f"; 重新推导 / re-derived {years}"
+            metric.detail = f"重新推导 / re-derived {years}"
 
     fault("before_results_audit")
     with progress.step("audit_results", "结果校验 / results checks") as metric:

@@ -209,3 +209,46 @@ def closing_note(rederived: list[int]) -> str | None:
         return None
     years = ", ".join(str(y) for y in rederived)
     return f"已重新推导 / re-derived {years}"
+
+
+# --- the marts as of a year ------------------------------------------------------------------
+
+AS_OF_TABLE = "raw._as_of"
+"""One row (`through_year`) while the marts are built as of a year; empty for every year.
+The intermediate models read staging through `macros/as_of.sql`, which filters on it."""
+
+
+def set_as_of(con: duckdb.DuckDBPyConnection, year: int | None) -> None:
+    """Make the next build see the packages up to `year` only (None: every package)."""
+    con.execute("create schema if not exists raw")
+    con.execute(f"create table if not exists {AS_OF_TABLE} (through_year integer)")
+    con.execute(f"delete from {AS_OF_TABLE}")
+    if year is not None:
+        con.execute(f"insert into {AS_OF_TABLE} values (?)", [year])
+
+
+def later_loaded_years(con: duckdb.DuckDBPyConnection, year: int) -> list[int]:
+    """The years after `year` whose packages the warehouse holds (published or not)."""
+    rows = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' "
+        "and table_name = 'carriers'"
+    ).fetchone()[0]
+    if not rows:
+        return []
+    found = con.execute(
+        "select distinct _assessment_year from raw.carriers where _assessment_year > ? "
+        "order by 1",
+        [year],
+    ).fetchall()
+    return [int(r[0]) for r in found]
+
+
+def rebuild_as_of(warehouse: Path, year: int, *, last_loaded: int) -> None:
+    """Build the intermediate layer and the marts again as of `year` (every package when it is
+    the last loaded year), in this process. Staging is incremental: nothing is parsed again."""
+    from orchestration import transform
+    from orchestration.lock import connect
+
+    with connect(warehouse) as con:
+        set_as_of(con, None if year >= last_loaded else year)
+    transform.build_models(warehouse, manifest=transform.load_or_parse_manifest(warehouse))
