@@ -236,8 +236,7 @@ def later_loaded_years(con: duckdb.DuckDBPyConnection, year: int) -> list[int]:
     if not rows:
         return []
     found = con.execute(
-        "select distinct _assessment_year from raw.carriers where _assessment_year > ? "
-        "order by 1",
+        "select distinct _assessment_year from raw.carriers where _assessment_year > ? order by 1",
         [year],
     ).fetchall()
     return [int(r[0]) for r in found]

@@ -1553,9 +1553,7 @@ def _render_column(
             # Towns and industries also arrive with a plain space between Chinese characters
             # (`樊川 镇`, `生物 医药`) and towns without 镇 (`樊川`): the same town, industry.
             split = pl.lit(" " if col.name in _SPACED_COLUMNS else "\u3000")
-            fullwidth = (
-                v.str.strip_suffix("镇") if col.name in ("town", "attracted_by_town") else v
-            )
+            fullwidth = v.str.strip_suffix("镇") if col.name in ("town", "attracted_by_town") else v
             opts = [
                 v,
                 pl.concat_str([pl.lit(" "), v, pl.lit("  ")]),

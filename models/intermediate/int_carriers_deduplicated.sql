@@ -15,6 +15,7 @@ staged as (
     from {{ ref('stg_carriers') }} as carriers
     left join {{ ref('int_town_names') }} as town_names
         on carriers.town = town_names.match_name
+    where {{ as_of_filter('carriers._assessment_year') }}
 ),
 
 {{ flag_duplicates(

@@ -18,6 +18,7 @@ staged as (
     from {{ ref('stg_tenants') }} as tenants
     left join {{ ref('int_town_names') }} as town_names
         on tenants.attracted_by_town = town_names.match_name
+    where {{ as_of_filter('tenants._assessment_year') }}
 ),
 
 {{ flag_duplicates(

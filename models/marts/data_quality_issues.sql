@@ -24,6 +24,7 @@ ingest_findings as (
         findings.message,
         cast(null as varchar) as carrier_id
     from {{ source('ingest', '_ingest_findings') }} as findings
+    where {{ as_of_filter('findings._assessment_year') }}
 ),
 
 {% for dataset in dataset_names %}
@@ -41,6 +42,7 @@ rejected_{{ dataset }} as (
         rejected.message,
         cast(null as varchar) as carrier_id
     from {{ ref('stg_' ~ dataset ~ '__rejected') }} as rejected
+    where {{ as_of_filter('rejected._assessment_year') }}
 ),
 
 {% endfor %}

@@ -1,10 +1,11 @@
 """A tiny three-year district (2022–2024) written as report packages (CSV, contract keys).
 
-Every fact is reported in the package of its own year (tenants listed every year with the same
-entry date, events dated in the package's year), so each year's results depend on the earlier
-years only through the look-back rules: C002 (government-run, no activity) is graded D every
-year, so its 2023 and 2024 actions depend on the earlier grades; A's first certificate (2022)
-makes its 2023 certificate a renewal; B's first certificate comes in 2023.
+C002 (government-run, no activity) is graded D every year, so its 2023 and 2024 actions depend
+on the earlier grades; A's first certificate (2022) makes its 2023 one a renewal. Two facts
+cross years as real packages do: the 2023 package reports late a financing of A dated 2022
+(an in-order run of 2022 never saw it), and the 2024 package lists C's 2023 certificate again
+(the newer package's row is the one kept). So a year scored while a later package is loaded
+differs unless the marts are built as of that year.
 """
 
 from __future__ import annotations
@@ -74,18 +75,11 @@ def package(year: int) -> dict[str, list[dict[str, str]]]:
         # A's second certificate: a renewal only when 2022 is loaded
         high_tech.append(_cert("C001", "甲公司", UA, f"GR{year}32000012", year, "首次认定"))
         high_tech.append(_cert("C003", "丙公司", UC, f"GR{year}32000013", year, "首次认定"))
-    financing = [
-        {
-            "carrier_id": "C001",
-            "enterprise_name": "甲公司",
-            "uscc": UA,
-            "financing_date": f"{year}-05-01",
-            "amount": str(200 + 100 * k),
-            "amount_unit": "万元",
-            "financing_kind": "股权投资",
-            "investor": "某创投",
-        }
-    ]
+    if year == 2024:
+        high_tech.append(_cert("C003", "丙公司", UC, "GR202332000013", 2023, "首次认定"))
+    financing = [_financing(f"{year}-05-01", str(200 + 100 * k))]
+    if year == 2023:
+        financing.append(_financing("2022-12-01", "900"))  # reported late
     patents = [
         {
             "carrier_id": "C003",
@@ -103,6 +97,19 @@ def package(year: int) -> dict[str, list[dict[str, str]]]:
         "high_tech": high_tech,
         "financing": financing,
         "patents": patents,
+    }
+
+
+def _financing(date: str, amount: str) -> dict[str, str]:
+    return {
+        "carrier_id": "C001",
+        "enterprise_name": "甲公司",
+        "uscc": UA,
+        "financing_date": date,
+        "amount": amount,
+        "amount_unit": "万元",
+        "financing_kind": "股权投资",
+        "investor": "某创投",
     }
 
 
