@@ -122,7 +122,7 @@ def test_a_wrong_year_package_is_blocked_naming_the_year(tmp_path):
     dq = pl.read_parquet(next((tmp_path / "out").glob("2023.blocked-*")) / "dq_issues.parquet")
     found = dq.filter(pl.col("check_name") == "year_mismatch").row(0, named=True)
     assert found["severity"] == "error" and "2024" in found["message"]
-    assert "100%" in found["message"]
+    assert "67%" in found["message"]  # 2 of its 3 dated events (one is 2023's, reported again)
 
 
 @pytest.mark.parametrize("layout", ["empty", "only_others", "a_file"])
