@@ -213,14 +213,14 @@ def closing_note(rederived: list[int]) -> str | None:
 
 # --- the marts as of a year ------------------------------------------------------------------
 
-AS_OF_TABLE = "raw._as_of"
+AS_OF_TABLE = "control.as_of"
 """One row (`through_year`) while the marts are built as of a year; empty for every year.
 The intermediate models read staging through `macros/as_of.sql`, which filters on it."""
 
 
 def set_as_of(con: duckdb.DuckDBPyConnection, year: int | None) -> None:
     """Make the next build see the packages up to `year` only (None: every package)."""
-    con.execute("create schema if not exists raw")
+    con.execute("create schema if not exists control")
     con.execute(f"create table if not exists {AS_OF_TABLE} (through_year integer)")
     con.execute(f"delete from {AS_OF_TABLE}")
     if year is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import shutil
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
@@ -27,13 +27,16 @@ def sequences(draw) -> list[int]:
 
 
 @settings(
-    max_examples=3,
+    max_examples=2,
     deadline=None,
     derandomize=True,
     phases=(Phase.explicit, Phase.generate),  # no shrinking: each example is several runs
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(sequence=sequences())
+# the base year last, after a rerun: 2022 is scored while 2023 (reporting a 2022 financing late)
+# and 2024 are loaded, and re-derives both
+@example(sequence=[2023, 2024, 2023, 2022])
 def test_any_order_of_runs_gives_the_in_order_results(sequence, packages, in_order, tmp_path):
     place_root = tmp_path / "-".join(map(str, sequence))
     shutil.rmtree(place_root, ignore_errors=True)
