@@ -411,6 +411,8 @@ class RulebookSource:
 
     @property
     def sha256(self) -> str:
+        """Of the text's UTF-8 bytes: for an office file or a bundled default of its own year,
+        the sha256 of the file (`rulebook_sha256`)."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
@@ -418,7 +420,7 @@ def default_rulebook_text(year: int) -> tuple[str, int]:
     """(text, bundled year): the bundled rulebook of `default_rulebook_year(year)`; for another
     year its `assessment_year` line says `year`, so the office can copy the file unchanged."""
     source_year = default_rulebook_year(year)
-    text = (RULEBOOK_DIR / f"{source_year}.yaml").read_text(encoding="utf-8")
+    text = (RULEBOOK_DIR / f"{source_year}.yaml").read_bytes().decode("utf-8")
     if source_year != year:
         note = (
             f"# {year} 年度没有自带规则，沿用 {source_year} 年度默认规则 / "
@@ -441,7 +443,7 @@ def rulebook_for_year(year: int, path: str | os.PathLike[str] | None = None) -> 
     """The rulebook a run of `year` uses: the office's file when given (its assessment_year must
     be `year`), else the bundled default (`default_rulebook_text`)."""
     if path is not None:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_bytes().decode("utf-8")  # as is: its sha256 is the file's
         rulebook = parse_rulebook_text(text, str(path))
         if rulebook.assessment_year != year:
             raise RulebookError(
