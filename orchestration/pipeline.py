@@ -204,6 +204,7 @@ def _run_steps(
     fault("before_ingest")
     with progress.step("ingest", "读取报送材料 / ingest reports") as metric:
         with connect(paths.warehouse) as con:
+            _refuse_unpublished_packages(con, year)
             summary = ingest.ingest_package(con, year, paths.reports_dir, record.run_id)
             # The raw tables are final once ingest has committed: their suites' frames are
             # read here (as Arrow) and the worker validates them while dbt builds. This
@@ -420,6 +421,22 @@ def _run_steps(
         dq_report=paths.out_dir / office_file_names(year)["dq_report"],
         counts=counts,
     )
+
+
+def _refuse_unpublished_packages(con: object, year: int) -> None:
+    """Before anything changes: a later year to re-derive must still hold its published package."""
+    from orchestration import rederive
+
+    stale = rederive.unpublished_packages(con, rederive.later_published_years(con, year))
+    if stale:
+        years = ", ".join(str(y) for y in stale)
+        raise PipelineError(
+            ExitCode.INPUT,
+            f"仓库中 {years} 年度的报送材料不是已发布的那一份（之后有一次未发布的运行替换了它），"
+            f"无法据此重新推导；请先用正确的材料重新运行 {years} 年度 / the warehouse's {years} "
+            f"package is not the published one (a later run of that year replaced it and did not "
+            f"publish), so it cannot be re-derived: run {years} again with its right package first",
+        )
 
 
 def _rulebook_line(year: int, rulebook: RulebookSource) -> str:

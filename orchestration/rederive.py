@@ -168,6 +168,31 @@ def later_published_years(con: duckdb.DuckDBPyConnection, year: int) -> list[Pub
     return [PublishedYear(*row) for row in rows]
 
 
+def unpublished_packages(
+    con: duckdb.DuckDBPyConnection, published: list[PublishedYear]
+) -> list[int]:
+    """The later published years whose package in the warehouse is not the one published: a
+    run of that year that ingested and then did not publish (e.g. blocked as the wrong year)
+    replaced it. Re-deriving them would publish figures from a package nobody approved."""
+    stale = []
+    for item in published:
+        rows = con.execute(
+            f"""
+            select count(*) from (select distinct _run_id from raw.carriers
+                                  where _assessment_year = ?) as raw_runs
+            where raw_runs._run_id not in (
+                select run_id from {RESULTS_SCHEMA}.runs
+                where assessment_year = ? and status = 'published'
+                  and coalesce(trigger, 'run') = 'run'
+            )
+            """,
+            [item.year, item.year],
+        ).fetchone()[0]
+        if rows:
+            stale.append(item.year)
+    return stale
+
+
 def stored_rulebook(published: PublishedYear):  # -> scoring.rulebook.RulebookSource
     """The rulebook text the year was last published with. A run published before the text was
     stored: the file it names if still there, else the year's default."""

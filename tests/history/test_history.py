@@ -171,3 +171,18 @@ def test_the_rulebook_command_writes_the_default_a_run_would_use(tmp_path, year,
     assert out.read_text(encoding="utf-8") == rulebook_for_year(year).text
     assert rulebook_for_year(year).rulebook_year == source
     assert Path(out).exists()
+
+
+def test_a_later_year_whose_package_was_replaced_by_a_blocked_run_is_not_re_derived(late):
+    """The 2024 package run as 2023 is blocked but replaced 2023's rows in the warehouse: a run
+    of 2022 must not re-derive 2023 from them; it stops before changing anything."""
+    place = late["place"]
+    blocked = place.run(2023, reports=place.reports / "2024")
+    assert blocked.code == 5, blocked.message
+    before = place.results()
+    refused = place.run(2022)
+    assert refused.code == 3, refused.message
+    assert "2023" in refused.message and "run 2023 again" in refused.message
+    after = place.results()
+    for name, frame in before.items():
+        assert after[name].equals(frame), name
