@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import PROJECT_DIR, RESULTS_SCHEMA
+from orchestration.results_contract import schema_version
 
 RUNS_DDL = f"""
 create schema if not exists {RESULTS_SCHEMA};
@@ -50,14 +51,16 @@ create table if not exists {RESULTS_SCHEMA}.run_rulebooks (
 );
 """
 
-RUNS_ADDED_COLUMNS = {
+RUNS_ADDED_COLUMNS: dict[str, str] = {
+    "schema_version": "varchar",
     "trigger": "varchar",
     "triggered_by": "varchar",
     "rulebook_year": "integer",
     "history_years": "varchar",
     "history_gaps": "varchar",
 }
-"""Columns added to `runs` after its first release: a warehouse made before gets them (NULL)."""
+"""Columns added to `results.runs` after its first release: added to an older warehouse's
+table on first use (older rows keep NULL)."""
 
 STATUSES = ("running", "published", "failed", "blocked", "abandoned")
 
@@ -162,8 +165,8 @@ def insert_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
     con.execute(
         f"insert into {RESULTS_SCHEMA}.runs (run_id, assessment_year, started_at, finished_at, "
         "status, reason, inputs_sha256, rules_sha256, code_version, reports_dir, rules_file, "
-        "out_dir, trigger, triggered_by, rulebook_year, history_years, history_gaps) "
-        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "out_dir, trigger, triggered_by, rulebook_year, history_years, history_gaps, "
+        "schema_version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             record.run_id,
             record.assessment_year,
@@ -182,6 +185,7 @@ def insert_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
             record.rulebook_year,
             record.history_years,
             record.history_gaps,
+            schema_version(),
         ],
     )
     if record.rulebook_text is not None:

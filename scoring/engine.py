@@ -2,7 +2,8 @@
 
 `score_year(rulebook, year, inputs)` takes the Layer 4 marts (docs/architecture.md) as polars
 frames, which hold every loaded year, and returns the seven scoring result tables of the
-contract, each row with `assessment_year` (publish adds `run_id`), in a fixed order.
+contract and the decision-support tables `grade_robustness` and `reward_budget`, each row with
+`assessment_year` (publish adds `run_id`), in a fixed order.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from scoring.actions import carrier_actions
+from scoring.budget import apply_budget
 from scoring.clearout import tenant_clearout
 from scoring.grading import carrier_scores, score_details
 from scoring.rewards import RewardContext, rewards
+from scoring.robustness import grade_robustness
 from scoring.rulebook import Rulebook
 from scoring.schemas import conform_input, conform_output, empty_input
 from scoring.targets import district_targets, town_tasks
@@ -27,6 +30,8 @@ RESULT_TABLES = (
     "rewards",
     "town_tasks",
     "targets_progress",
+    "grade_robustness",
+    "reward_budget",
 )
 
 
@@ -56,8 +61,13 @@ class ScoringInputs:
         )
 
 
-def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str, pl.DataFrame]:
-    """The seven result tables of year Y; same inputs and rulebook give the same rows."""
+def score_year(
+    rulebook: Rulebook, year: int, inputs: ScoringInputs, *, robustness: bool = True
+) -> dict[str, pl.DataFrame]:
+    """The scoring result tables of year Y; same inputs and rulebook give the same rows.
+
+    `robustness=False` leaves `grade_robustness` empty (the what-if comparison needs no draws).
+    """
     if rulebook.assessment_year != year:
         raise ValueError(
             f"规则文件年度 {rulebook.assessment_year} 与评价年度 {year} 不一致"
@@ -94,13 +104,20 @@ def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str
         data.attributed_events,
         data.carrier_recognitions,
     )
+    paid, budget = apply_budget(rewards(ctx), rulebook)
     frames = {
         "carrier_scores": scores,
         "score_details": details,
         "carrier_actions": actions,
         "tenant_clearout": clearout,
-        "rewards": rewards(ctx),
+        "rewards": paid,
         "town_tasks": towns,
         "targets_progress": targets,
+        "grade_robustness": (
+            grade_robustness(indicators_y, scores, rulebook)
+            if robustness
+            else grade_robustness(indicators_y, scores.clear(), rulebook)
+        ).with_columns(assessment_year=pl.lit(year)),
+        "reward_budget": budget.with_columns(assessment_year=pl.lit(year)),
     }
     return {name: conform_output(name, frames[name]) for name in RESULT_TABLES}
