@@ -468,11 +468,11 @@ def _later_out_dir(record: RunRecord, paths: RunPaths) -> Path:
 
 def _with_runs_row(runs: pl.DataFrame, record: RunRecord) -> pl.DataFrame:
     """The year's runs rows with a re-derived run's row added (as it will read once published)."""
-    row = {
-        column: getattr(record, column, None)
-        for column in runs.columns
-        if column not in ("reason",)
-    }
+    from orchestration.results_contract import schema_version
+
+    row = {column: getattr(record, column, None) for column in runs.columns}
+    if "schema_version" in row:
+        row["schema_version"] = schema_version()  # as insert_run writes it
     added = pl.DataFrame([row], schema={c: runs.schema[c] for c in row}, strict=False)
     return pl.concat([runs, added], how="diagonal_relaxed")
 

@@ -89,6 +89,13 @@ def test_a_late_year_re_derives_the_later_one_in_the_same_publish(late):
     assert now != late["outcomes"]["out_2024_before"] and rederived["run_id"] in now.name
     scores = pl.read_parquet(place.out / "2024" / "carrier_scores.parquet")
     assert set(scores["run_id"]) == {rederived["run_id"]}
+    in_file = (
+        pl.read_parquet(place.out / "2024" / "runs.parquet")
+        .filter(pl.col("run_id") == rederived["run_id"])
+        .row(0, named=True)
+    )
+    assert (in_file["trigger"], in_file["status"]) == ("rederive", "published")
+    assert in_file["triggered_by"] == third.run_id and in_file["schema_version"]
     html = (place.out / "2024" / "report_2024.html").read_text()
     assert "history-banner" not in html
     # 2024's actions now look back at 2023: C002 is D in 2022, 2023 and 2024
