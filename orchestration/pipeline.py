@@ -115,7 +115,6 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
 
     year = options.year
     paths = RunPaths.build(year, options.reports, options.warehouse, options.out)
-    check_reports_dir(paths.reports_dir)
     try:
         rules_file = Path(options.rules).resolve() if options.rules else None
         rulebook = rulebook_for_year(year, rules_file)
@@ -127,6 +126,7 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
             "生成默认规则 / give one with --rules FILE; `carrier-assess rulebook --year Y "
             "--out FILE` writes the default)",
         ) from exc
+    check_reports_dir(paths.reports_dir)
     progress.info(_rulebook_line(year, rulebook))
 
     with run_lock(paths.warehouse):
