@@ -38,7 +38,7 @@ def late(tmp_path_factory) -> dict:
             outcomes["gap_dq"] = place.query(
                 "select * from results.dq_issues where assessment_year = 2024"
             )
-            outcomes["out_2024_before"] = (place.out / "2024").resolve()
+            outcomes["out_2024_before"] = (place.out / "2024" / "current").resolve()
     return {"place": place, "outcomes": outcomes}
 
 
@@ -85,7 +85,7 @@ def test_a_late_year_re_derives_the_later_one_in_the_same_publish(late):
     dq_2024 = place.query("select * from results.dq_issues where assessment_year = 2024")
     assert dq_2024.filter(pl.col("check_name") == "history_gap").is_empty()
     # the out folder of 2024 was rewritten by the re-derivation
-    now = (place.out / "2024").resolve()
+    now = (place.out / "2024" / "current").resolve()
     assert now != late["outcomes"]["out_2024_before"] and rederived["run_id"] in now.name
     scores = pl.read_parquet(place.out / "2024" / "carrier_scores.parquet")
     assert set(scores["run_id"]) == {rederived["run_id"]}
@@ -126,7 +126,9 @@ def test_a_wrong_year_package_is_blocked_naming_the_year(tmp_path):
     place = Place(reports, tmp_path)
     outcome = place.run(2023, reports=reports / "2024")
     assert outcome.code == 5, outcome.message
-    dq = pl.read_parquet(next((tmp_path / "out").glob("2023.blocked-*")) / "dq_issues.parquet")
+    dq = pl.read_parquet(
+        next((tmp_path / "out" / "2023" / "blocked").glob("*")) / "dq_issues.parquet"
+    )
     found = dq.filter(pl.col("check_name") == "year_mismatch").row(0, named=True)
     assert found["severity"] == "error" and "2024" in found["message"]
     assert "67%" in found["message"]  # 2 of its 3 dated events (one is 2023's, reported again)
