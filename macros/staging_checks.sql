@@ -25,7 +25,9 @@
       malformed_certificate_no  not GR + year + province + serial
       certificate_year_mismatch the certificate number's year is not the issue date's year
       carrier_name_conflict     the carrier id is already reported under another name that year
-                                (stg_carriers__checked; the message names both) -#}
+                                (stg_carriers__checked; the message names both)
+      adjusted_exclude          the office excluded the row (an exclude_row adjustment; a warning
+                                in the data-quality list, the row counted as rejected) -#}
 
 {#- One failure struct. `zh` and `en` are message templates in which {v} stands for the value as
     written; they are compile-time text from this project, never data. -#}
@@ -132,14 +134,19 @@
 {%- endmacro %}
 
 {#- The failures list of a row: the standard checks plus `extra` (a list of further CASE
-    expressions of the model's own), NULLs dropped. -#}
+    expressions of the model's own), NULLs dropped. A row the office excluded (an accepted
+    `exclude_row` adjustment, macros/incremental_staging.sql) has that one failure instead:
+    check adjusted_exclude, its message naming the adjustment and the reason. -#}
 {% macro row_failures(dataset, extra=[], raw='_raw', parsed='parsed') -%}
-    list_filter([
+    case
+        when {{ raw }}._adjust_exclude is not null then [{{ raw }}._adjust_exclude]
+        else list_filter([
         {{ column_checks(dataset, raw=raw, parsed=parsed) }}
         {%- for e in extra %},
         {{ e }}
         {%- endfor %}
     ], lambda failure: failure is not null)
+    end
 {%- endmacro %}
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from scoring.actions import carrier_actions
+from scoring.adjustments import apply_adjustments, empty_adjustments
 from scoring.clearout import tenant_clearout
 from scoring.grading import carrier_scores, score_details
 from scoring.rewards import RewardContext, rewards
@@ -27,6 +28,7 @@ RESULT_TABLES = (
     "rewards",
     "town_tasks",
     "targets_progress",
+    "adjustments",
 )
 
 
@@ -48,6 +50,9 @@ class ScoringInputs:
     )
     carrier_evaluations: pl.DataFrame = field(default_factory=lambda: _empty("carrier_evaluations"))
     grade_history: pl.DataFrame = field(default_factory=lambda: _empty("grade_history"))
+    adjustments: pl.DataFrame = field(default_factory=empty_adjustments)
+    """The office's adjustments of the year (scoring/adjustments.py): set_grade and set_reward
+    are applied here; the row-level kinds were applied by staging and are only recorded."""
 
     def conformed(self) -> ScoringInputs:
         """Every frame checked for its columns and cast to the working types."""
@@ -57,7 +62,8 @@ class ScoringInputs:
 
 
 def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str, pl.DataFrame]:
-    """The seven result tables of year Y; same inputs and rulebook give the same rows."""
+    """The seven result tables of year Y and its `adjustments`; same inputs and rulebook give
+    the same rows."""
     if rulebook.assessment_year != year:
         raise ValueError(
             f"规则文件年度 {rulebook.assessment_year} 与评价年度 {year} 不一致"
@@ -69,12 +75,16 @@ def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str
 
     details = score_details(indicators_y, rulebook)
     scores = carrier_scores(indicators_y, details, rulebook)
-    actions = carrier_actions(
-        scores.join(indicators_y.select("carrier_id", "operator_kind"), on="carrier_id"),
-        data.grade_history,
-        rulebook,
-        year,
-    )
+
+    def actions_for(graded: pl.DataFrame) -> pl.DataFrame:
+        return carrier_actions(
+            graded.join(indicators_y.select("carrier_id", "operator_kind"), on="carrier_id"),
+            data.grade_history,
+            rulebook,
+            year,
+        )
+
+    actions = actions_for(scores)
     clearout = tenant_clearout(tenants_y, rulebook)
     ctx = RewardContext(
         rulebook,
@@ -103,4 +113,6 @@ def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str
         "town_tasks": towns,
         "targets_progress": targets,
     }
+    # The office's decisions, after grading and the A cap (contract: "Adjustments").
+    frames = apply_adjustments(frames, data.adjustments, year, actions_for)
     return {name: conform_output(name, frames[name]) for name in RESULT_TABLES}

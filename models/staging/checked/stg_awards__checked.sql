@@ -3,7 +3,7 @@
 with
 
 raw_awards as (
-    {{ raw_rows_to_stage(source('raw', 'awards')) }}
+    {{ raw_rows_to_stage(source('raw', 'awards'), 'awards') }}
 ),
 
 parsed as (
@@ -14,6 +14,7 @@ parsed as (
         raw_awards._file_sha256,
         raw_awards._sheet,
         raw_awards._source_row,
+        raw_awards._adjustments_sig,
         {{ row_id('awards', 'raw_awards') }} as _row_id,
         upper({{ normalize_text('raw_awards.carrier_id') }}) as carrier_id,
         {{ normalize_text('raw_awards.enterprise_name') }} as enterprise_name,

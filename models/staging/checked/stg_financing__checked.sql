@@ -3,7 +3,7 @@
 with
 
 raw_financing as (
-    {{ raw_rows_to_stage(source('raw', 'financing')) }}
+    {{ raw_rows_to_stage(source('raw', 'financing'), 'financing') }}
 ),
 
 parsed as (
@@ -14,6 +14,7 @@ parsed as (
         raw_financing._file_sha256,
         raw_financing._sheet,
         raw_financing._source_row,
+        raw_financing._adjustments_sig,
         {{ row_id('financing', 'raw_financing') }} as _row_id,
         upper({{ normalize_text('raw_financing.carrier_id') }}) as carrier_id,
         {{ normalize_text('raw_financing.enterprise_name') }} as enterprise_name,

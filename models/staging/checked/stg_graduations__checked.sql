@@ -3,7 +3,7 @@
 with
 
 raw_graduations as (
-    {{ raw_rows_to_stage(source('raw', 'graduations')) }}
+    {{ raw_rows_to_stage(source('raw', 'graduations'), 'graduations') }}
 ),
 
 parsed as (
@@ -14,6 +14,7 @@ parsed as (
         raw_graduations._file_sha256,
         raw_graduations._sheet,
         raw_graduations._source_row,
+        raw_graduations._adjustments_sig,
         {{ row_id('graduations', 'raw_graduations') }} as _row_id,
         upper({{ normalize_text('raw_graduations.carrier_id') }}) as carrier_id,
         {{ normalize_text('raw_graduations.enterprise_name') }} as enterprise_name,

@@ -3,7 +3,7 @@
 with
 
 raw_high_tech as (
-    {{ raw_rows_to_stage(source('raw', 'high_tech')) }}
+    {{ raw_rows_to_stage(source('raw', 'high_tech'), 'high_tech') }}
 ),
 
 parsed as (
@@ -14,6 +14,7 @@ parsed as (
         raw_high_tech._file_sha256,
         raw_high_tech._sheet,
         raw_high_tech._source_row,
+        raw_high_tech._adjustments_sig,
         {{ row_id('high_tech', 'raw_high_tech') }} as _row_id,
         upper({{ normalize_text('raw_high_tech.carrier_id') }}) as carrier_id,
         {{ normalize_text('raw_high_tech.enterprise_name') }} as enterprise_name,

@@ -3,7 +3,7 @@
 with
 
 raw_patents as (
-    {{ raw_rows_to_stage(source('raw', 'patents')) }}
+    {{ raw_rows_to_stage(source('raw', 'patents'), 'patents') }}
 ),
 
 parsed as (
@@ -14,6 +14,7 @@ parsed as (
         raw_patents._file_sha256,
         raw_patents._sheet,
         raw_patents._source_row,
+        raw_patents._adjustments_sig,
         {{ row_id('patents', 'raw_patents') }} as _row_id,
         upper({{ normalize_text('raw_patents.carrier_id') }}) as carrier_id,
         {{ normalize_text('raw_patents.enterprise_name') }} as enterprise_name,

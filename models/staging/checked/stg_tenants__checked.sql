@@ -3,7 +3,7 @@
 with
 
 raw_tenants as (
-    {{ raw_rows_to_stage(source('raw', 'tenants')) }}
+    {{ raw_rows_to_stage(source('raw', 'tenants'), 'tenants') }}
 ),
 
 parsed as (
@@ -14,6 +14,7 @@ parsed as (
         raw_tenants._file_sha256,
         raw_tenants._sheet,
         raw_tenants._source_row,
+        raw_tenants._adjustments_sig,
         {{ row_id('tenants', 'raw_tenants') }} as _row_id,
         upper({{ normalize_text('raw_tenants.carrier_id') }}) as carrier_id,
         {{ normalize_text('raw_tenants.enterprise_name') }} as enterprise_name,
