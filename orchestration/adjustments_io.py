@@ -453,9 +453,10 @@ def _raw_row(
         "and _source_file = ? and coalesce(_sheet, '') = ? and _source_row = ? limit 1",
         [year, source_file, sheet, source_row],
     )
-    row = cursor.fetchone()
-    if row is None:
+    rows = cursor.fetchall()
+    if not rows:
         return None
+    row = rows[0]
     names = [d[0] for d in cursor.description]
     return dict(zip(names, row, strict=True))
 
@@ -470,7 +471,7 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
             "select count(*) from information_schema.tables where table_schema = ? "
             "and table_name = ?",
             [schema, table],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
 
 
@@ -495,6 +496,16 @@ def stored_adjustments(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFram
         ).to_arrow_table()
     )
     return conform_adjustments(frame) if frame.height else None
+
+
+def stored_sha256(con: duckdb.DuckDBPyConnection, year: int) -> str | None:
+    """The adjustments file digest of the year's last publish (None when it had none)."""
+    row = con.execute(
+        f"select adjustments_sha256 from {RESULTS_SCHEMA}.runs where assessment_year = ? "
+        "and status = 'published' order by finished_at desc nulls last, run_id desc limit 1",
+        [year],
+    ).fetchall()
+    return row[0][0] if row else None
 
 
 def published_years(con: duckdb.DuckDBPyConnection) -> list[int]:

@@ -37,6 +37,7 @@ from orchestration.runlog import (
 )
 
 if TYPE_CHECKING:
+    from orchestration.adjustments_io import AdjustmentFile
     from orchestration.audit import AuditWorker
     from orchestration.transform import BuildWorker
 
@@ -80,6 +81,9 @@ class RunOptions:
     out: Path | None = None
     rules: Path | None = None
     fault_hook: FaultHook = field(default_factory=env_fault_hook)
+    adjustments: Path | None = None
+    """The office's adjustments file (`--adjustments`): replaces the year's adjustments. None:
+    the adjustments the year was last published with are applied again."""
     build_worker: BuildWorker | None = None
     """A dbt process the caller spawned ahead, not yet told where to build (the `run` command
     spawns it before it imports the batch, so dbt's import overlaps that too). The run warms it
@@ -121,6 +125,7 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
         raise PipelineError(
             ExitCode.USAGE, f"评价规则文件有误 / rulebook {options.rules or year}: {exc}"
         ) from exc
+    adjustment_file = _read_adjustments(options.adjustments)
 
     with run_lock(paths.warehouse):
         record = RunRecord(
@@ -133,6 +138,7 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
             reports_dir=str(paths.reports_dir),
             rules_file=str(rules_file),
             out_dir=str(paths.out_dir),
+            adjustments_sha256=adjustment_file.sha256 if adjustment_file else None,
         )
         with connect(paths.warehouse) as con:
             for line in pub.reconcile(con, paths.warehouse):
@@ -140,7 +146,7 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
             start_run(con, record)
         progress.info(f"批次 / run {record.run_id}")
         try:
-            outcome = _steps(options, progress, paths, record, rulebook)
+            outcome = _steps(options, progress, paths, record, rulebook, adjustment_file)
         except PipelineError as exc:
             _record_failure(paths.warehouse, record, "failed", exc.reason)
             raise
@@ -158,12 +164,25 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
         return outcome
 
 
+def _read_adjustments(path: Path | None) -> AdjustmentFile | None:
+    """The office's adjustments file, read and checked before anything happens (exit 2)."""
+    if path is None:
+        return None
+    from orchestration.adjustments_io import AdjustmentError, read_adjustments
+
+    try:
+        return read_adjustments(Path(path))
+    except AdjustmentError as exc:
+        raise PipelineError(ExitCode.USAGE, str(exc)) from exc
+
+
 def _steps(
     options: RunOptions,
     progress: Progress,
     paths: RunPaths,
     record: RunRecord,
     rulebook: object,
+    adjustment_file: AdjustmentFile | None,
 ) -> RunOutcome:
     from orchestration import audit, transform
 
@@ -176,7 +195,9 @@ def _steps(
         if builder is None:
             builder = stack.enter_context(transform.BuildWorker())
         builder.warm(paths.warehouse)  # under the run lock: now it may read the project
-        return _run_steps(options, progress, paths, record, rulebook, auditor, builder)
+        return _run_steps(
+            options, progress, paths, record, rulebook, auditor, builder, adjustment_file
+        )
 
 
 def _run_steps(
@@ -187,8 +208,9 @@ def _run_steps(
     rulebook: object,
     auditor: AuditWorker,
     builder: BuildWorker,
+    adjustment_file: AdjustmentFile | None,
 ) -> RunOutcome:
-    from orchestration import audit, ingest, score, transform
+    from orchestration import audit, ingest, run_changes, score, transform
 
     year = record.assessment_year
     fault = options.fault_hook
@@ -201,6 +223,10 @@ def _run_steps(
             # read here (as Arrow) and the worker validates them while dbt builds. This
             # step's seconds include the read.
             raw_check = auditor.submit(audit.read_warehouse(con, year, suites=audit.raw_suites()))
+            # The office's adjustments: the file's, checked against the rows just ingested
+            # (exit 2 when a target is missing), or those the year was last published with;
+            # staging applies the report-row ones of every loaded year from raw._adjustments.
+            adjustments, reused = _year_adjustments(con, record, adjustment_file)
             built_with = transform.stored_fingerprint(con)  # so the build need not open it
         metric.detail = summary.one_line()
     progress.table(*summary.as_table())
@@ -228,9 +254,13 @@ def _run_steps(
     fault("before_score")
     with progress.step("score", "评分定级 / scoring") as metric:
         with connect(paths.warehouse, read_only=True) as con:
-            inputs = score.load_inputs(con, year)
+            inputs = score.load_inputs(con, year, adjustments=adjustments)
             base_tables = score.load_base_tables(con, year)
+            previous = run_changes.previous_publish(con, year)
         scored = score.score(rulebook, year, inputs)
+        if adjustment_file is not None:
+            _check_scoring_targets(scored["adjustments"], adjustment_file)
+        scored["run_changes"] = run_changes.run_changes(previous, scored)
         metric.detail = score.one_line(scored)
 
     fault("before_results_audit")
@@ -303,13 +333,56 @@ def _run_steps(
         pub.prune_versions(paths.out_dir)
         metric.detail = f"{paths.out_dir}"
     counts = {name: frame.height for name, frame in tables.items()}
+    message = f"已发布 / published {year}: {paths.out_dir}"
+    if reused:
+        message += (
+            f"；沿用上次发布时的 {adjustments.height} 条调整 / applied again the "
+            f"{adjustments.height} adjustment(s) stored with the last publish"
+        )
     return RunOutcome(
         ExitCode.OK,
         record.run_id,
-        f"已发布 / published {year}: {paths.out_dir}",
+        message,
         out_dir=paths.out_dir,
         dq_report=paths.out_dir / office_file_names(year)["dq_report"],
         counts=counts,
+    )
+
+
+def _year_adjustments(
+    con: duckdb.DuckDBPyConnection, record: RunRecord, given: AdjustmentFile | None
+) -> tuple[pl.DataFrame, bool]:
+    """The year's resolved adjustments and whether they are the stored ones; writes
+    raw._adjustments for every loaded year. A file whose targets do not exist: exit 2."""
+    from orchestration import adjustments_io
+
+    try:
+        resolved, reused = adjustments_io.year_adjustments(con, record.assessment_year, given)
+    except adjustments_io.AdjustmentError as exc:
+        raise PipelineError(ExitCode.USAGE, str(exc)) from exc
+    if reused:
+        record.adjustments_sha256 = adjustments_io.stored_sha256(con, record.assessment_year)
+    adjustments_io.prepare_raw_adjustments(con, record.assessment_year, resolved, record.run_id)
+    return resolved, reused
+
+
+def _check_scoring_targets(applied: pl.DataFrame, given: AdjustmentFile) -> None:
+    """An accepted set_grade or set_reward of the office's file that found no target: exit 2."""
+    missing = applied.filter(
+        pl.col("kind").is_in(["set_grade", "set_reward"])
+        & (pl.col("status") == "accepted")
+        & ~pl.col("applied")
+    )
+    if missing.is_empty():
+        return
+    problems = [
+        f"{given.rows.get(row['adjustment_id'], '')} 编号 {row['adjustment_id']} 【对象】"
+        f"{row['target']}：{row['effect_zh']}"
+        for row in missing.iter_rows(named=True)
+    ]
+    raise PipelineError(
+        ExitCode.USAGE,
+        "调整文件有误，未发布 / adjustments rejected, nothing published: " + "；".join(problems),
     )
 
 
@@ -350,6 +423,10 @@ def _published_runs_frame(runs: pl.DataFrame, record: RunRecord) -> pl.DataFrame
         .then(pl.lit(finished))
         .otherwise(pl.col("finished_at"))
         .alias("finished_at"),
+        pl.when(pl.col("run_id") == record.run_id)
+        .then(pl.lit(record.adjustments_sha256, dtype=pl.String))
+        .otherwise(pl.col("adjustments_sha256"))
+        .alias("adjustments_sha256"),
     )
 
 

@@ -39,6 +39,8 @@ RESULT_TABLES = (
     "targets_progress",
     "dq_issues",
     "dataset_counts",
+    "adjustments",
+    "run_changes",
     "runs",
 )
 """The contract's result tables, in the order the office reads them."""

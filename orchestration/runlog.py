@@ -34,8 +34,10 @@ create table if not exists {RESULTS_SCHEMA}.runs (
     code_version varchar,
     reports_dir varchar,
     rules_file varchar,
-    out_dir varchar
+    out_dir varchar,
+    adjustments_sha256 varchar
 );
+alter table {RESULTS_SCHEMA}.runs add column if not exists adjustments_sha256 varchar;
 """
 
 STATUSES = ("running", "published", "failed", "blocked", "abandoned")
@@ -116,6 +118,9 @@ class RunRecord:
     status: str = "running"
     reason: str | None = None
     finished_at: datetime | None = None
+    adjustments_sha256: str | None = None
+    """sha256 of the office's adjustments file the run applies (NULL without adjustments; the
+    stored file's when a rerun applies the adjustments of the last publish again)."""
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -133,8 +138,8 @@ def start_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
     )
     con.execute(
         f"insert into {RESULTS_SCHEMA}.runs (run_id, assessment_year, started_at, status, "
-        "inputs_sha256, rules_sha256, code_version, reports_dir, rules_file, out_dir) "
-        "values (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+        "inputs_sha256, rules_sha256, code_version, reports_dir, rules_file, out_dir, "
+        "adjustments_sha256) values (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
         [
             record.run_id,
             record.assessment_year,
@@ -145,6 +150,7 @@ def start_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
             record.reports_dir,
             record.rules_file,
             record.out_dir,
+            record.adjustments_sha256,
         ],
     )
 
@@ -152,14 +158,15 @@ def start_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
 def finish_run(
     con: duckdb.DuckDBPyConnection, record: RunRecord, status: str, reason: str | None
 ) -> None:
-    """Set the final status; call inside the publishing transaction for `published`."""
+    """Set the final status (and the adjustments digest, known once the run resolved them);
+    call inside the publishing transaction for `published`."""
     if status not in STATUSES:
         raise ValueError(f"unknown run status {status!r}")
     record.status = status
     record.reason = reason
     record.finished_at = now_utc()
     con.execute(
-        f"update {RESULTS_SCHEMA}.runs set status = ?, reason = ?, finished_at = ? "
-        "where run_id = ?",
-        [status, reason, record.finished_at, record.run_id],
+        f"update {RESULTS_SCHEMA}.runs set status = ?, reason = ?, finished_at = ?, "
+        "adjustments_sha256 = ? where run_id = ?",
+        [status, reason, record.finished_at, record.adjustments_sha256, record.run_id],
     )

@@ -67,8 +67,13 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
     return bool(rows[0][0])
 
 
-def load_inputs(con: duckdb.DuckDBPyConnection, year: int):  # -> scoring.engine.ScoringInputs
-    """The marts up to `year` and the grades published for earlier years."""
+def load_inputs(
+    con: duckdb.DuckDBPyConnection, year: int, adjustments: pl.DataFrame | None = None
+):  # -> scoring.engine.ScoringInputs
+    """The marts up to `year`, the grades published for earlier years, and the year's
+    adjustments: `adjustments` when given (resolved, orchestration.adjustments_io), else the
+    ones `year` was last published with (so a re-derivation applies them again)."""
+    from orchestration.adjustments_io import year_adjustments
     from scoring.engine import ScoringInputs
 
     frames: dict[str, pl.DataFrame] = {}
@@ -85,6 +90,9 @@ def load_inputs(con: duckdb.DuckDBPyConnection, year: int):  # -> scoring.engine
         frames["grade_history"] = pl.DataFrame(
             schema={"assessment_year": pl.Int32, "carrier_id": pl.String, "grade": pl.String}
         )
+    if adjustments is None:
+        adjustments, _ = year_adjustments(con, year, None)
+    frames["adjustments"] = adjustments
     return ScoringInputs(**frames)
 
 
