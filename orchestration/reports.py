@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from orchestration import reports_adjustments
 from orchestration.contract import datasets
 
 LARGE_TABLE_ROWS = 50_000
@@ -201,6 +202,7 @@ COLUMN_LABELS: dict[str, str] = {
     "cap": "封顶额（万元）",
     "amount": "奖补金额（万元）",
     "needs_review": "需复核",
+    "adjustment_ids": "调整编号",
     # town tasks and targets
     "tech_enterprises_attracted": "招引科技型企业数",
     "tech_sme_registered": "入库科技型中小企业数",
@@ -871,6 +873,10 @@ def write_workbook(
             _write_detail_sheet(wb, fmt, prepared, year, max_rows)
             for table in RESULT_TABLES[1:]:
                 _write_table_sheet(wb, fmt, table, prepared[table], max_rows)
+            reports_adjustments.write_workbook_parts(
+                wb, tables, year, shown_columns=shown_columns, table_labels=TABLE_LABELS,
+                max_rows=max_rows,
+            )  # fmt: skip
         finally:
             wb.close()
 
@@ -1225,7 +1231,9 @@ def render_html_report(
         keep_trailing_newline=True,
     )
     template = env.from_string(TEMPLATE_PATH.read_text(encoding="utf-8"))
-    return template.render(**_build_view(_prepare(tables, year), year, top_n))
+    view = _build_view(_prepare(tables, year), year, top_n)
+    view.update(reports_adjustments.html_view(tables, year, view))
+    return template.render(**view)
 
 
 def write_html_report(
