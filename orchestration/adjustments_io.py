@@ -221,6 +221,18 @@ def read_adjustments(path: Path) -> AdjustmentFile:
             continue
         records.append(_check_row(cells, offset, seen, problems) | {"file_row": offset})
         places[str(cells.get("adjustment_id"))] = f"第 {offset} 行"
+    cells_set: dict[tuple[str, str], str] = {}
+    for record in records:  # two corrections of one cell: which one holds is not for us to say
+        if record["kind"] == "set_value" and record["status"] == "accepted" and record["field"]:
+            parsed = _row_target(str(record["target"]))
+            field = _field_key(parsed[0], str(record["field"])) if parsed else None
+            key = (str(record["target"]), str(field or record["field"]))
+            if key in cells_set:
+                problems.append(
+                    f"编号 {record['adjustment_id']} 【对象】【字段】与编号 {cells_set[key]} 更正"
+                    "同一单元格，应只保留一条 / two set_value adjustments of one cell"
+                )
+            cells_set[key] = str(record["adjustment_id"])
     if problems:
         raise AdjustmentError(
             f"调整文件有误，未发布 / adjustments file {path.name} rejected, nothing published: "

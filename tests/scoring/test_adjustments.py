@@ -126,8 +126,9 @@ def test_set_reward_replaces_amount_keeps_before_cap_and_cap(mk, rulebook):
 
 
 def test_set_reward_zero_cancels_the_line(mk, rulebook):
+    target = "R01|91320000OPERATOR1|K3"
     out = run(mk, rulebook, adjustments({"adjustment_id": "R0", "kind": "set_reward",
-                                         "target": "R01|91320000OPERATOR1|K3", "value": "0"}))  # fmt: skip
+                                         "target": target, "value": "0"}))  # fmt: skip
     r01 = out["rewards"].filter(pl.col("rule_code") == "R01").row(0, named=True)
     assert r01["amount"] == 0
     assert "取消" in out["adjustments"]["effect_zh"][0]
