@@ -11,7 +11,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from orchestration import reports
+from orchestration import reports, reports_adjustments
 from orchestration.reports import (
     COLUMN_LABELS,
     CONTRACT_COLUMNS,
@@ -54,6 +54,7 @@ def test_sheets_have_chinese_names_in_office_order(book):
     expected = [SUMMARY_SHEET, TABLE_LABELS["carrier_scores"], DETAIL_SHEET] + [
         TABLE_LABELS[t] for t in RESULT_TABLES[1:]
     ]
+    expected += [reports_adjustments.ADJUSTMENTS_SHEET, reports_adjustments.CHANGES_SHEET]
     assert book.sheetnames == expected
     for name in book.sheetnames:
         assert CJK.search(name), name
