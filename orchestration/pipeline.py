@@ -23,6 +23,7 @@ import polars as pl
 
 from orchestration import publish as pub
 from orchestration.config import RunPaths
+from orchestration.dq_carriers import count_line as dq_count_line
 from orchestration.errors import ExitCode, PipelineError
 from orchestration.lock import connect, run_lock
 from orchestration.progress import Progress
@@ -333,7 +334,7 @@ def _run_steps(
         pub.prune_versions(paths.out_dir)
         metric.detail = f"{paths.out_dir}"
     counts = {name: frame.height for name, frame in tables.items()}
-    message = f"已发布 / published {year}: {paths.out_dir}"
+    message = f"已发布 / published {year}: {paths.out_dir}；{dq_count_line(tables['dq_issues'])}"
     if reused:
         message += (
             f"；沿用上次发布时的 {adjustments.height} 条调整 / applied again the "

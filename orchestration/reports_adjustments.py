@@ -10,11 +10,12 @@ Called by `orchestration/reports.py`; the tables are `results.adjustments` and
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
-from scoring.adjustments import KINDS, SOURCES, STATUSES, reward_line_key
+from scoring.adjustments import KINDS, SOURCES, STATUSES
 
 ADJUSTMENTS_SHEET = "调整与申诉"
 CHANGES_SHEET = "与上次发布相比的变化"
@@ -143,47 +144,67 @@ def adjusted_marks(tables: Mapping[str, pl.DataFrame], year: int) -> dict[str, d
 # the workbook
 
 
-def write_workbook_parts(
-    wb: Any,
-    tables: Mapping[str, pl.DataFrame],
-    year: int,
-    *,
-    shown_columns: Any,
-    table_labels: Mapping[str, str],
-    max_rows: int,
-) -> None:
-    """Add the two sheets and mark the adjusted grade and amount cells of the table sheets
-    (written before, rows from the third on in the frame's order)."""
-    header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-    header_en = wb.add_format({"italic": True, "font_color": "#595959", "bg_color": "#F2F2F2"})
+def write_workbook_sheets(wb: Any, tables: Mapping[str, pl.DataFrame], year: int) -> None:
+    """Add the sheets 调整与申诉 and 与上次发布相比的变化 (one Chinese header row, filterable)."""
+    header = wb.add_format(
+        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+    )
     text = wb.add_format({"num_format": "@", "text_wrap": False})
     pending = wb.add_format({"num_format": "@", "bg_color": "#FFF2CC"})
     _sheet(wb, ADJUSTMENTS_SHEET, ADJUSTMENT_COLUMNS, adjustments_rows(tables, year),
-           header, header_en, text, pending)  # fmt: skip
+           header, text, pending)  # fmt: skip
     _sheet(wb, CHANGES_SHEET, CHANGE_COLUMNS, changes_rows(tables, year),
-           header, header_en, text, None)  # fmt: skip
+           header, text, None)  # fmt: skip
+
+
+@dataclass
+class WorkbookMarks:
+    marks: dict[str, dict[str, str]]
+    text: Any
+    money: Any
+
+
+def workbook_marks(wb: Any, tables: Mapping[str, pl.DataFrame], year: int) -> WorkbookMarks | None:
+    """What `mark_row` needs to mark the adjusted figures of the table sheets (None: none)."""
     marks = adjusted_marks(tables, year)
-    mark = wb.add_format({"bg_color": "#FFD966", "bold": True, "border": 2})
-    money = wb.add_format(
-        {"bg_color": "#FFD966", "bold": True, "border": 2, "num_format": "#,##0.00"}
+    if not marks["grade"] and not marks["amount"]:
+        return None
+    look = {"bg_color": "#FFD966", "bold": True, "border": 2}
+    return WorkbookMarks(
+        marks,
+        wb.add_format(look | {"num_format": "@"}),
+        wb.add_format(look | {"num_format": "#,##0.00"}),
     )
-    scores = _year_rows(tables, "carrier_scores", year)
-    if marks["grade"] and scores is not None and scores.height <= max_rows:
-        ws = wb.get_worksheet_by_name(table_labels["carrier_scores"])
-        col = shown_columns("carrier_scores", scores).index("grade")
-        for i, (carrier, grade) in enumerate(scores.select("carrier_id", "grade").iter_rows()):
-            if carrier in marks["grade"]:
-                ws.write_string(2 + i, col, str(grade), mark)
-                ws.write_comment(2 + i, col, f"按调整 {marks['grade'][carrier]} 调整的等级")
-    rewards = _year_rows(tables, "rewards", year)
-    if marks["amount"] and rewards is not None and rewards.height <= max_rows:
-        ws = wb.get_worksheet_by_name(table_labels["rewards"])
-        col = shown_columns("rewards", rewards).index("amount")
-        keyed = rewards.select(reward_line_key().alias("_key"), pl.col("amount").cast(pl.Float64))
-        for i, (key, amount) in enumerate(keyed.iter_rows()):
-            if key in marks["amount"]:
-                ws.write_number(2 + i, col, float(amount or 0), money)
-                ws.write_comment(2 + i, col, f"按调整 {marks['amount'][key]} 调整的金额")
+
+
+def mark_row(
+    ws: Any,
+    marks: WorkbookMarks,
+    table: str,
+    cols: list[str],
+    record: Mapping[str, Any],
+    row: int,
+) -> None:
+    """Highlight, with a note naming the adjustment, the grade cell of a carrier whose grade the
+    office set and the amount cell of a reward line whose amount it set."""
+    if table == "carrier_scores" and "grade" in cols:
+        ids = marks.marks["grade"].get(str(record.get("carrier_id")))
+        if ids:
+            col = cols.index("grade")
+            ws.write_string(row, col, str(record.get("grade")), marks.text)
+            ws.write_comment(row, col, f"按调整 {ids} 调整的等级")
+    elif table == "rewards" and "amount" in cols:
+        ids = marks.marks["amount"].get(_record_reward_key(record))
+        if ids:
+            col = cols.index("amount")
+            amount = record.get("amount")
+            ws.write_number(row, col, float(amount or 0), marks.money)
+            ws.write_comment(row, col, f"按调整 {ids} 调整的金额")
+
+
+def _record_reward_key(record: Mapping[str, Any]) -> str:
+    payee = record.get("payee_uscc") or record.get("payee_name") or ""
+    return f"{record.get('rule_code') or ''}|{payee}|{record.get('carrier_id') or ''}"
 
 
 def _sheet(
@@ -192,24 +213,22 @@ def _sheet(
     columns: tuple[tuple[str, str], ...],
     rows: list[list[str]],
     header: Any,
-    header_en: Any,
     text: Any,
     pending: Any,
 ) -> None:
     ws = wb.add_worksheet(name)
     for j, (key, zh) in enumerate(columns):
         ws.write_string(0, j, zh, header)
-        ws.write_string(1, j, key, header_en)
         ws.set_column(j, j, 40 if key in WIDE else 14)
-    for i, row in enumerate(rows, start=2):
+    for i, row in enumerate(rows, start=1):
         fmt = pending if pending is not None and row[1] == STATUSES["pending"] else text
         for j, value in enumerate(row):
             ws.write_string(i, j, value, fmt)
     if not rows:
-        ws.write_string(2, 0, "无 / none", text)
-    ws.freeze_panes(2, 0)
+        ws.write_string(1, 0, "无 / none", text)
+    ws.freeze_panes(1, 0)
     if rows:
-        ws.autofilter(1, 0, 1 + len(rows), len(columns) - 1)
+        ws.autofilter(0, 0, len(rows), len(columns) - 1)
 
 
 # --------------------------------------------------------------------------------------------
