@@ -992,7 +992,11 @@ def write_workbook(
                 _write_table_sheet(
                     wb, fmt, table, _with_carrier_names(prepared[table], names), max_rows
                 )
-            reports_adjustments.write_workbook_sheets(wb, tables, year)
+            reports_adjustments.write_workbook_sheets(
+                wb, tables, year, lambda ws, name: office.print_setup(
+                    ws, _sheet_title(fmt, name), fmt.run_id, repeat=(0, 0)
+                ),
+            )  # fmt: skip
             _write_dictionary_sheet(wb, fmt)
         finally:
             wb.close()

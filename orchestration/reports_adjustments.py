@@ -144,17 +144,23 @@ def adjusted_marks(tables: Mapping[str, pl.DataFrame], year: int) -> dict[str, d
 # the workbook
 
 
-def write_workbook_sheets(wb: Any, tables: Mapping[str, pl.DataFrame], year: int) -> None:
-    """Add the sheets 调整与申诉 and 与上次发布相比的变化 (one Chinese header row, filterable)."""
+def write_workbook_sheets(
+    wb: Any, tables: Mapping[str, pl.DataFrame], year: int, page_setup: Any
+) -> None:
+    """Add the sheets 调整与申诉 and 与上次发布相比的变化 (one Chinese header row, filterable);
+    `page_setup(ws, name)` gives each the workbook's print setup."""
     header = wb.add_format(
         {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
     )
     text = wb.add_format({"num_format": "@", "text_wrap": False})
     pending = wb.add_format({"num_format": "@", "bg_color": "#FFF2CC"})
-    _sheet(wb, ADJUSTMENTS_SHEET, ADJUSTMENT_COLUMNS, adjustments_rows(tables, year),
-           header, text, pending)  # fmt: skip
-    _sheet(wb, CHANGES_SHEET, CHANGE_COLUMNS, changes_rows(tables, year),
-           header, text, None)  # fmt: skip
+    sheets = (
+        (ADJUSTMENTS_SHEET, ADJUSTMENT_COLUMNS, adjustments_rows(tables, year), pending),
+        (CHANGES_SHEET, CHANGE_COLUMNS, changes_rows(tables, year), None),
+    )
+    for name, columns, rows, highlight in sheets:
+        ws = _sheet(wb, name, columns, rows, header, text, highlight)
+        page_setup(ws, name)
 
 
 @dataclass
@@ -215,7 +221,7 @@ def _sheet(
     header: Any,
     text: Any,
     pending: Any,
-) -> None:
+) -> Any:
     ws = wb.add_worksheet(name)
     for j, (key, zh) in enumerate(columns):
         ws.write_string(0, j, zh, header)
@@ -229,6 +235,7 @@ def _sheet(
     ws.freeze_panes(1, 0)
     if rows:
         ws.autofilter(0, 0, len(rows), len(columns) - 1)
+    return ws
 
 
 # --------------------------------------------------------------------------------------------

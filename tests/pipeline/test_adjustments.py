@@ -178,10 +178,10 @@ def test_adjustments_applied_recorded_kept_on_rerun_and_cleared(district):
     names = office_file_names(2024)
     wb = openpyxl.load_workbook(folder / names["workbook"])
     sheet = wb["调整与申诉"]
-    assert [sheet.cell(r, 1).value for r in range(3, 9)] == ["P1", "G1", "R1", "X1", "V1", "J1"]
-    assert wb["与上次发布相比的变化"].max_row >= 2 + changes.height
+    assert [sheet.cell(r, 1).value for r in range(2, 8)] == ["P1", "G1", "R1", "X1", "V1", "J1"]
+    assert wb["与上次发布相比的变化"].max_row >= 1 + changes.height
     scores_ws = wb["载体评分"]
-    marked = [c for row in scores_ws.iter_rows(min_row=3) for c in row if c.comment is not None]
+    marked = [c for row in scores_ws.iter_rows(min_row=2) for c in row if c.comment is not None]
     assert [c.value for c in marked] == ["C"] and "G1" in marked[0].comment.text
     html = (folder / names["report"]).read_text(encoding="utf-8")
     assert 'id="adjustments"' in html and 'id="changes"' in html

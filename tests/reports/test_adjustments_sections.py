@@ -42,14 +42,14 @@ def test_workbook_lists_pending_appeals_first_and_marks_adjusted_cells(tables, y
     full = _with_adjustments(tables, year)
     wb = openpyxl.load_workbook(write_workbook(full, tmp_path / "b.xlsx", year))
     sheet = wb["调整与申诉"]
-    assert [sheet.cell(r, 1).value for r in range(3, 8)] == ["A5", "A4", "A1", "A2", "A3"]
-    assert [sheet.cell(r, 2).value for r in range(3, 8)] == ["待定", "待定", "通过", "通过", "驳回"]
+    assert [sheet.cell(r, 1).value for r in range(2, 7)] == ["A5", "A4", "A1", "A2", "A3"]
+    assert [sheet.cell(r, 2).value for r in range(2, 7)] == ["待定", "待定", "通过", "通过", "驳回"]
     changes = wb["与上次发布相比的变化"]
     carrier = full["carrier_scores"]["carrier_id"][0]
     expected = ["载体评分", carrier, "变化", "等级（grade）", "D", "C"]
-    assert [c.value for c in changes[3]][:6] == expected
+    assert [c.value for c in changes[2]][:6] == expected
     marked = {
-        ws.title: [c.comment.text for row in ws.iter_rows(min_row=3) for c in row if c.comment]
+        ws.title: [c.comment.text for row in ws.iter_rows(min_row=2) for c in row if c.comment]
         for ws in (wb["载体评分"], wb["奖补清单"])
     }
     assert marked == {"载体评分": ["按调整 A1 调整的等级"], "奖补清单": ["按调整 A2 调整的金额"]}
@@ -65,5 +65,5 @@ def test_html_has_both_sections_and_marks(tables, year):
 
 def test_without_adjustments_the_sections_say_none(tables, year, tmp_path):
     wb = openpyxl.load_workbook(write_workbook(tables, tmp_path / "b.xlsx", year))
-    assert wb["调整与申诉"].cell(3, 1).value == "无 / none"
+    assert wb["调整与申诉"].cell(2, 1).value == "无 / none"
     assert 'class="adj"' not in render_html_report(tables, year)
