@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.adjustments_io import COLUMNS
+from orchestration.adjustments_file import COLUMNS
 from scoring.adjustments import KINDS, SOURCES, STATUSES
 
 NOTES: dict[str, str] = {

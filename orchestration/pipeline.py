@@ -169,7 +169,7 @@ def _read_adjustments(path: Path | None) -> AdjustmentFile | None:
     """The office's adjustments file, read and checked before anything happens (exit 2)."""
     if path is None:
         return None
-    from orchestration.adjustments_io import AdjustmentError, read_adjustments
+    from orchestration.adjustments_file import AdjustmentError, read_adjustments
 
     try:
         return read_adjustments(Path(path))

@@ -10,7 +10,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from orchestration.adjustments_io import AdjustmentError, read_adjustments
+from orchestration.adjustments_file import AdjustmentError, read_adjustments
 from orchestration.adjustments_template import write_adjustments_template
 from orchestration.run_changes import PreviousPublish, diff_table, run_changes
 
