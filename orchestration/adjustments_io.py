@@ -148,6 +148,10 @@ def resolve_row_targets(
     return conform_adjustments(pl.DataFrame(records, schema=frame.schema, orient="row"))
 
 
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
 def _raw_row(
     con: duckdb.DuckDBPyConnection,
     year: int,
@@ -157,7 +161,7 @@ def _raw_row(
     source_row: int,
 ) -> dict[str, str | None] | None:
     cursor = con.execute(
-        f'select * from {RAW_SCHEMA}."{dataset}" where _assessment_year = ? '
+        f"select * from {RAW_SCHEMA}.{_quote(dataset)} where _assessment_year = ? "
         "and _source_file = ? and coalesce(_sheet, '') = ? and _source_row = ? limit 1",
         [year, source_file, sheet, source_row],
     )

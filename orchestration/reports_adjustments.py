@@ -55,6 +55,9 @@ TABLE_NAMES = {
     "town_tasks": "镇（园区）任务",
     "targets_progress": "目标进度",
 }
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""As orchestration.reports: such text is written with Excel's quote prefix, never evaluated."""
+
 WIDE = frozenset({"effect_zh", "reason", "target", "old_value", "new_value", "row_key"})
 
 
@@ -226,9 +229,18 @@ def _sheet(
     for j, (key, zh) in enumerate(columns):
         ws.write_string(0, j, zh, header)
         ws.set_column(j, j, 40 if key in WIDE else 14)
+    quoted: dict[int, Any] = {}
     for i, row in enumerate(rows, start=1):
         fmt = pending if pending is not None and row[1] == STATUSES["pending"] else text
         for j, value in enumerate(row):
+            if value.startswith(FORMULA_TRIGGERS):  # text a spreadsheet might evaluate
+                if id(fmt) not in quoted:
+                    props = {"num_format": "@", "quote_prefix": True}
+                    if fmt is pending:
+                        props["bg_color"] = "#FFF2CC"
+                    quoted[id(fmt)] = wb.add_format(props)
+                ws.write_string(i, j, value, quoted[id(fmt)])
+                continue
             ws.write_string(i, j, value, fmt)
     if not rows:
         ws.write_string(1, 0, "无 / none", text)

@@ -68,6 +68,10 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=COLUMNS)
 
 
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
 def previous_publish(con: duckdb.DuckDBPyConnection, year: int) -> PreviousPublish | None:
     """The result rows of year Y as last published, or None when Y was never published."""
     has_runs = con.execute(
@@ -94,7 +98,8 @@ def previous_publish(con: duckdb.DuckDBPyConnection, year: int) -> PreviousPubli
     tables = {
         name: pl.from_arrow(
             con.sql(
-                f"select * from {RESULTS_SCHEMA}.{name} where assessment_year = ?", params=[year]
+                f"select * from {RESULTS_SCHEMA}.{_quote(name)} where assessment_year = ?",
+                params=[year],
             ).to_arrow_table()
         )
         for name in ROW_KEYS

@@ -24,7 +24,7 @@ def _with_adjustments(tables: dict[str, pl.DataFrame], year: int) -> dict[str, p
     adjustments = pl.DataFrame(
         [
             {"assessment_year": year, "adjustment_id": i, "kind": k, "target": t, "status": s,
-             "source": src, "applied": a, "file_row": r, "effect_zh": f"效果{i}", "reason": "理由"}
+             "source": src, "applied": a, "file_row": r, "effect_zh": f"效果{i}", "reason": "=1+1"}
             for i, k, t, s, src, a, r in rows
         ],
         schema={c: ADJUSTMENT_OUTPUT[c] for c in ADJUSTMENT_OUTPUT},
@@ -44,6 +44,8 @@ def test_workbook_lists_pending_appeals_first_and_marks_adjusted_cells(tables, y
     sheet = wb["调整与申诉"]
     assert [sheet.cell(r, 1).value for r in range(2, 7)] == ["A5", "A4", "A1", "A2", "A3"]
     assert [sheet.cell(r, 2).value for r in range(2, 7)] == ["待定", "待定", "通过", "通过", "驳回"]
+    reason = [c for c in sheet[1] if c.value == "理由"][0].column
+    assert all(sheet.cell(r, reason).quotePrefix for r in range(2, 7))  # "=1+1" stays text
     changes = wb["与上次发布相比的变化"]
     carrier = full["carrier_scores"]["carrier_id"][0]
     expected = ["载体评分", carrier, "变化", "等级（grade）", "D", "C"]
