@@ -64,7 +64,7 @@ def run(
     ] = None,
 ) -> None:
     """Run the whole batch for one year: ingest, clean, check, score, publish (评价批处理)."""
-    from orchestration.transform import BuildWorker
+    from orchestration.build_worker import BuildWorker
 
     # The dbt process first: its import (~1.2 s of CPU) then overlaps the batch's own imports
     # and ingest. Until the run holds the lock and tells it where, it reads no project file.
@@ -207,6 +207,21 @@ def bench(
             "[default: 3 at district scale, else 1].",
         ),
     ] = None,
+    decision: Annotated[
+        bool,
+        typer.Option(
+            "--decision",
+            help="Also time whatif (a cold process) and the robustness draws on the warehouse "
+            "the bench published.",
+        ),
+    ] = False,
+    run_batch: Annotated[
+        bool,
+        typer.Option(
+            "--run/--no-run",
+            help="With --decision: --no-run reuses the warehouse already in --workdir.",
+        ),
+    ] = True,
 ) -> None:
     """Generate a year at the given scale, run the batch cold, print time and memory per step."""
     from orchestration.bench import SCALES, append_to_doc, format_result, run_bench
@@ -214,12 +229,49 @@ def bench(
 
     if scale not in SCALES:
         raise typer.BadParameter(f"--scale must be one of {', '.join(SCALES)}")
+    if decision and not run_batch:
+        from orchestration.bench_decision import measure
+
+        typer.echo(measure(workdir.resolve() / "warehouse.duckdb", 2024, workdir.resolve()).text())
+        return
     runs = repeat if repeat is not None else (3 if scale == "district" else 1)
     result = run_bench(scale, workdir.resolve(), repeat=max(1, runs))
     typer.echo(format_result(result))
     if record:
         append_to_doc(result, PROJECT_DIR / "docs" / "benchmarks.md")
+    if decision and result.exit_code == 0:
+        from orchestration.bench_decision import measure
+
+        typer.echo(measure(workdir.resolve() / "warehouse.duckdb", 2024, workdir.resolve()).text())
     raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def whatif(
+    year: YearOpt,
+    rules: Annotated[
+        Path, typer.Option("--rules", help="The rulebook YAML to compare (e.g. a changed copy).")
+    ],
+    warehouse: WarehouseOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: out/whatif/<year>]")
+    ] = None,
+) -> None:
+    """Score the published year again under another rulebook and compare; publishes nothing
+    (规则变更影响对比)."""
+    from orchestration.errors import PipelineError
+    from orchestration.whatif import run_whatif
+
+    try:
+        outcome = run_whatif(year, rules, warehouse=warehouse, out=out)
+    except PipelineError as exc:
+        typer.echo(f"未对比 / not compared: {exc.reason}", err=True)
+        raise typer.Exit(int(exc.code)) from None
+    times = ", ".join(f"{k} {v:.2f} s" for k, v in outcome.timings.items())
+    typer.echo(f"对比完成 / compared: {outcome.one_line()}")
+    typer.echo(f"  用时 / time: {times} (total {sum(outcome.timings.values()):.2f} s)")
+    for path in outcome.files.values():
+        typer.echo(f"  {path}")
 
 
 @app.command()
@@ -254,13 +306,14 @@ def main() -> None:
     Once a command has returned, every file and database it opened is closed (each step closes
     what it opens). What remains is the interpreter's own teardown, freeing dbt's, Great
     Expectations' and polars' objects one by one: ~0.6 s of a 10 s district run
-    (docs/benchmarks.md). So the process runs its exit handlers (logging's flush,
-    multiprocessing's clean-up of the semaphores dbt made), flushes its output and leaves with
-    `os._exit`. An exception still ends the usual way, with its traceback.
+    (docs/benchmarks.md). So the process leaves after its exit handlers, without it
+    (`internals.cpython.leave`). An exception still ends the usual way, with its traceback.
     """
-    import atexit
     import sys
 
+    from orchestration.internals.cpython import DOOR, leave
+
+    DOOR.is_open()  # checked at start-up: said in the log before the run, not after it
     try:
         app()
         code: object = 0
@@ -269,10 +322,7 @@ def main() -> None:
     if isinstance(code, str):  # SystemExit("message"): print it, as the interpreter would
         print(code, file=sys.stderr)
         code = 1
-    atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+    leave(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,7 +2,8 @@
 
 `score_year(rulebook, year, inputs)` takes the Layer 4 marts (docs/architecture.md) as polars
 frames, which hold every loaded year, and returns the seven scoring result tables of the
-contract, each row with `assessment_year` (publish adds `run_id`), in a fixed order.
+contract and the decision-support tables `grade_robustness` and `reward_budget`, each row with
+`assessment_year` (publish adds `run_id`), in a fixed order.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import polars as pl
 
 from scoring.actions import carrier_actions
 from scoring.adjustments import apply_adjustments, empty_adjustments
+from scoring.budget import apply_budget
 from scoring.clearout import tenant_clearout
 from scoring.grading import carrier_scores, score_details
 from scoring.rewards import RewardContext, rewards
+from scoring.robustness import grade_robustness
 from scoring.rulebook import Rulebook
 from scoring.schemas import conform_input, conform_output, empty_input
 from scoring.targets import district_targets, town_tasks
@@ -28,6 +31,8 @@ RESULT_TABLES = (
     "rewards",
     "town_tasks",
     "targets_progress",
+    "grade_robustness",
+    "reward_budget",
     "adjustments",
 )
 
@@ -61,9 +66,14 @@ class ScoringInputs:
         )
 
 
-def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str, pl.DataFrame]:
-    """The seven result tables of year Y and its `adjustments`; same inputs and rulebook give
-    the same rows."""
+def score_year(
+    rulebook: Rulebook, year: int, inputs: ScoringInputs, *, robustness: bool = True
+) -> dict[str, pl.DataFrame]:
+    """The scoring result tables of year Y, with the year's `adjustments` applied and listed;
+    same inputs and rulebook give the same rows.
+
+    `robustness=False` leaves `grade_robustness` empty (the what-if comparison needs no draws).
+    """
     if rulebook.assessment_year != year:
         raise ValueError(
             f"规则文件年度 {rulebook.assessment_year} 与评价年度 {year} 不一致"
@@ -104,14 +114,21 @@ def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str
         data.attributed_events,
         data.carrier_recognitions,
     )
+    paid, budget = apply_budget(rewards(ctx), rulebook)
     frames = {
         "carrier_scores": scores,
         "score_details": details,
         "carrier_actions": actions,
         "tenant_clearout": clearout,
-        "rewards": rewards(ctx),
+        "rewards": paid,
         "town_tasks": towns,
         "targets_progress": targets,
+        "grade_robustness": (
+            grade_robustness(indicators_y, scores, rulebook)
+            if robustness
+            else grade_robustness(indicators_y, scores.clear(), rulebook)
+        ).with_columns(assessment_year=pl.lit(year)),
+        "reward_budget": budget.with_columns(assessment_year=pl.lit(year)),
     }
     # The office's decisions, after grading and the A cap (contract: "Adjustments").
     frames = apply_adjustments(frames, data.adjustments, year, actions_for)

@@ -15,11 +15,16 @@ CLI = str(Path(sys.executable).with_name("carrier-assess"))
 def test_the_contract_commands_exist():
     done = subprocess.run([CLI, "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
-    for command in ("run", "demo", "template", "bench", "docs"):
+    for command in ("run", "demo", "template", "bench", "docs", "whatif"):
         assert command in done.stdout
     run_help = subprocess.run([CLI, "run", "--help"], capture_output=True, text=True, timeout=60)
     for option in ("--year", "--reports", "--warehouse", "--out", "--rules", "--quiet"):
         assert option in run_help.stdout
+    whatif_help = subprocess.run(
+        [CLI, "whatif", "--help"], capture_output=True, text=True, timeout=60
+    )
+    for option in ("--year", "--rules", "--warehouse", "--out"):
+        assert option in whatif_help.stdout
 
 
 def test_a_missing_reports_folder_is_one_line_and_exit_3(tmp_path):
@@ -42,9 +47,9 @@ def test_run_spawns_the_dbt_process_before_it_imports_the_batch(tmp_path):
     code = textwrap.dedent(
         f"""
         import sys
-        from orchestration import transform
+        from orchestration import build_worker
 
-        class Recorded(transform.BuildWorker):
+        class Recorded(build_worker.BuildWorker):
             def __init__(self, *args, **kwargs):
                 print("batch imported:", "orchestration.pipeline" in sys.modules)
                 super().__init__(*args, **kwargs)
@@ -53,7 +58,7 @@ def test_run_spawns_the_dbt_process_before_it_imports_the_batch(tmp_path):
                 print("warmed:", self.warmed)
                 super().close()
 
-        transform.BuildWorker = Recorded
+        build_worker.BuildWorker = Recorded
         from orchestration.cli import app
         app(["run", "--quiet", "--year", "2024", "--reports", {str(reports)!r},
              "--warehouse", {str(tmp_path / "w.duckdb")!r}])
