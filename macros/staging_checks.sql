@@ -26,6 +26,9 @@
       certificate_year_mismatch the certificate number's year is not the issue date's year
       carrier_name_conflict     the carrier id is already reported under another name that year
                                 (stg_carriers__checked; the message names both)
+      approximate_amount        an amount written as an estimate (约50万, 50余万, 50多万, 50万左右)
+      nul_bytes, unreadable_line, repeated_header, merged_cell, other_year_file
+                                found by ingest, carried in raw `_row_error` (ingest_row_error)
       adjusted_exclude          the office excluded the row (an exclude_row adjustment; a warning
                                 in the data-quality list, the row counted as rejected) -#}
 
@@ -74,6 +77,9 @@
                 '【' ~ zh ~ '】日期无法识别：{v}（应为 2024-03-05、2024/3/5、2024年3月5日 等格式，且须为真实存在的日期）',
                 "Unreadable date '{v}' in " ~ zh ~ " (expected a real date in a form such as 2024-03-05, 2024/3/5, 2024年3月5日)"))) -%}
         {%- elif col.type == 'money' -%}
+            {%- do branches.append((present ~ ' and ' ~ p ~ ' is null and regexp_matches(' ~ normalize_text(r) ~ ", '约|余|多|左右|上下|大概|大约|以上|以内|不到|近|~|～')", dq_failure(col.name, 'approximate_amount', r,
+                '【' ~ zh ~ '】金额为约数：{v}（约数不是经审核的金额，请填写确切金额）',
+                "Approximate amount '{v}' in " ~ zh ~ " (an estimate is not an audited figure: enter the exact amount)"))) -%}
             {%- do branches.append((present ~ ' and ' ~ p ~ ' is null', dq_failure(col.name, 'unreadable_amount', r,
                 '【' ~ zh ~ '】金额无法识别：{v}（应为 1234.5、1,234.5、12.3万元、500000元、1.2亿 等格式）',
                 "Unreadable amount '{v}' in " ~ zh ~ " (expected forms such as 1234.5, 1,234.5, 12.3万元, 500000元, 1.2亿)"))) -%}
@@ -138,14 +144,29 @@
     `exclude_row` adjustment, macros/incremental_staging.sql) has that one failure instead:
     check adjusted_exclude, its message naming the adjustment and the reason. -#}
 {% macro row_failures(dataset, extra=[], raw='_raw', parsed='parsed') -%}
-    case
-        when {{ raw }}._adjust_exclude is not null then [{{ raw }}._adjust_exclude]
-        else list_filter([
+    {#- A row ingest already rejected carries that one failure only: its cells are not data.
+        A row the office excluded carries its adjusted_exclude failure only. -#}
+    case when {{ raw }}._row_error is not null then [{{ ingest_row_error(raw) }}]
+    when {{ raw }}._adjust_exclude is not null then [{{ raw }}._adjust_exclude] else
+    list_filter([
         {{ column_checks(dataset, raw=raw, parsed=parsed) }}
         {%- for e in extra %},
         {{ e }}
         {%- endfor %}
-    ], lambda failure: failure is not null)
+    ], lambda failure: failure is not null) end
+{%- endmacro %}
+
+
+{#- The failure ingest already recorded for a row in raw `_row_error` (a JSON failure struct):
+    a CSV line with NUL bytes or in an unknown encoding, a row repeating the header, a row of
+    another year's file repeating a record another file reports (orchestration/ingest_checks.py).
+    NULL for every other row. -#}
+{% macro ingest_row_error(raw='_raw') -%}
+    case when {{ raw }}._row_error is not null then
+        {'column_name': coalesce(json_extract_string({{ raw }}._row_error, '$.column_name'), '_row'),
+         'check_name': json_extract_string({{ raw }}._row_error, '$.check_name'),
+         'value_as_written': json_extract_string({{ raw }}._row_error, '$.value_as_written'),
+         'message': json_extract_string({{ raw }}._row_error, '$.message')}
     end
 {%- endmacro %}
 
