@@ -28,7 +28,9 @@
                                 (stg_carriers__checked; the message names both)
       approximate_amount        an amount written as an estimate (约50万, 50余万, 50多万, 50万左右)
       nul_bytes, unreadable_line, repeated_header, merged_cell, other_year_file
-                                found by ingest, carried in raw `_row_error` (ingest_row_error) -#}
+                                found by ingest, carried in raw `_row_error` (ingest_row_error)
+      adjusted_exclude          the office excluded the row (an exclude_row adjustment; a warning
+                                in the data-quality list, the row counted as rejected) -#}
 
 {#- One failure struct. `zh` and `en` are message templates in which {v} stands for the value as
     written; they are compile-time text from this project, never data. -#}
@@ -146,10 +148,14 @@
 {#- The failures list of a row: the standard checks plus `extra` (a list of further CASE
     expressions of the model's own), NULLs dropped. `looked_up`: columns checked once per
     distinct value (value_lookups.sql), whose failure the parsed relation carries as
-    `_failure_<column>`. -#}
+    `_failure_<column>`. A row the office excluded (an accepted `exclude_row` adjustment,
+    macros/incremental_staging.sql) has that one failure instead: check adjusted_exclude, its
+    message naming the adjustment and the reason. -#}
 {% macro row_failures(dataset, extra=[], raw='_raw', parsed='parsed', looked_up=[]) -%}
-    {#- A row ingest already rejected carries that one failure only: its cells are not data. -#}
-    case when {{ raw }}._row_error is not null then [{{ ingest_row_error(raw) }}] else
+    {#- A row ingest already rejected carries that one failure only: its cells are not data.
+        A row the office excluded carries its adjusted_exclude failure only. -#}
+    case when {{ raw }}._row_error is not null then [{{ ingest_row_error(raw) }}]
+    when {{ raw }}._adjust_exclude is not null then [{{ raw }}._adjust_exclude] else
     list_filter([
         {{ column_checks(dataset, raw=raw, parsed=parsed, looked_up=looked_up) }}
         {%- for e in extra %},

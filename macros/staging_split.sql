@@ -13,7 +13,7 @@ checked as (
 ),
 
 passed as (
-    select checked.* exclude (_failures, _failed_checks{% for column in drop %}, {{ column }}{% endfor %})
+    select checked.* exclude (_failures, _failed_checks, _adjustments_sig{% for column in drop %}, {{ column }}{% endfor %})
     from checked
     where len(checked._failures) = 0
 )

@@ -49,6 +49,14 @@ def run(
         Path | None,
         typer.Option("--rules", help="Rulebook YAML [default: the bundled one for the year]"),
     ] = None,
+    adjustments: Annotated[
+        Path | None,
+        typer.Option(
+            "--adjustments",
+            help="The office's adjustments file (调整文件, .xlsx or .csv); replaces the year's "
+            "adjustments [default: those the year was last published with].",
+        ),
+    ] = None,
     quiet: QuietOpt = False,
     metrics: Annotated[
         Path | None,
@@ -71,6 +79,7 @@ def run(
             warehouse=warehouse,
             out=out,
             rules=rules,
+            adjustments=adjustments,
             build_worker=builder,
         )
         outcome = run_year(options, progress)
@@ -144,6 +153,24 @@ def template(
 
     path = write_template(out)
     typer.echo(f"模板已生成 / template written: {path}")
+
+
+@app.command("adjustments")
+def adjustments_command(
+    template: Annotated[
+        bool, typer.Option("--template", help="Write the empty adjustments workbook.")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the .xlsx file.")
+    ] = None,
+) -> None:
+    """The office's adjustments file (调整与申诉): `--template --out FILE` writes an empty one."""
+    if not template or out is None:
+        raise typer.BadParameter("use: carrier-assess adjustments --template --out FILE")
+    from orchestration.adjustments_template import write_adjustments_template
+
+    path = write_adjustments_template(out)
+    typer.echo(f"调整文件模板已生成 / adjustments template written: {path}")
 
 
 @app.command()

@@ -125,7 +125,7 @@ def raw_reports(
     context: dg.AssetExecutionContext, carrier_assess: CarrierAssessResource
 ) -> dg.MaterializeResult:
     """raw.* for the year: every report workbook and CSV of `<reports_root>/<year>/`, as text."""
-    from orchestration import ingest
+    from orchestration import adjustments_io, ingest
     from orchestration.runlog import new_run_id
 
     year = _year(context)
@@ -135,7 +135,11 @@ def raw_reports(
             f"报送材料目录不存在 / reports folder not found: {paths.reports_dir}", ExitCode.INPUT
         )
     with _as_failure(), run_lock(paths.warehouse), connect(paths.warehouse) as con:
-        summary = ingest.ingest_package(con, year, paths.reports_dir, new_run_id(year))
+        run_id = new_run_id(year)
+        summary = ingest.ingest_package(con, year, paths.reports_dir, run_id)
+        # the decisions the year was last published with, applied again by staging
+        stored, _ = adjustments_io.year_adjustments(con, year, None)
+        adjustments_io.prepare_raw_adjustments(con, year, stored, run_id)
     context.log.info(summary.one_line())
     rows = summary.rows_by_dataset
     return dg.MaterializeResult(

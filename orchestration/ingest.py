@@ -43,7 +43,7 @@ import duckdb
 import fastexcel
 import polars as pl
 
-from orchestration import ingest_checks
+from orchestration import adjustments_io, ingest_checks
 from orchestration.config import RAW_SCHEMA
 from orchestration.contract import Dataset, datasets
 from orchestration.headers import (
@@ -1236,6 +1236,8 @@ def _clear_year(con: duckdb.DuckDBPyConnection, year: int) -> None:
     for table, cols in tables:
         _ensure_table(con, table, cols)
         con.execute(f"DELETE FROM {_q(RAW_SCHEMA)}.{_q(table)} WHERE _assessment_year = ?", [year])
+    # The office's report-row adjustments: staging reads it, the run fills it (adjustments_io).
+    _ensure_table(con, adjustments_io.RAW_TABLE, list(adjustments_io.RAW_COLUMNS))
 
 
 def _write_summary(con: duckdb.DuckDBPyConnection, summary: IngestSummary) -> None:

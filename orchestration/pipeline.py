@@ -39,6 +39,7 @@ from orchestration.runlog import (
 )
 
 if TYPE_CHECKING:
+    from orchestration.adjustments_io import AdjustmentFile
     from orchestration.audit import AuditWorker
     from orchestration.score import YearScoring
     from orchestration.transform import BuildWorker
@@ -84,6 +85,9 @@ class RunOptions:
     out: Path | None = None
     rules: Path | None = None
     fault_hook: FaultHook = field(default_factory=env_fault_hook)
+    adjustments: Path | None = None
+    """The office's adjustments file (`--adjustments`): replaces the year's adjustments. None:
+    the adjustments the year was last published with are applied again."""
     build_worker: BuildWorker | None = None
     """A dbt process the caller spawned ahead, not yet told where to build (the `run` command
     spawns it before it imports the batch, so dbt's import overlaps that too). The run warms it
@@ -127,6 +131,7 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
             "--out FILE` writes the default)",
         ) from exc
     check_reports_dir(paths.reports_dir)
+    adjustment_file = _read_adjustments(options.adjustments)
     progress.info(_rulebook_line(year, rulebook))
 
     with run_lock(paths.warehouse):
@@ -142,6 +147,7 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
             out_dir=str(paths.out_dir),
             rulebook_year=rulebook.rulebook_year,
             rulebook_text=rulebook.text,
+            adjustments_sha256=adjustment_file.sha256 if adjustment_file else None,
         )
         with connect(paths.warehouse) as con:
             for line in pub.reconcile(con, paths.warehouse):
@@ -149,7 +155,7 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
             start_run(con, record)
         progress.info(f"批次 / run {record.run_id}")
         try:
-            outcome = _steps(options, progress, paths, record, rulebook)
+            outcome = _steps(options, progress, paths, record, rulebook, adjustment_file)
         except PipelineError as exc:
             _record_failure(paths.warehouse, record, "failed", exc.reason)
             raise
@@ -167,12 +173,25 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
         return outcome
 
 
+def _read_adjustments(path: Path | None) -> AdjustmentFile | None:
+    """The office's adjustments file, read and checked before anything happens (exit 2)."""
+    if path is None:
+        return None
+    from orchestration.adjustments_file import AdjustmentError, read_adjustments
+
+    try:
+        return read_adjustments(Path(path))
+    except AdjustmentError as exc:
+        raise PipelineError(ExitCode.USAGE, str(exc)) from exc
+
+
 def _steps(
     options: RunOptions,
     progress: Progress,
     paths: RunPaths,
     record: RunRecord,
     rulebook: RulebookSource,
+    adjustment_file: AdjustmentFile | None,
 ) -> RunOutcome:
     from orchestration import audit, transform
 
@@ -185,7 +204,9 @@ def _steps(
         if builder is None:
             builder = stack.enter_context(transform.BuildWorker())
         builder.warm(paths.warehouse)  # under the run lock: now it may read the project
-        return _run_steps(options, progress, paths, record, rulebook, auditor, builder)
+        return _run_steps(
+            options, progress, paths, record, rulebook, auditor, builder, adjustment_file
+        )
 
 
 def _run_steps(
@@ -196,6 +217,7 @@ def _run_steps(
     rulebook: RulebookSource,
     auditor: AuditWorker,
     builder: BuildWorker,
+    adjustment_file: AdjustmentFile | None,
 ) -> RunOutcome:
     from orchestration import audit, ingest, rederive, score, transform, yearcheck
 
@@ -211,6 +233,10 @@ def _run_steps(
             # read here (as Arrow) and the worker validates them while dbt builds. This
             # step's seconds include the read.
             raw_check = auditor.submit(audit.read_warehouse(con, year, suites=audit.raw_suites()))
+            # The office's adjustments: the file's, checked against the rows just ingested
+            # (exit 2 when a target is missing), or those the year was last published with;
+            # staging applies the report-row ones of every loaded year from raw._adjustments.
+            adjustments, reused = _year_adjustments(con, record, adjustment_file)
             built_with = transform.stored_fingerprint(con)  # so the build need not open it
             # Later years loaded: the marts are built as of this year first, as an in-order
             # run saw them, and again as of each later year it re-derives (rederive.py).
@@ -247,9 +273,12 @@ def _run_steps(
         with connect(paths.warehouse, read_only=True) as con:
             basis = rederive.history_basis(con, year)
             basis.apply(record)
-            main = score.score_year_job(con, score.YearJob(year, rulebook, record), {})
+            job = score.YearJob(year, rulebook, record, adjustments=adjustments)
+            main = score.score_year_job(con, job, {})
         scored = main.scored
         base_tables = main.base
+        if adjustment_file is not None:
+            _check_scoring_targets(scored["adjustments"], adjustment_file)
         metric.detail = score.one_line(scored)
 
     # Every later published year, scored again in year order from the marts as of that year,
@@ -412,9 +441,16 @@ def _run_steps(
             pub.prune_versions(later_out)
         metric.detail = f"{paths.out_dir}"
     counts = {name: frame.height for name, frame in tables.items()}
+    reused_note = (
+        f"沿用上次发布时的 {adjustments.height} 条调整 / applied again the "
+        f"{adjustments.height} adjustment(s) stored with the last publish"
+        if reused
+        else None
+    )
     notes = [
         _rulebook_line(year, rulebook),
         basis.note(),
+        reused_note,
         rederive.closing_note([s.job.year for s, _ in later_tables]),
     ]
     return RunOutcome(
@@ -430,6 +466,43 @@ def _run_steps(
         out_dir=paths.out_dir,
         dq_report=paths.out_dir / office_file_names(year)["dq_report"],
         counts=counts,
+    )
+
+
+def _year_adjustments(
+    con: duckdb.DuckDBPyConnection, record: RunRecord, given: AdjustmentFile | None
+) -> tuple[pl.DataFrame, bool]:
+    """The year's resolved adjustments and whether they are the stored ones; writes
+    raw._adjustments for every loaded year. A file whose targets do not exist: exit 2."""
+    from orchestration import adjustments_io
+
+    try:
+        resolved, reused = adjustments_io.year_adjustments(con, record.assessment_year, given)
+    except adjustments_io.AdjustmentError as exc:
+        raise PipelineError(ExitCode.USAGE, str(exc)) from exc
+    if reused:
+        record.adjustments_sha256 = adjustments_io.stored_sha256(con, record.assessment_year)
+    adjustments_io.prepare_raw_adjustments(con, record.assessment_year, resolved, record.run_id)
+    return resolved, reused
+
+
+def _check_scoring_targets(applied: pl.DataFrame, given: AdjustmentFile) -> None:
+    """An accepted set_grade or set_reward of the office's file that found no target: exit 2."""
+    missing = applied.filter(
+        pl.col("kind").is_in(["set_grade", "set_reward"])
+        & (pl.col("status") == "accepted")
+        & ~pl.col("applied")
+    )
+    if missing.is_empty():
+        return
+    problems = [
+        f"{given.rows.get(row['adjustment_id'], '')} 编号 {row['adjustment_id']} 【对象】"
+        f"{row['target']}：{row['effect_zh']}"
+        for row in missing.iter_rows(named=True)
+    ]
+    raise PipelineError(
+        ExitCode.USAGE,
+        "调整文件有误，未发布 / adjustments rejected, nothing published: " + "；".join(problems),
     )
 
 
@@ -523,7 +596,7 @@ def _published_runs_frame(runs: pl.DataFrame, record: RunRecord) -> pl.DataFrame
             .then(pl.lit(getattr(record, column), dtype=pl.String))
             .otherwise(pl.col(column))
             .alias(column)
-            for column in ("history_years", "history_gaps")
+            for column in ("history_years", "history_gaps", "adjustments_sha256")
             if column in runs.columns
         ),
     )

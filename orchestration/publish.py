@@ -63,6 +63,8 @@ RESULT_TABLES = (
     "reward_budget",
     "dq_issues",
     "dataset_counts",
+    "adjustments",
+    "run_changes",
     "runs",
 )
 """The contract's result tables, in the order the office reads them."""

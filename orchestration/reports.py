@@ -24,7 +24,7 @@ from typing import Any
 
 import polars as pl
 
-from orchestration import history_note
+from orchestration import history_note, reports_adjustments
 from orchestration import workbook_office as office
 from orchestration.contract import datasets
 from orchestration.dq_carriers import COUNT_RULE_EN, COUNT_RULE_ZH
@@ -228,6 +228,7 @@ COLUMN_LABELS: dict[str, str] = {
     "cap": "封顶额（万元）",
     "amount": "奖补金额（万元）",
     "needs_review": "需复核",
+    "adjustment_ids": "调整编号",
     "amount_before_budget": "预算前金额（万元）",
     "budget_factor": "预算系数",
     "departments_zh": "责任部门",
@@ -703,6 +704,8 @@ def _write_frame(
             _write_cell(ws, fmt, row, j, value, kind)
             if i < 500:
                 widths[j] = max(widths.get(j, 0), _text_width(display(c, record[c], kind)))
+        if getattr(fmt, "adjusted", None):  # an adjusted grade or reward amount
+            reports_adjustments.mark_row(ws, fmt.adjusted, table, cols, record, row)
         row += 1
     if autofilter and cols:
         ws.autofilter(first_row, 0, max(row - 1, first_row), len(cols) - 1)
@@ -1018,6 +1021,7 @@ def write_workbook(
             fmt = _Formats(wb)
             fmt.year = year
             fmt.run_id = _as_text(_latest_run(prepared["runs"]).get("run_id"))
+            fmt.adjusted = reports_adjustments.workbook_marks(wb, tables, year)
             _write_summary_sheet(wb, fmt, prepared, year, max_rows)
             _write_table_sheet(wb, fmt, "carrier_scores", prepared["carrier_scores"], max_rows)
             _write_detail_sheet(wb, fmt, prepared, year, max_rows)
@@ -1035,6 +1039,11 @@ def write_workbook(
                     wb, fmt, table, _with_carrier_names(prepared[table], names), max_rows
                 )
                 reports_decision.write_sheets_after(wb, fmt, table, prepared, max_rows)
+            reports_adjustments.write_workbook_sheets(
+                wb, tables, year, lambda ws, name: office.print_setup(
+                    ws, _sheet_title(fmt, name), fmt.run_id, repeat=(0, 0)
+                ),
+            )  # fmt: skip
             _write_dictionary_sheet(wb, fmt)
         finally:
             wb.close()
@@ -1417,6 +1426,7 @@ def render_html_report(
     prepared = _prepare(tables, year)
     view = _build_view(prepared, year, top_n)
     view.update(reports_decision.html_sections(prepared, year, top_n))
+    view.update(reports_adjustments.html_view(tables, year, view))
     return template.render(**view)
 
 

@@ -58,6 +58,7 @@ RUNS_ADDED_COLUMNS: dict[str, str] = {
     "rulebook_year": "integer",
     "history_years": "varchar",
     "history_gaps": "varchar",
+    "adjustments_sha256": "varchar",
 }
 """Columns added to `results.runs` after its first release: added to an older warehouse's
 table on first use (older rows keep NULL)."""
@@ -154,6 +155,9 @@ class RunRecord:
     """The rulebook text the year is scored with; stored in `results.run_rulebooks`."""
     history_years: str | None = None
     history_gaps: str | None = None
+    adjustments_sha256: str | None = None
+    """sha256 of the office's adjustments file the run applies (NULL without adjustments; the
+    stored file's when a rerun applies the adjustments of the last publish again)."""
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -171,7 +175,8 @@ def insert_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
         f"insert into {RESULTS_SCHEMA}.runs (run_id, assessment_year, started_at, finished_at, "
         "status, reason, inputs_sha256, rules_sha256, code_version, reports_dir, rules_file, "
         "out_dir, trigger, triggered_by, rulebook_year, history_years, history_gaps, "
-        "schema_version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "schema_version, adjustments_sha256) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             record.run_id,
             record.assessment_year,
@@ -191,6 +196,7 @@ def insert_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
             record.history_years,
             record.history_gaps,
             schema_version(),
+            record.adjustments_sha256,
         ],
     )
     if record.rulebook_text is not None:
@@ -222,7 +228,8 @@ def start_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
 def finish_run(
     con: duckdb.DuckDBPyConnection, record: RunRecord, status: str, reason: str | None
 ) -> None:
-    """Set the final status; call inside the publishing transaction for `published`."""
+    """Set the final status (and the adjustments digest, known once the run resolved them);
+    call inside the publishing transaction for `published`."""
     if status not in STATUSES:
         raise ValueError(f"unknown run status {status!r}")
     record.status = status
@@ -230,13 +237,14 @@ def finish_run(
     record.finished_at = now_utc()
     con.execute(
         f"update {RESULTS_SCHEMA}.runs set status = ?, reason = ?, finished_at = ?, "
-        "history_years = ?, history_gaps = ? where run_id = ?",
+        "history_years = ?, history_gaps = ?, adjustments_sha256 = ? where run_id = ?",
         [
             status,
             reason,
             record.finished_at,
             record.history_years,
             record.history_gaps,
+            record.adjustments_sha256,
             record.run_id,
         ],
     )

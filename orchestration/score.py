@@ -70,8 +70,13 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
     return bool(rows[0][0])
 
 
-def load_inputs(con: duckdb.DuckDBPyConnection, year: int):  # -> scoring.engine.ScoringInputs
-    """The marts up to `year` and the grades published for earlier years."""
+def load_inputs(
+    con: duckdb.DuckDBPyConnection, year: int, adjustments: pl.DataFrame | None = None
+):  # -> scoring.engine.ScoringInputs
+    """The marts up to `year`, the grades published for earlier years, and the year's
+    adjustments: `adjustments` when given (resolved, orchestration.adjustments_io), else the
+    ones `year` was last published with (so a re-derivation applies them again)."""
+    from orchestration.adjustments_io import year_adjustments
     from scoring.engine import ScoringInputs
 
     frames: dict[str, pl.DataFrame] = {}
@@ -88,6 +93,9 @@ def load_inputs(con: duckdb.DuckDBPyConnection, year: int):  # -> scoring.engine
         frames["grade_history"] = pl.DataFrame(
             schema={"assessment_year": pl.Int32, "carrier_id": pl.String, "grade": pl.String}
         )
+    if adjustments is None:
+        adjustments, _ = year_adjustments(con, year, None)
+    frames["adjustments"] = adjustments
     return ScoringInputs(**frames)
 
 
@@ -165,6 +173,9 @@ class YearJob:
     """The `runs` row the year's results are published under."""
     source_run_id: str | None = None
     """For a re-derivation: the run whose published settings (rulebook, adjustments) are used."""
+    adjustments: pl.DataFrame | None = None
+    """The year's resolved adjustments (the run's own year: the office's file, or the stored
+    set); None: those the year was last published with (a re-derivation)."""
 
 
 @dataclass
@@ -179,8 +190,15 @@ def score_year_job(
 ) -> YearScoring:
     """Read the year's inputs (earlier years scored in this run taken from `fresh`), score them
     with the job's rulebook, and read what publishing takes from the warehouse as is."""
-    inputs = with_fresh_history(load_inputs(con, job.year), fresh)
+    from orchestration import adjustments_io, run_changes
+
+    inputs = with_fresh_history(load_inputs(con, job.year, job.adjustments), fresh)
+    if job.adjustments is None and job.record.adjustments_sha256 is None:
+        # a re-derived year records the adjustments file it applies again
+        job.record.adjustments_sha256 = adjustments_io.stored_sha256(con, job.year)
     scored = score(job.rulebook.rulebook, job.year, inputs)
+    # what this publish will change, against the year's publish still in the warehouse
+    scored["run_changes"] = run_changes.changes_since_last_publish(con, job.year, scored)
     return YearScoring(job, scored, load_base_tables(con, job.year))
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from scoring.actions import carrier_actions
+from scoring.adjustments import apply_adjustments, empty_adjustments
 from scoring.budget import apply_budget
 from scoring.clearout import tenant_clearout
 from scoring.grading import carrier_scores, score_details
@@ -32,6 +33,7 @@ RESULT_TABLES = (
     "targets_progress",
     "grade_robustness",
     "reward_budget",
+    "adjustments",
 )
 
 
@@ -53,6 +55,9 @@ class ScoringInputs:
     )
     carrier_evaluations: pl.DataFrame = field(default_factory=lambda: _empty("carrier_evaluations"))
     grade_history: pl.DataFrame = field(default_factory=lambda: _empty("grade_history"))
+    adjustments: pl.DataFrame = field(default_factory=empty_adjustments)
+    """The office's adjustments of the year (scoring/adjustments.py): set_grade and set_reward
+    are applied here; the row-level kinds were applied by staging and are only recorded."""
 
     def conformed(self) -> ScoringInputs:
         """Every frame checked for its columns and cast to the working types."""
@@ -64,7 +69,8 @@ class ScoringInputs:
 def score_year(
     rulebook: Rulebook, year: int, inputs: ScoringInputs, *, robustness: bool = True
 ) -> dict[str, pl.DataFrame]:
-    """The scoring result tables of year Y; same inputs and rulebook give the same rows.
+    """The scoring result tables of year Y, with the year's `adjustments` applied and listed;
+    same inputs and rulebook give the same rows.
 
     `robustness=False` leaves `grade_robustness` empty (the what-if comparison needs no draws).
     """
@@ -79,12 +85,16 @@ def score_year(
 
     details = score_details(indicators_y, rulebook)
     scores = carrier_scores(indicators_y, details, rulebook)
-    actions = carrier_actions(
-        scores.join(indicators_y.select("carrier_id", "operator_kind"), on="carrier_id"),
-        data.grade_history,
-        rulebook,
-        year,
-    )
+
+    def actions_for(graded: pl.DataFrame) -> pl.DataFrame:
+        return carrier_actions(
+            graded.join(indicators_y.select("carrier_id", "operator_kind"), on="carrier_id"),
+            data.grade_history,
+            rulebook,
+            year,
+        )
+
+    actions = actions_for(scores)
     clearout = tenant_clearout(tenants_y, rulebook)
     ctx = RewardContext(
         rulebook,
@@ -120,4 +130,6 @@ def score_year(
         ).with_columns(assessment_year=pl.lit(year)),
         "reward_budget": budget.with_columns(assessment_year=pl.lit(year)),
     }
+    # The office's decisions, after grading and the A cap (contract: "Adjustments").
+    frames = apply_adjustments(frames, data.adjustments, year, actions_for)
     return {name: conform_output(name, frames[name]) for name in RESULT_TABLES}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from scoring.adjustments import ADJUSTMENT_INPUT, ADJUSTMENT_OUTPUT
 from scoring.rulebook import INDICATOR_CODES
 
 MONEY = pl.Decimal(18, 4)
@@ -147,6 +148,7 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "carrier_id": S,
         "grade": S,
     },
+    "adjustments": ADJUSTMENT_INPUT,
 }
 
 OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -170,6 +172,7 @@ OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "a_allowed_in_type": I32,
         "veto_reason": S,
         "grade_note_zh": S,
+        "adjustment_ids": S,
     },
     "score_details": {
         "assessment_year": I32,
@@ -184,6 +187,7 @@ OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "points": POINTS,
         "note_zh": S,
         "basis_zh": S,
+        "adjustment_ids": S,
     },
     "carrier_actions": {
         "assessment_year": I32,
@@ -194,6 +198,7 @@ OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "reason_codes": S,
         "reasons_zh": S,
         "grade_history": S,
+        "adjustment_ids": S,
     },
     "tenant_clearout": {
         "assessment_year": I32,
@@ -206,6 +211,7 @@ OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "months_in_incubation": I32,
         "reason_codes": S,
         "reasons_zh": S,
+        "adjustment_ids": S,
     },
     "rewards": {
         "assessment_year": I32,
@@ -225,6 +231,7 @@ OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "amount_before_budget": MONEY,
         "budget_factor": F,
         "departments_zh": S,
+        "adjustment_ids": S,
     },
     "town_tasks": {
         "assessment_year": I32,
@@ -266,6 +273,7 @@ OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "paid": MONEY,
         "factor": F,
     },
+    "adjustments": ADJUSTMENT_OUTPUT,
 }
 
 OUTPUT_KEYS: dict[str, tuple[str, ...]] = {
@@ -278,6 +286,7 @@ OUTPUT_KEYS: dict[str, tuple[str, ...]] = {
     "targets_progress": ("target_code",),
     "grade_robustness": ("carrier_id",),
     "reward_budget": ("scope",),  # R01 … R10, then total
+    "adjustments": (),
 }
 """The sort order of each table: reruns give the same rows in the same order."""
 
@@ -317,4 +326,5 @@ def conform_output(name: str, frame: pl.DataFrame) -> pl.DataFrame:
         return expr.cast(dtype)
 
     out = frame.select(column(col, dtype) for col, dtype in schema.items())
-    return out.sort(list(OUTPUT_KEYS[name]), nulls_last=True)
+    keys = list(OUTPUT_KEYS[name])
+    return out.sort(keys, nulls_last=True) if keys else out  # adjustments: the file's order

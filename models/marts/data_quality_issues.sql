@@ -1,6 +1,7 @@
 -- Every data-quality finding of every loaded year, in the shape of results.dq_issues plus
 -- assessment_year and carrier_id: what the ingest could not use, every staging reject (one
--- row per failing check, severity error: the row was not used), and the warnings raised here:
+-- row per failing check, severity error: the row was not used; warning for a row the office
+-- excluded by an adjustment), and the warnings raised here:
 -- duplicates that disagree with the kept row, events claimed by several carriers or by none,
 -- tenants of a carrier missing from that year's carriers sheet, and towns not in the towns seed.
 {%- set dataset_names = [
@@ -37,7 +38,8 @@ rejected_{{ dataset }} as (
         rejected._source_row as source_row,
         rejected.column_name,
         rejected.check_name,
-        'error' as severity,
+        -- a row the office excluded is a decision, not an error in the data
+        case when rejected.check_name = 'adjusted_exclude' then 'warning' else 'error' end as severity,
         rejected.value_as_written,
         rejected.message,
         cast(null as varchar) as carrier_id

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import adjustments_io
 from orchestration.contract import datasets
 from orchestration.ingest import FINDINGS_COLUMNS, raw_columns
 
@@ -80,6 +81,7 @@ def write_raw_year(
             if records:
                 marks = ", ".join("?" for _ in cols)
                 con.executemany(f"insert into raw.{_quote(name)} values ({marks})", records)
+        con.execute(f"create table if not exists raw._adjustments ({adjustments_io.RAW_DDL})")
         ddl = ", ".join(f"{_quote(c)} {t}" for c, t in FINDINGS_COLUMNS)
         con.execute(f"create table if not exists raw._ingest_findings ({ddl})")
         con.execute("delete from raw._ingest_findings where _assessment_year = ?", [year])

@@ -113,3 +113,24 @@ def test_docs_site_builds_offline(published_district, tmp_path):
     page = build_docs(warehouse=published_district.warehouse, out_dir=tmp_path / "docs")
     html = page.read_text(encoding="utf-8")
     assert "carrier_year_indicators" in html and "stg_tenants" in html
+
+
+def test_adjustments_template_command_and_a_bad_file_exits_2_naming_the_row(tmp_path):
+    out = tmp_path / "调整与申诉.xlsx"
+    done = subprocess.run(
+        [CLI, "adjustments", "--template", "--out", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert out.is_file() and "调整" in done.stdout
+    bad = tmp_path / "adj.csv"
+    bad.write_text("编号,类型,对象,理由,状态\nT1,改分数,C001,理由,通过\n", encoding="utf-8")
+    (tmp_path / "reports").mkdir()
+    done = subprocess.run(
+        [CLI, "run", "--year", "2024", "--reports", str(tmp_path / "reports"),
+         "--warehouse", str(tmp_path / "w.duckdb"), "--adjustments", str(bad)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "第 2 行 编号 T1 【类型】为“改分数”" in done.stderr
+    assert not (tmp_path / "w.duckdb").exists()  # stopped before anything was touched

@@ -11,7 +11,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from orchestration import reports
+from orchestration import reports, reports_adjustments
 from orchestration import workbook_office as office
 from orchestration.reports import (
     COLUMN_LABELS,
@@ -74,6 +74,7 @@ def test_sheets_have_chinese_names_in_office_order(book):
             expected.append(office.PAYMENT_SHEET)
         if table == "reward_budget":
             expected.append(DEPARTMENT_SHEET)
+    expected += [reports_adjustments.ADJUSTMENTS_SHEET, reports_adjustments.CHANGES_SHEET]
     expected.append(office.DICTIONARY_SHEET)
     assert book.sheetnames == expected
     for name in book.sheetnames:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import adjustments_io
 from orchestration.contract import datasets
 
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -44,8 +45,10 @@ def write_raw(
     rows: Mapping[str, Iterable[Mapping[str, object]]],
     *,
     year: int = 2024,
+    adjustments: Iterable[Mapping[str, object]] = (),
 ) -> dict[str, int]:
-    """Create all ten raw tables (empty unless given rows) and insert `rows` per dataset.
+    """Create all ten raw tables (empty unless given rows) and insert `rows` per dataset, and
+    raw._adjustments with `adjustments` (the office's report-row adjustments, none by default).
 
     Each row is a dict of contract columns (as text) and optional metadata; missing metadata
     gets defaults: the year, run `test-run`, file `<dataset>.csv`, sheet '', row = position + 2.
@@ -80,4 +83,12 @@ def write_raw(
                 placeholders = ", ".join("?" for _ in cols)
                 con.executemany(f"insert into raw.{_quote(name)} values ({placeholders})", records)
             counts[name] = len(records)
+        con.execute(f"create or replace table raw._adjustments ({adjustments_io.RAW_DDL})")
+        for adjustment in adjustments:
+            record = {"_assessment_year": year, "_run_id": "test-run", **adjustment}
+            names = [c for c, _ in adjustments_io.RAW_COLUMNS]
+            con.execute(
+                f"insert into raw._adjustments values ({', '.join('?' for _ in names)})",
+                [record.get(c) for c in names],
+            )
     return counts

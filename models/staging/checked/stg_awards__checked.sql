@@ -3,7 +3,7 @@
 with
 
 raw_awards as (
-    {{ raw_rows_to_stage(source('raw', 'awards')) }}
+    {{ raw_rows_to_stage(source('raw', 'awards'), 'awards') }}
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
@@ -18,6 +18,7 @@ parsed as (
         raw_awards._file_sha256,
         raw_awards._sheet,
         raw_awards._source_row,
+        raw_awards._adjustments_sig,
         {{ row_id('awards', 'raw_awards') }} as _row_id,
         _v_carrier_id._parsed as carrier_id,
         _v_enterprise_name._parsed as enterprise_name,

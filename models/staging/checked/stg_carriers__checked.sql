@@ -4,7 +4,7 @@
 with
 
 raw_carriers as (
-    {{ raw_rows_to_stage(source('raw', 'carriers')) }}
+    {{ raw_rows_to_stage(source('raw', 'carriers'), 'carriers') }}
 ),
 
 parsed as (
@@ -15,6 +15,7 @@ parsed as (
         raw_carriers._file_sha256,
         raw_carriers._sheet,
         raw_carriers._source_row,
+        raw_carriers._adjustments_sig,
         {{ row_id('carriers', 'raw_carriers') }} as _row_id,
         upper({{ normalize_text('raw_carriers.carrier_id') }}) as carrier_id,
         {{ normalize_text('raw_carriers.carrier_name') }} as carrier_name,

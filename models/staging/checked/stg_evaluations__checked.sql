@@ -3,7 +3,7 @@
 with
 
 raw_evaluations as (
-    {{ raw_rows_to_stage(source('raw', 'evaluations')) }}
+    {{ raw_rows_to_stage(source('raw', 'evaluations'), 'evaluations') }}
 ),
 
 parsed as (
@@ -14,6 +14,7 @@ parsed as (
         raw_evaluations._file_sha256,
         raw_evaluations._sheet,
         raw_evaluations._source_row,
+        raw_evaluations._adjustments_sig,
         {{ row_id('evaluations', 'raw_evaluations') }} as _row_id,
         upper({{ normalize_text('raw_evaluations.carrier_id') }}) as carrier_id,
         {{ enum_code('evaluations', 'evaluation_level', 'raw_evaluations.evaluation_level') }} as evaluation_level,

@@ -3,7 +3,7 @@
 with
 
 raw_financing as (
-    {{ raw_rows_to_stage(source('raw', 'financing')) }}
+    {{ raw_rows_to_stage(source('raw', 'financing'), 'financing') }}
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
@@ -19,6 +19,7 @@ parsed as (
         raw_financing._file_sha256,
         raw_financing._sheet,
         raw_financing._source_row,
+        raw_financing._adjustments_sig,
         {{ row_id('financing', 'raw_financing') }} as _row_id,
         _v_carrier_id._parsed as carrier_id,
         _v_enterprise_name._parsed as enterprise_name,

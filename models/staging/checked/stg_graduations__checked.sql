@@ -3,7 +3,7 @@
 with
 
 raw_graduations as (
-    {{ raw_rows_to_stage(source('raw', 'graduations')) }}
+    {{ raw_rows_to_stage(source('raw', 'graduations'), 'graduations') }}
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
@@ -18,6 +18,7 @@ parsed as (
         raw_graduations._file_sha256,
         raw_graduations._sheet,
         raw_graduations._source_row,
+        raw_graduations._adjustments_sig,
         {{ row_id('graduations', 'raw_graduations') }} as _row_id,
         _v_carrier_id._parsed as carrier_id,
         _v_enterprise_name._parsed as enterprise_name,

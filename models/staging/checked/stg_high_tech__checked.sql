@@ -3,7 +3,7 @@
 with
 
 raw_high_tech as (
-    {{ raw_rows_to_stage(source('raw', 'high_tech')) }}
+    {{ raw_rows_to_stage(source('raw', 'high_tech'), 'high_tech') }}
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
@@ -18,6 +18,7 @@ parsed as (
         raw_high_tech._file_sha256,
         raw_high_tech._sheet,
         raw_high_tech._source_row,
+        raw_high_tech._adjustments_sig,
         {{ row_id('high_tech', 'raw_high_tech') }} as _row_id,
         _v_carrier_id._parsed as carrier_id,
         _v_enterprise_name._parsed as enterprise_name,

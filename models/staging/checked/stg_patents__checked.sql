@@ -3,7 +3,7 @@
 with
 
 raw_patents as (
-    {{ raw_rows_to_stage(source('raw', 'patents')) }}
+    {{ raw_rows_to_stage(source('raw', 'patents'), 'patents') }}
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
@@ -18,6 +18,7 @@ parsed as (
         raw_patents._file_sha256,
         raw_patents._sheet,
         raw_patents._source_row,
+        raw_patents._adjustments_sig,
         {{ row_id('patents', 'raw_patents') }} as _row_id,
         _v_carrier_id._parsed as carrier_id,
         _v_enterprise_name._parsed as enterprise_name,

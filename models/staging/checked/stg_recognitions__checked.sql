@@ -3,7 +3,7 @@
 with
 
 raw_recognitions as (
-    {{ raw_rows_to_stage(source('raw', 'recognitions')) }}
+    {{ raw_rows_to_stage(source('raw', 'recognitions'), 'recognitions') }}
 ),
 
 parsed as (
@@ -14,6 +14,7 @@ parsed as (
         raw_recognitions._file_sha256,
         raw_recognitions._sheet,
         raw_recognitions._source_row,
+        raw_recognitions._adjustments_sig,
         {{ row_id('recognitions', 'raw_recognitions') }} as _row_id,
         upper({{ normalize_text('raw_recognitions.carrier_id') }}) as carrier_id,
         {{ enum_code('recognitions', 'recognized_type', 'raw_recognitions.recognized_type') }} as recognized_type,

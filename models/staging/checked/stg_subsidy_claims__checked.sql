@@ -3,7 +3,7 @@
 with
 
 raw_subsidy_claims as (
-    {{ raw_rows_to_stage(source('raw', 'subsidy_claims')) }}
+    {{ raw_rows_to_stage(source('raw', 'subsidy_claims'), 'subsidy_claims') }}
 ),
 
 parsed as (
@@ -14,6 +14,7 @@ parsed as (
         raw_subsidy_claims._file_sha256,
         raw_subsidy_claims._sheet,
         raw_subsidy_claims._source_row,
+        raw_subsidy_claims._adjustments_sig,
         {{ row_id('subsidy_claims', 'raw_subsidy_claims') }} as _row_id,
         upper({{ normalize_text('raw_subsidy_claims.carrier_id') }}) as carrier_id,
         {{ enum_code('subsidy_claims', 'claim_kind', 'raw_subsidy_claims.claim_kind') }} as claim_kind,

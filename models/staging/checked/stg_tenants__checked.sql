@@ -3,7 +3,7 @@
 with
 
 raw_tenants as (
-    {{ raw_rows_to_stage(source('raw', 'tenants')) }}
+    {{ raw_rows_to_stage(source('raw', 'tenants'), 'tenants') }}
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
@@ -18,6 +18,7 @@ parsed as (
         raw_tenants._file_sha256,
         raw_tenants._sheet,
         raw_tenants._source_row,
+        raw_tenants._adjustments_sig,
         {{ row_id('tenants', 'raw_tenants') }} as _row_id,
         _v_carrier_id._parsed as carrier_id,
         _v_enterprise_name._parsed as enterprise_name,
