@@ -76,7 +76,9 @@ KEEP_VERSIONS = 3
 """Version folders kept per year: the current one and two earlier (a reader may still hold one)."""
 KEEP_BLOCKED = 5
 """Blocked runs' report folders kept per year (the newest)."""
-_OFFICE_FILE = re.compile(r"^(carrier_assessment|report|dq_report)_\d{4}\.(xlsx|html)$")
+_OFFICE_FILE = re.compile(
+    r"^(carrier_assessment|carrier_details|report|dq_report)_\d{4}\.(xlsx|html)$"
+)
 
 PublishHook = Callable[[str], None]
 """Called with the name of each publishing stage; tests use it to inject faults."""
@@ -275,7 +277,8 @@ def switch_year_dir(out_dir: Path, new_version: Path) -> None:
     the new version no longer has are removed afterwards.
     """
     prepare_year_dir(out_dir)
-    names = sorted(p.name for p in new_version.iterdir() if p.is_file())
+    # files and folders (the data-quality report's per-carrier pages, `dq/`) alike
+    names = sorted(p.name for p in new_version.iterdir() if p.is_file() or p.is_dir())
     _link_files(out_dir, names)
     _link(os.path.relpath(new_version, out_dir), out_dir / CURRENT_LINK)
     keep = set(names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -72,6 +73,11 @@ def test_the_year_folder_holds_parquet_workbook_and_reports(published_district):
         assert (folder / names[role]).stat().st_size > 1000, role
     html = (folder / names["report"]).read_text(encoding="utf-8")
     assert 'id="rewards"' in html and "2024" in html
+    # the data-quality index links each carrier's page, and the links resolve from the folder
+    index = (folder / names["dq_report"]).read_text(encoding="utf-8")
+    pages = re.findall(r'<a href="(dq/[^"]+\.html)">', index)
+    assert pages and all((folder / page).is_file() for page in pages)
+    assert (folder / names["details"]).stat().st_size > 1000
     parquet_scores = pl.read_parquet(folder / "carrier_scores.parquet")
     table_scores = published_district.results()["carrier_scores"].filter(
         pl.col("assessment_year") == 2024
