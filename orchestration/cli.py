@@ -136,6 +136,7 @@ def demo(
                 f"  评价工作簿 / office workbook: {last / names['workbook']}",
                 f"  HTML 报告 / HTML report:      {last / names['report']}",
                 f"  数据质量 / data quality:       {last / names['dq_report']}",
+                f"  评分明细 / score details:      {last / names['details']}",
                 f"  Parquet:                       {last}/*.parquet",
                 f"  结果表 / result tables:        {wh} (schema results)",
                 f"  只读副本 / read-only copy:     {published_copy_path(wh)}",
