@@ -45,42 +45,41 @@ def _escape(text: str) -> str:
     )
 
 
-def _cell(name: str, dtype: pl.DataType, letter: str) -> pl.Expr:
-    """One cell's XML for every row ('' for an empty value)."""
-    ref = pl.concat_str([pl.lit(letter), pl.col("__row").cast(pl.String)])
+def _text_value(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A non-numeric column's cell text (是/否 for a boolean); NULL for an empty cell."""
     column = pl.col(name)
-    if dtype.is_numeric():
-        number = column if dtype.is_integer() else column.cast(pl.Float64)
-        ok = number.is_not_null() & (pl.lit(True) if dtype.is_integer() else number.is_finite())
-        return (
-            pl.when(ok)
-            .then(
-                pl.concat_str(
-                    [
-                        pl.lit('<c r="'),
-                        ref,
-                        pl.lit('"><v>'),
-                        number.cast(pl.String),
-                        pl.lit("</v></c>"),
-                    ]
-                )
-            )
-            .otherwise(pl.lit(""))
-        )
     if dtype == pl.Boolean:
         value = pl.when(column).then(pl.lit("是")).when(~column).then(pl.lit("否"))
     else:
         value = column.cast(pl.String)
-    return pl.when(value.is_not_null() & (value != "")).then(
-        pl.concat_str(
-            [pl.lit('<c r="'), ref, pl.lit('" t="inlineStr"><is><t xml:space="preserve">'),
-             _xml_text(value), pl.lit("</t></is></c>")]
+    return pl.when(value != "").then(value).alias(name)
+
+
+def _cell(name: str, dtype: pl.DataType, letter: str, is_text: bool) -> pl.Expr:
+    """One cell's XML for every row ('' for an empty value). A text column holds, by now, the
+    index of its value in the shared strings (`write_xlsx`)."""
+    ref = pl.concat_str([pl.lit(letter), pl.col("__row").cast(pl.String)])
+    column = pl.col(name)
+    if dtype.is_integer():
+        number, ok = column, column.is_not_null()
+    else:
+        number = column.cast(pl.Float64)
+        ok = number.is_not_null() & number.is_finite()
+    kind = '" t="s"><v>' if is_text else '"><v>'
+    return (
+        pl.when(ok)
+        .then(
+            pl.concat_str(
+                [pl.lit('<c r="'), ref, pl.lit(kind), number.cast(pl.String), pl.lit("</v></c>")]
+            )
         )
-    ).otherwise(pl.lit(""))  # fmt: skip
+        .otherwise(pl.lit(""))
+    )
 
 
-def sheet_xml(frame: pl.DataFrame, headers: list[str]) -> str:
-    """A worksheet: the header row (bold), then the frame's rows; header frozen, filterable."""
+def sheet_xml(frame: pl.DataFrame, headers: list[str], text: frozenset[str] = frozenset()) -> str:
+    """A worksheet: the header row (bold), then the frame's rows; header frozen, filterable.
+    `text`: the columns holding shared-string indexes (every other column is a number)."""
     if frame.height + 1 > MAX_ROWS:
         raise ValueError(f"{frame.height:,} rows do not fit in one sheet ({MAX_ROWS:,} rows)")
     letters = [column_letter(i) for i in range(frame.width)]
@@ -96,7 +95,10 @@ def sheet_xml(frame: pl.DataFrame, headers: list[str]) -> str:
                     pl.lit('<row r="'),
                     pl.col("__row").cast(pl.String),
                     pl.lit('">'),
-                    *[_cell(n, frame.schema[n], letters[i]) for i, n in enumerate(frame.columns)],
+                    *[
+                        _cell(n, frame.schema[n], letters[i], n in text)
+                        for i, n in enumerate(frame.columns)
+                    ],
                     pl.lit("</row>"),
                 ]
             ).alias("xml")
@@ -136,10 +138,51 @@ _STYLES = (
 )
 
 
+def _shared_strings(
+    sheets: list[tuple[str, pl.DataFrame, list[str]]],
+) -> tuple[list[tuple[str, pl.DataFrame, list[str], frozenset[str]]], str]:
+    """Every text cell's value once, in the shared-strings part, and each sheet's text columns
+    as indexes into it: a value repeated down a column (an indicator's name, a town) is stored
+    once, which keeps a national details workbook far below 20 MB."""
+    prepared = []
+    for name, frame, headers in sheets:
+        text = frozenset(c for c in frame.columns if not frame.schema[c].is_numeric())
+        values = frame.with_columns([_text_value(c, frame.schema[c]) for c in text])
+        prepared.append((name, values, headers, text))
+    parts = [
+        frame.select(pl.col(c).alias("s")) for _, frame, _, text in prepared for c in sorted(text)
+    ]
+    table = (
+        pl.concat(parts).drop_nulls().unique(maintain_order=True)
+        if parts
+        else pl.DataFrame({"s": []}, schema={"s": pl.String})
+    ).with_row_index("i")
+    out = []
+    for name, frame, headers, text in prepared:
+        indexed = frame.with_columns(
+            [pl.col(c).replace_strict(table["s"], table["i"], default=None).alias(c) for c in text]
+        )
+        out.append((name, indexed, headers, text))
+    items = table.select(
+        pl.concat_str(
+            [pl.lit('<si><t xml:space="preserve">'), _xml_text(pl.col("s")), pl.lit("</t></si>")]
+        )
+    ).to_series()
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{table.height}" uniqueCount="{table.height}">'
+        + "".join(items.to_list())
+        + "</sst>"
+    )
+    return out, xml
+
+
 def write_xlsx(path: Path, sheets: list[tuple[str, pl.DataFrame, list[str]]]) -> Path:
     """Write `sheets` (name, frame, header labels) to `path` as one workbook."""
     if not sheets:
         raise ValueError("a workbook needs at least one sheet")
+    prepared, strings = _shared_strings(sheets)
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     office = "application/vnd.openxmlformats-officedocument.spreadsheetml"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -152,6 +195,7 @@ def write_xlsx(path: Path, sheets: list[tuple[str, pl.DataFrame, list[str]]]) ->
         '<Default Extension="xml" ContentType="application/xml"/>'
         f'<Override PartName="/xl/workbook.xml" ContentType="{office}.sheet.main+xml"/>'
         f'<Override PartName="/xl/styles.xml" ContentType="{office}.styles+xml"/>'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{office}.sharedStrings+xml"/>'
         + "".join(
             f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
             f'ContentType="{office}.worksheet+xml"/>'
@@ -190,15 +234,17 @@ def write_xlsx(path: Path, sheets: list[tuple[str, pl.DataFrame, list[str]]]) ->
             for i in range(1, len(sheets) + 1)
         )
         + f'<Relationship Id="rId{len(sheets) + 1}" Type="{rel}/styles" Target="styles.xml"/>'
-        + "</Relationships>"
+        + f'<Relationship Id="rId{len(sheets) + 2}" Type="{rel}/sharedStrings" '
+        'Target="sharedStrings.xml"/>' + "</Relationships>"
     )
     path = Path(path)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         zf.writestr("[Content_Types].xml", content)
         zf.writestr("_rels/.rels", root_rels)
         zf.writestr("xl/workbook.xml", workbook)
         zf.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
         zf.writestr("xl/styles.xml", _STYLES)
-        for i, (_, frame, headers) in enumerate(sheets, start=1):
-            zf.writestr(f"xl/worksheets/sheet{i}.xml", sheet_xml(frame, headers))
+        zf.writestr("xl/sharedStrings.xml", strings)
+        for i, (_, frame, headers, text) in enumerate(prepared, start=1):
+            zf.writestr(f"xl/worksheets/sheet{i}.xml", sheet_xml(frame, headers, text))
     return path

@@ -64,7 +64,7 @@ def test_conservation_for_every_dataset_and_file(published_district):
 
 def test_the_year_folder_holds_parquet_workbook_and_reports(published_district):
     folder = published_district.out / "2024"
-    assert folder.is_symlink()
+    assert (folder / "current").is_symlink()  # the publish layout (orchestration/publish.py)
     for name in RESULT_TABLES:
         frame = pl.read_parquet(folder / f"{name}.parquet")
         assert "run_id" in frame.columns
