@@ -1,8 +1,10 @@
 """The engine: one call scores one assessment year, every rule family applied in turn.
 
 `score_year(rulebook, year, inputs)` takes the Layer 4 marts (docs/architecture.md) as polars
-frames, which hold every loaded year, and returns the seven scoring result tables of the
-contract, each row with `assessment_year` (publish adds `run_id`), in a fixed order.
+frames, which hold every loaded year, and returns the eight scoring result tables of the
+contract, each row with `assessment_year` (publish adds `run_id`), in a fixed order, and
+`dq_issues`: the plausibility warnings (`yoy_jump`) that scoring finds, for the publish step to
+add to the data-quality findings.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import polars as pl
 from scoring.actions import carrier_actions
 from scoring.clearout import tenant_clearout
 from scoring.grading import carrier_scores, score_details
+from scoring.plausibility import yoy_jumps
+from scoring.receipt import add_receipt
+from scoring.rectifications import cite_missed, rectifications
 from scoring.rewards import RewardContext, rewards
 from scoring.rulebook import Rulebook
 from scoring.schemas import conform_input, conform_output, empty_input
@@ -23,6 +28,7 @@ RESULT_TABLES = (
     "carrier_scores",
     "score_details",
     "carrier_actions",
+    "rectifications",
     "tenant_clearout",
     "rewards",
     "town_tasks",
@@ -57,7 +63,8 @@ class ScoringInputs:
 
 
 def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str, pl.DataFrame]:
-    """The seven result tables of year Y; same inputs and rulebook give the same rows."""
+    """The scoring result tables of year Y (RESULT_TABLES) and its `dq_issues` findings; same
+    inputs and rulebook give the same rows."""
     if rulebook.assessment_year != year:
         raise ValueError(
             f"规则文件年度 {rulebook.assessment_year} 与评价年度 {year} 不一致"
@@ -69,12 +76,15 @@ def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str
 
     details = score_details(indicators_y, rulebook)
     scores = carrier_scores(indicators_y, details, rulebook)
+    scores = add_receipt(scores, details, rulebook, data.grade_history, year)
     actions = carrier_actions(
         scores.join(indicators_y.select("carrier_id", "operator_kind"), on="carrier_id"),
         data.grade_history,
         rulebook,
         year,
     )
+    rect = rectifications(scores, actions, data.grade_history, rulebook, year)
+    actions = cite_missed(actions, rect)
     clearout = tenant_clearout(tenants_y, rulebook)
     ctx = RewardContext(
         rulebook,
@@ -98,9 +108,13 @@ def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str
         "carrier_scores": scores,
         "score_details": details,
         "carrier_actions": actions,
+        "rectifications": rect,
         "tenant_clearout": clearout,
         "rewards": rewards(ctx),
         "town_tasks": towns,
         "targets_progress": targets,
     }
-    return {name: conform_output(name, frames[name]) for name in RESULT_TABLES}
+    out = {name: conform_output(name, frames[name]) for name in RESULT_TABLES}
+    # scoring's own data-quality findings; orchestration.score adds them to dq_issues
+    out["dq_issues"] = yoy_jumps(data.carrier_year_indicators, rulebook, year)
+    return out
