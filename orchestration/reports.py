@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from orchestration import reports_receipt as receipt
 from orchestration.contract import datasets
 
 LARGE_TABLE_ROWS = 50_000
@@ -35,7 +36,7 @@ PREVIEW_ROWS = 1_000
 HTML_TOP_N = 200
 """Rows of a long list shown in the HTML report; the rest is in the workbook and Parquet."""
 
-DETAIL_ROWS_PER_CARRIER = 24
+DETAIL_ROWS_PER_CARRIER = 30
 """Rough sheet rows of one carrier's block, to keep the per-carrier sheet under the limit."""
 
 PARQUET_NAME = "{table}.parquet"
@@ -45,6 +46,7 @@ RESULT_TABLES: tuple[str, ...] = (
     "carrier_scores",
     "score_details",
     "carrier_actions",
+    "rectifications",
     "tenant_clearout",
     "rewards",
     "town_tasks",
@@ -74,6 +76,7 @@ CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
         "points",
     ),
     "carrier_actions": ("carrier_id", "action", "reasons_zh"),
+    "rectifications": receipt.RECTIFICATION_COLUMNS,
     "tenant_clearout": (
         "carrier_id",
         "uscc",
@@ -142,6 +145,7 @@ TABLE_LABELS: dict[str, str] = {
     "carrier_scores": "载体评分",
     "score_details": "指标得分",
     "carrier_actions": "载体处置",
+    "rectifications": "整改跟踪",
     "tenant_clearout": "清退建议",
     "rewards": "奖补清单",
     "town_tasks": "镇（园区）任务",
@@ -239,6 +243,7 @@ COLUMN_LABELS: dict[str, str] = {
     "warning_count": "警告数",
     "carrier_count": "载体数",
     "line_count": "条数",
+    **receipt.COLUMN_LABELS,
 }
 """Column name → Chinese label, for the workbook and the HTML report alike.
 
@@ -281,7 +286,9 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "running": "运行中",
         "failed": "失败",
         "blocked": "未通过检查",
+        **receipt.STATUS_LABELS,
     },
+    "next_action": receipt.NEXT_ACTION_LABELS,
     "dimension": {
         "service": "服务能力",
         "performance": "孵化绩效",
@@ -296,7 +303,7 @@ GRADES = ("A", "B", "C", "D")
 
 MONEY_COLUMNS = frozenset({"amount_before_cap", "cap", "amount"})
 RATIO_COLUMNS = frozenset({"progress_ratio"})
-SCORE_COLUMNS = frozenset({"total_score", "points", "points_max"})
+SCORE_COLUMNS = frozenset({"total_score", "points", "points_max", *receipt.SCORE_COLUMNS})
 INDICATOR_VALUE_KINDS: dict[str, str] = {
     "S1": "money",
     "D2": "money",
@@ -799,6 +806,9 @@ def _write_detail_sheet(
         ("rank_in_type", "类型内排名"),
     ]
     score_kinds = {c: _value_kind(c, scores.schema[c]) for c in scores.columns}
+    views = receipt.receipt_views(
+        scores, details, t["rectifications"], year, all_scores=t["carrier_scores"]
+    )
     for record in scores.iter_rows(named=True):
         title = f"{_as_text(record['carrier_id'])}  {_as_text(record['carrier_name'])}"
         last_col = max(len(detail_cols) - 1, 7)
@@ -820,6 +830,7 @@ def _write_detail_sheet(
             _write_cell(ws, fmt, row, 2 * k + 1, record.get(col), "text")
         if extras:
             row += 1
+        row = receipt.write_rows(wb, ws, fmt, row, views.get(str(record["carrier_id"])), last_col)
         for j, c in enumerate(detail_cols):
             ws.write_string(row, j, COLUMN_LABELS[c], fmt.header)
         row += 1
@@ -1033,6 +1044,9 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         if c in COLUMN_LABELS and c not in ("carrier_id", "assessment_year", "run_id")
     ]
     carriers = []
+    views = receipt.receipt_views(
+        shown_scores, details, t["rectifications"], year, all_scores=scores
+    )
     for record in shown_scores.iter_rows(named=True):
         cid = str(record["carrier_id"])
         frame = by_carrier.get(cid, details.clear())
@@ -1047,6 +1061,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
                 "rank": _as_text(record["rank_in_type"]),
                 "veto": _as_text(record.get("veto_reason")),
                 "table": _html_rows("score_details", frame, detail_cols),
+                "receipt": views.get(cid),
             }
         )
 
@@ -1174,6 +1189,9 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         "details_note": details_note,
         "actions": _html_rows("carrier_actions", actions),
         "actions_note": actions_note,
+        "rectifications": _html_rows(
+            "rectifications", _top(with_names(t["rectifications"]), top_n)[0]
+        ),
         "clearout": _html_rows("tenant_clearout", clearout),
         "clearout_note": clearout_note,
         "clearout_total": clearout_all.height,
@@ -1218,6 +1236,7 @@ def render_html_report(
     import jinja2
 
     env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_PATH.parent),  # the receipt's macros
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

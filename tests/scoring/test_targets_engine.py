@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import RESULT_TABLES, ScoringInputs, score_year
-from scoring.rulebook import INDICATOR_CODES
 from scoring.plausibility import FINDING_COLUMNS
+from scoring.rulebook import INDICATOR_CODES
 from scoring.schemas import OUTPUT_SCHEMAS, SchemaError
 
 
