@@ -257,11 +257,11 @@ def receipt_views(
     if rectifications is not None and not rectifications.is_empty():
         for r in rectifications.sort("carrier_id", "ordered_year").iter_rows(named=True):
             due = r.get("grade_in_due_year")
+            head = f"{r['ordered_year']} 年 {r['grade_then']} 级，责令整改"
+            head += f"；{r['due_year']} 年 {due} 级" if due else ""
             label = STATUS_LABELS.get(str(r["status"]), str(r["status"]))
-            head = f"{r['ordered_year']} 年 {r['grade_then']} 级"
-            head += f"，{r['due_year']} 年 {due} 级" if due else ""
             rect.setdefault(str(r["carrier_id"]), []).append(
-                f"{head}：{label}；{r.get('next_action_zh') or ''}".rstrip("；")
+                f"{head}：{r.get('next_action_zh') or label}"
             )
     views = {}
     for record in scores.iter_rows(named=True):

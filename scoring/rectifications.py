@@ -89,14 +89,7 @@ def rectifications(
         .then(pl.col("_action"))
         .otherwise(pl.lit("review")),
         next_action_zh=pl.when(pl.col("status") == "met")
-        .then(
-            pl.format(
-                "{} 年评为 {}，整改达标，结束跟踪 / met in {}: follow-up closed",
-                pl.col("due_year"),
-                pl.col("grade_in_due_year"),
-                pl.col("due_year"),
-            )
-        )
+        .then(pl.format("整改达标，结束跟踪 / met in {}: follow-up closed", pl.col("due_year")))
         .when(missed_action)
         .then(
             pl.format(
@@ -117,7 +110,7 @@ def rectifications(
         )
         .otherwise(
             pl.format(
-                "待 {} 年评价结果复核 / review with the results of {}",
+                "整改中，待 {} 年评价结果复核 / open: review with the results of {}",
                 pl.col("due_year"),
                 pl.col("due_year"),
             )

@@ -297,9 +297,9 @@ def sample_result_tables() -> dict[str, pl.DataFrame]:
                 "transfer_operator",
                 "整改未达标，2024 年转专业机构运营",
             ),
-            (2024, "C004", "D", None, "open", "review", "待 2025 年评价结果复核"),
-            (2023, "C006", "D", "C", "met", "close", "2024 年评为 C，整改达标，结束跟踪"),
-            (2024, "C010", "D", None, "open", "review", "待 2025 年评价结果复核"),
+            (2024, "C004", "D", None, "open", "review", "整改中，待 2025 年评价结果复核"),
+            (2023, "C006", "D", "C", "met", "close", "整改达标，结束跟踪"),
+            (2024, "C010", "D", None, "open", "review", "整改中，待 2025 年评价结果复核"),
         ],
         schema=[
             "ordered_year",
