@@ -167,7 +167,7 @@ def next_sentence(record: Mapping[str, Any], names: Mapping[str, str]) -> str:
         move = "设立自有种子资金或合作孵化资金即可"
         move_en = "a seed fund would do"
     else:
-        move = f"由 {raw_text(code, now)} 增至 {raw_text(code, need)} 即可"
+        move = f"由 {raw_text(code, now)}增至 {raw_text(code, need)}即可"
         move_en = f"{raw_text(code, now)} → {raw_text(code, need)} would do"
     return f"{head}：{code} {name} {move} / {head_en}: {code} {move_en}"
 

@@ -311,10 +311,17 @@ def sample_result_tables() -> dict[str, pl.DataFrame]:
             "next_action_zh",
         ],
         orient="row",
-    ).with_columns(
-        assessment_year=pl.lit(YEAR),
-        run_id=pl.lit(RUN_ID),
-        due_year=pl.col("ordered_year") + 1,
+    ).select(
+        pl.lit(YEAR).alias("assessment_year"),
+        pl.lit(RUN_ID).alias("run_id"),
+        "carrier_id",
+        "ordered_year",
+        "grade_then",
+        (pl.col("ordered_year") + 1).alias("due_year"),
+        "grade_in_due_year",
+        "status",
+        "next_action",
+        "next_action_zh",
     )
 
     clearout = pl.DataFrame(
