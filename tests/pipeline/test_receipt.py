@@ -116,7 +116,7 @@ def test_yoy_jumps_match_an_independent_reading_of_the_marts(published_district)
     assert {(c, col) for c, col, *_ in got.iter_rows()} == expected
     assert expected  # the sample district plants some
     assert set(got["severity"]) <= {"warning"}
-    for cid, col, _sev, message in got.iter_rows():
+    for _cid, col, _sev, message in got.iter_rows():
         assert message.startswith(col if col != "incubation_area_m2" else "孵化面积"), message
 
 
