@@ -1010,6 +1010,8 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
             "town",
             "total_score",
             "grade",
+            "prev_total_score",
+            "prev_grade",
             "veto_reason",
         )
         if c in scores.columns

@@ -139,3 +139,11 @@ def test_html_receipt_escapes_what_carriers_wrote(tables, year):
 )  # fmt: skip
 def test_raw_values_read_in_their_units(code, value, text):
     assert raw_text(code, value) == text
+
+
+def test_ranking_shows_last_year_beside(tables, year):
+    html = render_html_report(tables, year)
+    ranking = html[html.index('<section id="ranking">') : html.index('<section id="details">')]
+    assert '上年总分<span class="en">prev_total_score</span>' in ranking
+    assert '上年等级<span class="en">prev_grade</span>' in ranking
+    assert "95.20" in ranking  # C001's 2023 total
