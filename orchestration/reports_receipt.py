@@ -152,9 +152,14 @@ def next_sentence(record: Mapping[str, Any], names: Mapping[str, str]) -> str:
         return "等级经考核办公室调整，不按分数计算 / grade set by the office" if nxt else ""
     head = f"距 {nxt} 级还差 {_score(gap)} 分"
     head_en = f"{_score(gap)} points short of {nxt}"
+    total = _num(record.get("total_score"))
+    target = None if total is None else _score(total + float(gap))
     if record.get("score_grade") == "A" and grade == "B":
-        head += "（本类型 A 级名额已满，须赶上本类型最低的 A 级）"
-        head_en += " (its type's A places are taken: it must catch up with the lowest A)"
+        head += f"（本类型 A 级名额已满，须赶上本类型最低的 A 级 {target} 分）"
+        head_en += f" (its type's A places are taken: it must reach the lowest A, {target})"
+    elif target is not None:
+        head += f"（总分须达到 {target} 分）"
+        head_en += f" (a total of {target})"
     code = record.get("lift_indicator")
     if code is None:
         return (

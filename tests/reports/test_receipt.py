@@ -49,12 +49,16 @@ def test_workbook_receipt_sits_above_the_indicator_table(blocks):
     assert subtotals[::2] == ["服务能力", "孵化绩效", "可持续发展", "加分项"]
     assert sum(subtotals[1::2]) == pytest.approx(76.95, abs=0.01)  # the total
     assert _row(c002, "等级说明")[1].startswith("总分 76.95 分，在 B 档")
-    assert _row(c002, "晋级所需")[1].startswith("距 A 级还差 8.05 分：单项指标无法补足")
+    assert _row(c002, "晋级所需")[1].startswith(
+        "距 A 级还差 8.05 分（总分须达到 85.00 分）：单项指标无法补足"
+    )
 
 
 def test_workbook_receipt_next_grade_sentence_names_the_indicator(blocks):
     sentence = _row(blocks["C009"], "晋级所需")[1]
-    assert sentence.startswith("距 B 级还差 0.06 分：P4 当年发明专利授权数 由 3.29 件增至 4 件即可")
+    assert sentence.startswith(
+        "距 B 级还差 0.06 分（总分须达到 70.00 分）：P4 当年发明专利授权数 由 3.29 件增至 4 件即可"
+    )
 
 
 def test_workbook_receipt_new_carrier_veto_and_rectifications(blocks):
@@ -99,7 +103,10 @@ def test_html_receipt_and_chart(tables, year):
     block = _carrier_block(html, "C009")
     receipt, indicators = block.split('<div class="scroll">', 1)
     assert "评分回执" in receipt and "指标代码" in indicators
-    assert "距 B 级还差 0.06 分：P4 当年发明专利授权数 由 3.29 件增至 4 件即可" in receipt
+    assert (
+        "距 B 级还差 0.06 分（总分须达到 70.00 分）：P4 当年发明专利授权数 由 3.29 件增至 4 件即可"
+        in receipt
+    )
     assert "上年总分" in receipt and "71.00" in receipt and "-1.06 ↓" in receipt
     # the chart: four dimensions, each the carrier's bar and the type's average
     svg = re.search(r"<svg[^>]*四个维度[^>]*>(.*?)</svg>", receipt, flags=re.S)
@@ -147,3 +154,25 @@ def test_ranking_shows_last_year_beside(tables, year):
     assert '上年总分<span class="en">prev_total_score</span>' in ranking
     assert '上年等级<span class="en">prev_grade</span>' in ranking
     assert "95.20" in ranking  # C001's 2023 total
+
+
+def test_sentence_for_a_carrier_held_at_b_by_the_cap():
+    from decimal import Decimal
+
+    from orchestration.reports_receipt import next_sentence
+
+    record = {
+        "grade": "B",
+        "score_grade": "A",
+        "next_grade": "A",
+        "total_score": Decimal("99.31"),
+        "points_to_next_grade": Decimal("0.23"),
+        "lift_indicator": "D2",
+        "lift_raw_value": 2421.0,
+        "_lift_from": 2287.93,
+    }
+    text = next_sentence(record, {"D2": "在孵企业纳税总额（万元）"})
+    assert text.startswith(
+        "距 A 级还差 0.23 分（本类型 A 级名额已满，须赶上本类型最低的 A 级 99.54 分）："
+        "D2 在孵企业纳税总额（万元） 由 2,287.93 万元增至 2,421 万元即可"
+    )
