@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from scoring.grading import indicator_points, round_half_up
+from scoring.grading import NOTE_DIV_ZERO, indicator_points, round_half_up
 from scoring.rulebook import Rulebook
 from scoring.schemas import EXACT, SCORE
 
@@ -229,9 +229,10 @@ def lift_columns(scores: pl.DataFrame, details: pl.DataFrame, rulebook: Rulebook
     unchanged, bring the exact total to the target before half-up rounding; inverting
     points × min(raw ÷ goalpost, 1) gives the raw value, rounded up to the indicator's unit
     (RAW_STEP) and checked by scoring the new total again. Impossible when the points needed
-    exceed the indicator's maximum. Among the possible ones: the smallest relative growth of
-    the raw value (from 0: after every finite growth, then the smallest share of the goalpost),
-    then the rulebook's indicator order.
+    exceed the indicator's maximum, or when the raw value is missing for want of a denominator
+    (a share of no tenants, a density of no area). Among the possible ones: the smallest
+    relative growth of the raw value (from 0: after every finite growth, then the smallest
+    share of the goalpost), then the rulebook's indicator order.
     """
     decimals = rulebook.grading.total_decimals
     half = _unit(rulebook) / 2
@@ -243,8 +244,10 @@ def lift_columns(scores: pl.DataFrame, details: pl.DataFrame, rulebook: Rulebook
         schema={"indicator_code": pl.String, "_step": pl.Float64},
     )
     zero = pl.lit(Decimal(0), dtype=EXACT)
+    # a value that is not there for want of a denominator (no tenants, no area) cannot grow
+    no_denominator = pl.col("raw_value").is_null() & (pl.col("note_zh") == NOTE_DIV_ZERO)
     cand = (
-        details.filter(pl.col("goalpost").is_not_null())
+        details.filter(pl.col("goalpost").is_not_null() & ~no_denominator.fill_null(False))
         .join(steps, on="indicator_code")
         .join(need, on="carrier_id")
         .with_columns(

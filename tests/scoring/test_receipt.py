@@ -250,3 +250,24 @@ def test_an_adjusted_grade_is_held_by_the_office_not_by_points(mk, rulebook):
     s = {r["carrier_id"]: r for r in next_grade_columns(adjusted, rulebook).to_dicts()}
     assert s["C1"]["next_grade"] == "B" and s["C1"]["points_to_next_grade"] is None
     assert s["C2"]["next_grade"] == "A" and s["C2"]["points_to_next_grade"] == Decimal("10.00")
+
+
+def test_no_lift_from_a_value_missing_for_want_of_a_denominator(mk):
+    # Bands moved to A ≥ 95 so that 90 is a B, 5.00 short. Every goalpost met except S2 (a
+    # share of the tenant set: NULL, no tenants) and S3 (no seed fund, 0): each could give the
+    # 4.995 points alone, S2 with the smaller share of its goalpost (0.1998 of 0.2) than S3
+    # (1 of 1). But S2 cannot grow without tenants: S3 it is.
+    doc = yaml.safe_load((RULEBOOK_DIR / "2024.yaml").read_text(encoding="utf-8"))
+    doc["grading"]["bands"]["A"] = 95
+    rb = parse_rulebook(doc)
+    full = raws(rb, "1", s2_raw=None, s3_raw=0.0)
+    s = scores(mk, rb, {"carrier_id": "C1", **full, "tenant_set_count": 0})["C1"]
+    assert (s["total_score"], s["grade"], s["points_to_next_grade"]) == (
+        Decimal("90.00"),
+        "B",
+        Decimal("5.00"),
+    )
+    assert (s["lift_indicator"], s["lift_raw_value"]) == ("S3", 1.0)
+    # with tenants (S2 merely 0), S2 is the lift
+    s = scores(mk, rb, {"carrier_id": "C1", **full, "s2_raw": 0.0})["C1"]
+    assert (s["lift_indicator"], s["lift_raw_value"]) == ("S2", 0.1998)
