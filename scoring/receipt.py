@@ -211,15 +211,43 @@ def next_grade_columns(scores: pl.DataFrame, rulebook: Rulebook) -> pl.DataFrame
         .then(pl.lit(g.bands.C, dtype=EXACT))
     )
     out = (
-        scores.drop([c for c in ("_target",) if c in scores.columns])
+        scores.drop([c for c in ("_target", "_cap_full") if c in scores.columns])
         .join(lowest, on="carrier_type", how="left")
         .join(last_id, on="carrier_type", how="left")
         .with_columns(next_grade=next_grade, _target=target)
         .with_columns(
-            points_to_next_grade=(pl.col("_target") - pl.col("total_score").cast(EXACT)).cast(SCORE)
+            points_to_next_grade=(pl.col("_target") - pl.col("total_score").cast(EXACT)).cast(
+                SCORE
+            ),
+            # a plain B whose type's A places are taken: the band alone would not give A
+            _cap_full=(
+                (pl.col("grade") == "B")
+                & ~pl.col("is_capped").fill_null(False)
+                & binding
+                & (pl.col("_target") > band_a)
+            ).fill_null(False),
         )
     )
     return out.drop("_a_count", "_lowest_a", "_lowest_a_id")
+
+
+def cap_full_note(scores: pl.DataFrame) -> pl.Expr:
+    """The grade note of a B below the A band in a type whose A places are all taken: the
+    next grade needs more than the band (RECEIPT-NEXT)."""
+    target = pl.col("_target").cast(SCORE).cast(pl.String)
+    extra = pl.format(
+        "本类型 A 等次至多 {} 家，已满，升 A 须达到 {} 分 / its type's {} A places are taken:"
+        " A needs {}",
+        pl.col("a_allowed_in_type"),
+        target,
+        pl.col("a_allowed_in_type"),
+        target,
+    )
+    return (
+        pl.when(pl.col("_cap_full"))
+        .then(pl.concat_str([pl.col("grade_note_zh"), extra], separator="；"))
+        .otherwise(pl.col("grade_note_zh"))
+    )
 
 
 def lift_columns(scores: pl.DataFrame, details: pl.DataFrame, rulebook: Rulebook) -> pl.DataFrame:
@@ -310,4 +338,5 @@ def add_receipt(
     out = scores.with_columns(grade_note_zh=grade_notes(scores, rulebook))
     out = previous_year(out, history, year)
     out = next_grade_columns(out, rulebook)
+    out = out.with_columns(grade_note_zh=cap_full_note(out))
     return lift_columns(out, details, rulebook).sort("carrier_id")

@@ -144,6 +144,7 @@ def test_capped_carrier_is_measured_against_the_lowest_a(mk, rulebook):
     assert after["total_score"] == Decimal("95.00") and after["grade"] == "A"
     # a plain B where the type's A places are taken: 85 would not be enough, 95 is
     assert s["C3"]["grade_note_zh"].startswith("总分 80.00 分，在 B 档")
+    assert "本类型 A 等次至多 1 家，已满，升 A 须达到 95.00 分" in s["C3"]["grade_note_zh"]
     assert s["C3"]["points_to_next_grade"] == Decimal("15.00")
     assert s["C1"]["next_grade"] is None and s["C1"]["points_to_next_grade"] is None
 
@@ -153,7 +154,9 @@ def test_below_the_cap_the_band_is_enough(mk, rulebook):
     rows = [{"carrier_id": f"C{i}", **raws(rulebook, "0.5")} for i in range(8)]
     rows += [{"carrier_id": "CA", **raws(rulebook, "0.95")}]
     rows += [{"carrier_id": "CB", **raws(rulebook, "0.80")}]
-    assert scores(mk, rulebook, *rows)["CB"]["points_to_next_grade"] == Decimal("5.00")
+    got = scores(mk, rulebook, *rows)["CB"]
+    assert got["points_to_next_grade"] == Decimal("5.00")
+    assert "已满" not in got["grade_note_zh"]
 
 
 def test_without_ties_keeping_a_one_unit_more_unless_the_id_sorts_first(mk, rulebook):
