@@ -19,12 +19,14 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The HTML report is opened in headless Chromium by the tests (Debian's package).
+# The HTML report is opened in headless Chromium and its print read back with pdftotext
+# by the tests (Debian's packages).
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
-	  echo "installing chromium and CJK fonts (Debian packages) for the report tests"; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
+	    || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	  echo "installing chromium, poppler-utils and CJK fonts (Debian packages) for the report tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends chromium fonts-noto-cjk >/dev/null) \
+	    --no-install-recommends chromium fonts-noto-cjk poppler-utils >/dev/null) \
 	  || echo "could not install chromium: the browser test will say so"; fi
 
 test: setup lint browser

@@ -438,8 +438,9 @@ class AuditResult:
         """The step's progress line: counts, and whether publishing is blocked."""
         verdict = "阻止发布 / blocks publishing" if self.blocks_publishing else "通过 / passed"
         return (
-            f"错误 {self.error_count} 条，警告 {self.warning_count} 条 / "
-            f"{self.error_count} errors, {self.warning_count} warnings: {verdict}"
+            f"检查发现错误 {self.error_count} 条、警告 {self.warning_count} 条（不含拒收行） / "
+            f"checks: {self.error_count} errors, {self.warning_count} warnings "
+            f"(rejected rows aside): {verdict}"
         )
 
     @classmethod

@@ -199,8 +199,21 @@ def bench(
 def docs(
     out: Annotated[Path, typer.Option("--out", help="Folder for the site.")] = Path("out/docs"),
     warehouse: WarehouseOpt = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            "--results",
+            help="Write the result tables' data dictionary (docs/results.md) here instead.",
+        ),
+    ] = None,
 ) -> None:
     """Build dbt's documentation site offline (one static HTML page) (数据模型文档)."""
+    if results is not None:
+        from orchestration.results_contract import render_markdown
+
+        results.write_text(render_markdown(), encoding="utf-8")
+        typer.echo(f"数据字典已生成 / data dictionary written: {results}")
+        return
     from orchestration.config import warehouse_path
     from orchestration.transform import build_docs
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from orchestration.contract import Dataset
 
 INSTRUCTIONS_SHEET = "填报说明"
+EXAMPLE_MARK = "【示例】"
+"""The first cell of the template's example row starts with this; ingest skips such rows."""
 """The template's first sheet: instructions for the clerk, skipped by ingest without a finding."""
 
 MONEY_UNITS = ("元", "万元", "亿元")
@@ -138,6 +140,7 @@ def is_money_unit(unit: str | None) -> bool:
 
 __all__ = [
     "INSTRUCTIONS_SHEET",
+    "EXAMPLE_MARK",
     "MONEY_UNITS",
     "HeaderMatch",
     "HeaderMatcher",

@@ -47,6 +47,7 @@ import polars as pl
 from orchestration.config import RAW_SCHEMA
 from orchestration.contract import Dataset, datasets
 from orchestration.headers import (
+    EXAMPLE_MARK,
     INSTRUCTIONS_SHEET,
     HeaderMatcher,
     find_header_row,
@@ -209,7 +210,8 @@ class IngestSummary:
         return (
             f"{files['loaded']} 个文件 {rows} 行 / {files['loaded']} files, {rows} rows "
             f"({files['duplicate']} duplicate, {files['unreadable']} unreadable, "
-            f"{files['ignored']} ignored; {found['error']} errors, {found['warning']} warnings)"
+            f"{files['ignored']} ignored; file and header findings: {found['error']} errors, "
+            f"{found['warning']} warnings)"
         )
 
     def as_table(self) -> tuple[str, list[str], list[list[object]]]:
@@ -804,6 +806,10 @@ class _PackageReader:
         )
         body = cells.with_columns(row_numbers.cast(pl.Int32).alias("__row")).slice(header_index + 1)
         body = body.filter(~pl.all_horizontal(pl.col(data_cols).is_null()))
+        # the template's example row (first cell marked) is not data
+        body = body.filter(
+            ~pl.col(data_cols[0]).cast(pl.String).str.starts_with(EXAMPLE_MARK).fill_null(False)
+        )
         select: list[pl.Expr] = [
             pl.lit(self.summary.year, dtype=pl.Int32).alias("_assessment_year"),
             pl.lit(self.summary.run_id, dtype=pl.String).alias("_run_id"),

@@ -23,6 +23,7 @@ import polars as pl
 
 from orchestration import publish as pub
 from orchestration.config import RunPaths
+from orchestration.dq_carriers import count_line as dq_count_line
 from orchestration.errors import ExitCode, PipelineError
 from orchestration.lock import connect, run_lock
 from orchestration.progress import Progress
@@ -306,7 +307,7 @@ def _run_steps(
     return RunOutcome(
         ExitCode.OK,
         record.run_id,
-        f"已发布 / published {year}: {paths.out_dir}",
+        f"已发布 / published {year}: {paths.out_dir}；{dq_count_line(tables['dq_issues'])}",
         out_dir=paths.out_dir,
         dq_report=paths.out_dir / office_file_names(year)["dq_report"],
         counts=counts,

@@ -28,6 +28,13 @@ import polars as pl
 
 from orchestration.config import RESULTS_SCHEMA
 from orchestration.lock import DUCKDB_CONFIG
+from orchestration.results_contract import (
+    CODE_LABELS_TABLE,
+    PARQUET_VERSION_KEY,
+    code_labels_frame,
+    comment_statements,
+    schema_version,
+)
 
 RESULT_TABLES = (
     "carrier_scores",
@@ -120,9 +127,12 @@ def write_year_files(
     """Write Parquet per table and each office file (workbook, HTML) into `target_dir`."""
     target_dir.mkdir(parents=True, exist_ok=False)
     written: list[Path] = []
-    for name in RESULT_TABLES:
+    metadata = {PARQUET_VERSION_KEY: schema_version()}
+    parquet = {name: tables[name] for name in RESULT_TABLES}
+    parquet[CODE_LABELS_TABLE] = code_labels_frame()
+    for name, frame in parquet.items():
         path = target_dir / f"{name}.parquet"
-        tables[name].write_parquet(path, compression="zstd", statistics=True)
+        frame.write_parquet(path, compression="zstd", statistics=True, metadata=metadata)
         written.append(path)
     for filename, writer in writers.items():
         written.append(writer(tables, target_dir / filename, year))
@@ -203,6 +213,7 @@ def export_published_copy(con: duckdb.DuckDBPyConnection, warehouse: Path) -> Pa
                 f"create table published_copy.{RESULTS_SCHEMA}.{_quote(table)} as "
                 f"select * from {RESULTS_SCHEMA}.{_quote(table)}"
             )
+        describe_tables(con, f"published_copy.{RESULTS_SCHEMA}")
     finally:
         con.execute("detach published_copy")
     with open(tmp, "rb+") as handle:
@@ -237,6 +248,8 @@ def publish_year(
                 continue  # the runs row is updated by mark_published, never deleted
             replace_year_rows(con, name, tables[name], year)
             hook(f"table:{name}")
+        replace_code_labels(con)
+        describe_tables(con, RESULTS_SCHEMA)
         mark_published(con)
         hook("before_commit")
         con.execute("commit")
@@ -245,6 +258,35 @@ def publish_year(
             con.execute("rollback")
         raise
     hook("after_commit")
+
+
+def replace_code_labels(con: duckdb.DuckDBPyConnection) -> None:
+    """`results.code_labels`: the labels of every code the tables carry (not per year)."""
+    con.register("_publish_code_labels", code_labels_frame().to_arrow())
+    try:
+        con.execute(
+            f"create or replace table {RESULTS_SCHEMA}.{CODE_LABELS_TABLE} as "
+            "select * from _publish_code_labels"
+        )
+    finally:
+        con.unregister("_publish_code_labels")
+
+
+def describe_tables(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+    """`COMMENT ON` every table and column of `schema` that the result contract describes."""
+    catalog, _, name = schema.rpartition(".")
+    rows = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = ? and (? = '' or table_catalog = ?) "
+        "order by table_name, ordinal_position",
+        [name, catalog, catalog],
+    ).fetchall()
+    columns: dict[str, list[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table, []).append(column)
+    for table, cols in columns.items():
+        for statement in comment_statements(schema, table, cols):
+            con.execute(statement)
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, warehouse: Path) -> list[str]:

@@ -25,7 +25,12 @@ from typing import Any
 import polars as pl
 
 from orchestration import reports_receipt as receipt
+from orchestration import workbook_office as office
 from orchestration.contract import datasets
+from orchestration.dq_carriers import COUNT_RULE_EN, COUNT_RULE_ZH
+from orchestration.dq_carriers import count_line as dq_count_line
+from orchestration.dq_carriers import counts as dq_counts
+from orchestration.results_contract import result_contract
 
 LARGE_TABLE_ROWS = 50_000
 """Above this many rows a table's sheet holds a summary and a pointer to the Parquet file."""
@@ -191,11 +196,14 @@ COLUMN_LABELS: dict[str, str] = {
     "uscc": "统一社会信用代码",
     "enterprise_name": "企业名称",
     "industry": "所属行业",
+    "tenant_status": "企业状态",
+    "action_zh": "处置措施（中文）",
     "entry_date": "入孵日期",
     "months_in_incubation": "在孵月数",
     "reason_codes": "原因代码",
     # rewards
     "rule_code": "奖补规则",
+    "rule_name_zh": "规则名称",
     "article": "政策条款",
     "payee_kind": "收款方类型",
     "payee_name": "收款方",
@@ -224,6 +232,7 @@ COLUMN_LABELS: dict[str, str] = {
     "severity": "严重程度",
     "value_as_written": "原值",
     "message": "说明（中文 / English）",
+    "finding_count": "问题条数",
     "rows_read": "读取行数",
     "rows_kept": "保留行数",
     "rows_rejected": "拒收行数",
@@ -250,51 +259,9 @@ COLUMN_LABELS: dict[str, str] = {
 A column outside this mapping is not shown (it is still in the Parquet file)."""
 
 VALUE_LABELS: dict[str, dict[str, str]] = {
-    "carrier_type": {
-        "incubator": "科技企业孵化器",
-        "maker_space": "众创空间",
-        "accelerator": "加速器",
-        "complex": "科技产业综合体",
-        "offshore_center": "域外创新中心",
-        "platform": "科创平台",
-        "industrial_park": "产业园区",
-    },
-    "level": {
-        "national": "国家级",
-        "provincial": "省级",
-        "municipal": "市级",
-        "district": "区级",
-        "none": "未认定",
-    },
-    "operator_kind": {
-        "government": "政府运营",
-        "state_owned": "国企运营",
-        "private": "民营",
-        "professional": "专业机构运营",
-    },
-    "action": {
-        "rectify": "整改",
-        "transfer_operator": "转专业机构运营",
-        "delist_review": "撤销认定审查",
-    },
-    "payee_kind": {"operator": "运营主体", "enterprise": "企业", "service_body": "服务机构"},
-    "severity": {"error": "错误", "warning": "警告"},
-    "status": {
-        "published": "已发布",
-        "succeeded": "成功",
-        "success": "成功",
-        "running": "运行中",
-        "failed": "失败",
-        "blocked": "未通过检查",
-        **receipt.STATUS_LABELS,
-    },
-    "next_action": receipt.NEXT_ACTION_LABELS,
-    "dimension": {
-        "service": "服务能力",
-        "performance": "孵化绩效",
-        "sustainability": "可持续发展",
-        "bonus": "加分项",
-    },
+    column: {code: label.zh for code, label in labels.items()}
+    for column, labels in result_contract().codes.items()
+    if column not in ("grade", "check_name")
 }
 """Canonical codes → the words the office uses. Unknown codes are shown as they are."""
 
@@ -319,7 +286,8 @@ NUMBER_FORMATS: dict[str, str] = {
     "ratio": "0.00%",
     "score": "0.00",
     "int": "0",
-    "number": "General",
+    "number": "#,##0",
+    "decimal": "#,##0.00##",
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm:ss",
     "text": "@",
@@ -344,15 +312,34 @@ def column_label(name: str) -> str | None:
 
 @cache
 def _dataset_labels() -> dict[str, str]:
-    return {name: f"{ds.sheet_zh}（{name}）" for name, ds in datasets().items()}
+    return {name: ds.sheet_zh for name, ds in datasets().items()}
+
+
+@cache
+def _report_column_labels() -> dict[str, str]:
+    """A report column's key → its Chinese header (the first dataset that has it)."""
+    labels: dict[str, str] = {}
+    for ds in datasets().values():
+        for col in ds.columns:
+            labels.setdefault(col.name, col.zh)
+    return labels
 
 
 def value_label(column: str, value: Any) -> Any:
-    """The office's word for an enum code; any other value unchanged."""
+    """The office's word for a code (enum values, datasets, report columns, checks, lists of
+    action codes); any other value unchanged. The keys stay in the dictionary sheet."""
     if not isinstance(value, str):
         return value
     if column == "dataset":
         return _dataset_labels().get(value, value)
+    if column == "column_name":
+        return _report_column_labels().get(value, value)
+    if column == "check_name":
+        from orchestration.results_contract import check_label
+
+        return check_label(value).zh
+    if column == "reason_codes":
+        return "、".join(VALUE_LABELS["action"].get(part, part) for part in value.split(","))
     labels = VALUE_LABELS.get(column)
     if labels is None:
         return value
@@ -550,7 +537,7 @@ def _summary_facts(t: dict[str, pl.DataFrame], year: int) -> list[tuple[str, str
     run = _latest_run(t["runs"])
     grades = _grade_counts(scores)
     dq = t["dq_issues"]
-    errors = dq.filter(pl.col("severity") == "error").height
+    errors, warnings = dq_counts(dq)
     facts: list[tuple[str, str, Any, str]] = [
         ("评价年度", "assessment year", year, "int"),
         ("运行编号", "run id", run.get("run_id"), "text"),
@@ -571,7 +558,8 @@ def _summary_facts(t: dict[str, pl.DataFrame], year: int) -> list[tuple[str, str
             "money",
         ),
         ("数据质量错误数", "data-quality errors", errors, "int"),
-        ("数据质量警告数", "data-quality warnings", dq.height - errors, "int"),
+        ("数据质量警告数", "data-quality warnings", warnings, "int"),
+        ("计数口径", "how they are counted", f"{COUNT_RULE_ZH} / {COUNT_RULE_EN}", "text"),
     ]
     return facts
 
@@ -609,6 +597,14 @@ class _Formats:
         self.note = workbook.add_format(
             {"italic": True, "font_color": "#C00000", "text_wrap": True}
         )
+        self.grades = office.grade_formats(workbook)
+        self.total = workbook.add_format(
+            {"bold": True, "top": 2, "num_format": NUMBER_FORMATS["money"]}
+        )
+        self.shown: list[tuple[str, str, list[str]]] = []
+        """(sheet, table, columns) of every table written: the dictionary sheet's rows."""
+        self.run_id = ""
+        self.year = 0
 
     def cell(self, kind: str, quote: bool = False) -> Any:
         key = (kind, quote)
@@ -629,6 +625,8 @@ def _write_cell(ws: Any, fmt: _Formats, row: int, col: int, value: Any, kind: st
     if kind in ("money", "ratio", "score", "number", "int") and not isinstance(value, bool):
         num = _as_number(value)
         if isinstance(num, (int, float)):
+            if kind == "number" and not float(num).is_integer():
+                kind = "decimal"  # 1.7316, not 1.731601731601732
             ws.write_number(row, col, num, fmt.cell(kind))
             return
         if num is None:
@@ -653,15 +651,15 @@ def _write_frame(
     autofilter: bool,
     widths: dict[int, int],
 ) -> int:
-    """Write a frame as a table with a Chinese header row and an English one; return the next
-    free row."""
+    """Write a frame as a table under one Chinese header row (the filter sits on it; the keys
+    are in the dictionary sheet); return the next free row."""
     cols = shown_columns(table, frame)
+    fmt.shown.append((ws.get_name(), table, cols))
     kinds = [_value_kind(c, frame.schema[c]) for c in cols]
     for j, c in enumerate(cols):
         ws.write_string(first_row, j, COLUMN_LABELS[c], fmt.header)
-        ws.write_string(first_row + 1, j, c, fmt.header_en)
-        widths[j] = max(widths.get(j, 0), _text_width(COLUMN_LABELS[c]), len(c))
-    row = first_row + 2
+        widths[j] = max(widths.get(j, 0), min(_text_width(COLUMN_LABELS[c]), 24))
+    row = first_row + 1
     for i, record in enumerate(frame.select(cols).iter_rows(named=True)):
         for j, c in enumerate(cols):
             value = value_label(c, record[c])
@@ -671,7 +669,9 @@ def _write_frame(
                 widths[j] = max(widths.get(j, 0), _text_width(display(c, record[c], kind)))
         row += 1
     if autofilter and cols:
-        ws.autofilter(first_row + 1, 0, max(row - 1, first_row + 1), len(cols) - 1)
+        ws.autofilter(first_row, 0, max(row - 1, first_row), len(cols) - 1)
+    if "grade" in cols:
+        office.colour_grades(ws, fmt.grades, cols.index("grade"), first_row + 1, row - 1)
     return row
 
 
@@ -701,13 +701,21 @@ def _large_summary(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.group_by(keys).agg(aggs).sort(keys, nulls_last=True)
 
 
+def _sheet_title(fmt: _Formats, name: str) -> str:
+    return f"{fmt.year} 年度科创载体绩效评价 · {name}"
+
+
 def _write_table_sheet(
     wb: Any, fmt: _Formats, table: str, frame: pl.DataFrame, max_rows: int
 ) -> None:
     ws = wb.add_worksheet(TABLE_LABELS[table])
+    if table == "carrier_scores":
+        frame = _ordered_scores(frame)
     widths: dict[int, int] = {}
     if frame.height <= max_rows:
-        ws.freeze_panes(2, 0)
+        cols = shown_columns(table, frame)
+        ws.freeze_panes(1, office.frozen_column_count(cols, table))
+        office.print_setup(ws, _sheet_title(fmt, TABLE_LABELS[table]), fmt.run_id, repeat=(0, 0))
         _write_frame(ws, fmt, table, frame, 0, autofilter=True, widths=widths)
         _set_widths(ws, widths)
         return
@@ -728,7 +736,94 @@ def _write_table_sheet(
     ws.write_string(next_row + 1, 0, f"前 {preview:,} 行 / First {preview:,} rows", fmt.title)
     _write_frame(ws, fmt, table, frame.head(preview), next_row + 2, autofilter=True, widths=widths)
     ws.freeze_panes(1, 0)
+    office.print_setup(ws, _sheet_title(fmt, TABLE_LABELS[table]), fmt.run_id, repeat=None)
     _set_widths(ws, widths)
+
+
+def _write_rewards_sheet(
+    wb: Any, fmt: _Formats, rewards: pl.DataFrame, names: pl.DataFrame, max_rows: int
+) -> None:
+    """奖补清单: paid lines first (filterable), then the zero lines with their reason, then
+    拨付汇总: one row per payee and a 合计 equal to the list's total."""
+    if rewards.height > max_rows:
+        _write_table_sheet(wb, fmt, "rewards", rewards, max_rows)
+    else:
+        paid, zero = office.office_rewards(rewards, names)
+        ws = wb.add_worksheet(TABLE_LABELS["rewards"])
+        cols = shown_columns("rewards", paid)
+        ws.freeze_panes(1, office.frozen_column_count(cols, "rewards"))
+        office.print_setup(
+            ws, _sheet_title(fmt, TABLE_LABELS["rewards"]), fmt.run_id, repeat=(0, 0)
+        )
+        widths: dict[int, int] = {}
+        row = _write_frame(ws, fmt, "rewards", paid, 0, autofilter=True, widths=widths)
+        amount_col = cols.index("amount")
+        ws.write_string(row, 0, "合计", fmt.total)
+        ws.write_number(row, amount_col, _sum(paid, "amount"), fmt.total)
+        row += 2
+        ws.write_string(
+            row, 0, f"不予支付或待个案审议的条目（金额为 0，共 {zero.height} 条）", fmt.title
+        )
+        _write_frame(ws, fmt, "rewards", zero, row + 1, autofilter=False, widths=widths)
+        _set_widths(ws, widths)
+    _write_payment_sheet(wb, fmt, rewards)
+
+
+def office_dq(dq: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    """The data-quality list as the office reads it: carrier names, repeated warnings of one
+    kind for one carrier on one line with their count (`results.dq_issues` keeps every row)."""
+    from orchestration.dq_carriers import collapse_warnings
+
+    return _with_carrier_names(collapse_warnings(dq), names)
+
+
+def _with_carrier_names(frame: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    """The carrier's name beside its id, on every list that names a carrier by id."""
+    if "carrier_id" not in frame.columns or "carrier_name" in frame.columns:
+        return frame
+    joined = frame.with_columns(pl.col("carrier_id").cast(pl.String)).join(
+        names.unique("carrier_id", keep="first"), on="carrier_id", how="left"
+    )
+    cols = list(frame.columns)
+    cols.insert(cols.index("carrier_id") + 1, "carrier_name")
+    return joined.select(cols)
+
+
+def _write_payment_sheet(wb: Any, fmt: _Formats, rewards: pl.DataFrame) -> None:
+    ws = wb.add_worksheet(office.PAYMENT_SHEET)
+    frame = office.payments(rewards)
+    cols = shown_columns("rewards", frame)
+    ws.freeze_panes(1, office.frozen_column_count(cols, "rewards"))
+    office.print_setup(ws, _sheet_title(fmt, office.PAYMENT_SHEET), fmt.run_id, repeat=(0, 0))
+    widths: dict[int, int] = {}
+    row = _write_frame(ws, fmt, "rewards", frame, 0, autofilter=True, widths=widths)
+    ws.write_string(row, 0, "合计", fmt.total)
+    ws.write_number(row, cols.index("line_count"), frame.get_column("line_count").sum(), fmt.total)
+    ws.write_number(row, cols.index("amount"), _sum(frame, "amount"), fmt.total)
+    _set_widths(ws, widths)
+
+
+def _write_dictionary_sheet(wb: Any, fmt: _Formats) -> None:
+    """字段说明: every column header of every sheet with its key and description."""
+    ws = wb.add_worksheet(office.DICTIONARY_SHEET)
+    headers = ("工作表", "列名", "字段 / key", "说明 / description")
+    for j, text in enumerate(headers):
+        ws.write_string(0, j, text, fmt.header)
+    rows = office.dictionary_rows(fmt.shown, COLUMN_LABELS)
+    seen: set[tuple[str, str]] = set()
+    row = 1
+    for sheet, label, key, description in rows:
+        if (sheet, key) in seen:
+            continue
+        seen.add((sheet, key))
+        for j, text in enumerate((sheet, label, key, description)):
+            ws.write_string(row, j, text)
+        row += 1
+    ws.autofilter(0, 0, max(row - 1, 0), len(headers) - 1)
+    ws.freeze_panes(1, 0)
+    office.print_setup(ws, _sheet_title(fmt, office.DICTIONARY_SHEET), fmt.run_id, repeat=(0, 0))
+    for j, width in enumerate((16, 26, 30, 90)):
+        ws.set_column(j, j, width)
 
 
 def _write_summary_sheet(
@@ -751,7 +846,7 @@ def _write_summary_sheet(
     for table in RESULT_TABLES:
         frame = t[table]
         ws.write_string(row, 0, TABLE_LABELS[table], fmt.label)
-        ws.write_string(row, 1, table)
+        ws.write_string(row, 1, result_contract().tables[table].en)
         note = f"{frame.height:,} 行 / rows"
         if frame.height > max_rows:
             note += f"；仅汇总，完整数据见 / summary only, see {PARQUET_NAME.format(table=table)}"
@@ -760,6 +855,7 @@ def _write_summary_sheet(
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 34)
     ws.set_column(2, 2, 40)
+    office.print_setup(ws, _sheet_title(fmt, SUMMARY_SHEET), fmt.run_id, repeat=None)
 
 
 def _write_detail_sheet(
@@ -809,7 +905,10 @@ def _write_detail_sheet(
     views = receipt.receipt_views(
         scores, details, t["rectifications"], year, all_scores=t["carrier_scores"]
     )
+    breaks: list[int] = []
     for record in scores.iter_rows(named=True):
+        if row > 2:
+            breaks.append(row)
         title = f"{_as_text(record['carrier_id'])}  {_as_text(record['carrier_name'])}"
         last_col = max(len(detail_cols) - 1, 7)
         ws.merge_range(row, 0, row, last_col, "", fmt.block_title)
@@ -847,6 +946,8 @@ def _write_detail_sheet(
             row += 1
         row += 1
     _set_widths(ws, widths)
+    ws.set_h_pagebreaks(breaks[: office.MAX_PAGE_BREAKS])
+    office.print_setup(ws, _sheet_title(fmt, DETAIL_SHEET), fmt.run_id, repeat=None)
 
 
 def write_workbook(
@@ -877,11 +978,25 @@ def write_workbook(
         )
         try:
             fmt = _Formats(wb)
+            fmt.year = year
+            fmt.run_id = _as_text(_latest_run(prepared["runs"]).get("run_id"))
             _write_summary_sheet(wb, fmt, prepared, year, max_rows)
             _write_table_sheet(wb, fmt, "carrier_scores", prepared["carrier_scores"], max_rows)
             _write_detail_sheet(wb, fmt, prepared, year, max_rows)
+            names = prepared["carrier_scores"].select(
+                pl.col("carrier_id").cast(pl.String), pl.col("carrier_name").cast(pl.String)
+            )
             for table in RESULT_TABLES[1:]:
-                _write_table_sheet(wb, fmt, table, prepared[table], max_rows)
+                if table == "rewards":
+                    _write_rewards_sheet(wb, fmt, prepared[table], names, max_rows)
+                    continue
+                if table == "dq_issues" and prepared[table].height <= max_rows:
+                    _write_table_sheet(wb, fmt, table, office_dq(prepared[table], names), max_rows)
+                    continue
+                _write_table_sheet(
+                    wb, fmt, table, _with_carrier_names(prepared[table], names), max_rows
+                )
+            _write_dictionary_sheet(wb, fmt)
         finally:
             wb.close()
 
@@ -972,6 +1087,18 @@ def _grade_chart(counts: dict[str, int]) -> dict[str, Any]:
     return {"width": width, "height": height, "base": base, "bars": bars}
 
 
+def _names_frame(names: dict[str, str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"carrier_id": list(names), "carrier_name": list(names.values())},
+        schema={"carrier_id": pl.String, "carrier_name": pl.String},
+    )
+
+
+def _search_text(values: Iterable[Any]) -> str:
+    """What the report's search box matches a carrier on (lower case)."""
+    return " ".join(_as_text(v) for v in values).lower()
+
+
 def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, Any]:
     scores = _ordered_scores(t["carrier_scores"])
     names = dict(
@@ -1026,6 +1153,10 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
             table["anchors"] = [
                 anchors.get(str(cid)) for cid in shown.get_column("carrier_id").cast(pl.String)
             ]
+            table["search"] = [
+                _search_text(r) for r in shown.select("carrier_id", "carrier_name").iter_rows()
+            ]
+            table["row_grades"] = shown.get_column("grade").cast(pl.String).to_list()
             ranking.append(
                 {"type": value_label("carrier_type", key[0]), "table": table, "note": note}
             )
@@ -1062,6 +1193,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
                 "grade": _as_text(record["grade"]),
                 "rank": _as_text(record["rank_in_type"]),
                 "veto": _as_text(record.get("veto_reason")),
+                "search": _search_text((record["carrier_id"], record["carrier_name"])),
                 "table": _html_rows("score_details", frame, detail_cols),
                 "receipt": views.get(cid),
             }
@@ -1090,7 +1222,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
     rewards = t["rewards"]
     amount = pl.col("amount").cast(pl.Float64)
     before = pl.col("amount_before_cap").cast(pl.Float64)
-    by_rule_keys = [c for c in ("rule_code", "article") if c in rewards.columns]
+    by_rule_keys = [c for c in ("rule_code", "rule_name_zh", "article") if c in rewards.columns]
     by_rule = (
         rewards.group_by(by_rule_keys)
         .agg(
@@ -1136,7 +1268,8 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         )
     )
     dq_list, dq_note = _top(
-        dq.with_columns((pl.col("severity") != "error").alias("__sev"))
+        office_dq(dq, _names_frame(names))
+        .with_columns((pl.col("severity") != "error").alias("__sev"))
         .sort(
             ["__sev", "dataset", "source_file", "source_row"], nulls_last=True, maintain_order=True
         )
@@ -1185,6 +1318,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         "grade_counts": counts,
         "chart": _grade_chart(counts),
         "grade_by_type": grade_by_type,
+        "type_options": [r["type"] for r in grade_by_type],
         "grades": GRADES,
         "ranking": ranking,
         "carriers": carriers,
@@ -1220,6 +1354,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         "dq_list": _html_rows("dq_issues", dq_list),
         "dq_note": dq_note,
         "dq_total": dq.height,
+        "dq_count_line": dq_count_line(dq),
         "counts": _html_rows("dataset_counts", counts_shown, counts_cols),
         "counts_note": counts_note,
         "counts_totals": totals,

@@ -71,15 +71,6 @@ RECTIFICATION_COLUMNS = (
 )
 """The columns of `results.rectifications` the contract guarantees."""
 
-STATUS_LABELS = {"open": "待复核", "met": "整改达标", "missed": "整改未达标"}
-NEXT_ACTION_LABELS = {
-    "close": "结束跟踪",
-    "review": "下年复核",
-    "rectify": "整改",
-    "transfer_operator": "转专业机构运营",
-    "delist_review": "撤销认定审查",
-}
-
 UNITS: dict[str, str] = {
     "S1": "万元",
     "S4": "家/千平方米",
@@ -264,7 +255,7 @@ def receipt_views(
             due = r.get("grade_in_due_year")
             head = f"{r['ordered_year']} 年 {r['grade_then']} 级，责令整改"
             head += f"；{r['due_year']} 年 {due} 级" if due else ""
-            label = STATUS_LABELS.get(str(r["status"]), str(r["status"]))
+            label = value_label("status", r["status"])
             rect.setdefault(str(r["carrier_id"]), []).append(
                 f"{head}：{r.get('next_action_zh') or label}"
             )

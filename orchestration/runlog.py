@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import PROJECT_DIR, RESULTS_SCHEMA
+from orchestration.results_contract import schema_version
 
 RUNS_DDL = f"""
 create schema if not exists {RESULTS_SCHEMA};
@@ -37,6 +38,10 @@ create table if not exists {RESULTS_SCHEMA}.runs (
     out_dir varchar
 );
 """
+
+RUNS_ADDED_COLUMNS: dict[str, str] = {"schema_version": "varchar"}
+"""Columns added to `results.runs` after its first release: added to an older warehouse's
+table on first use (older rows keep NULL)."""
 
 STATUSES = ("running", "published", "failed", "blocked", "abandoned")
 
@@ -121,6 +126,10 @@ class RunRecord:
 
 def ensure_runs_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RUNS_DDL)
+    for column, sql_type in RUNS_ADDED_COLUMNS.items():
+        con.execute(
+            f"alter table {RESULTS_SCHEMA}.runs add column if not exists {column} {sql_type}"
+        )
 
 
 def start_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
@@ -133,8 +142,8 @@ def start_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
     )
     con.execute(
         f"insert into {RESULTS_SCHEMA}.runs (run_id, assessment_year, started_at, status, "
-        "inputs_sha256, rules_sha256, code_version, reports_dir, rules_file, out_dir) "
-        "values (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+        "inputs_sha256, rules_sha256, code_version, reports_dir, rules_file, out_dir, "
+        "schema_version) values (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
         [
             record.run_id,
             record.assessment_year,
@@ -145,6 +154,7 @@ def start_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
             record.reports_dir,
             record.rules_file,
             record.out_dir,
+            schema_version(),
         ],
     )
 

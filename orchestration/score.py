@@ -114,6 +114,11 @@ def load_base_tables(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, pl.
             [year],
         ),
     }
+    from orchestration.dq_carriers import attribute_carriers, raw_row_carriers
+
+    out["dq_issues"] = attribute_carriers(
+        out["dq_issues"], raw_row_carriers(con, year), out["carriers"].get_column("carrier_id")
+    )
     return out
 
 

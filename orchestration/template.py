@@ -1,9 +1,11 @@
 """The empty report workbook carriers fill in (`carrier-assess template --out FILE`).
 
 Built from the contract, so the template and the ingest always agree: one sheet per dataset
-named by its `sheet_zh`, the contract's Chinese headers, drop-down lists for enums and booleans,
-and a first sheet `填报说明` that explains every column. Ingest reads it back as ten empty
-datasets (tests/ingest/test_template.py).
+named by its `sheet_zh`, the contract's Chinese headers, drop-down lists for enums (one label per
+code: the first the contract lists; the others are still accepted on input) and booleans, an
+example row per sheet (its first cell starts with `EXAMPLE_MARK`; ingest skips such rows), and a
+first sheet `填报说明` that explains every column in Chinese (the key beside it, for the
+technician). Ingest reads it back as ten empty datasets (tests/ingest/test_template.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from pathlib import Path
 import xlsxwriter
 
 from orchestration.contract import Column, Dataset, datasets
-from orchestration.headers import INSTRUCTIONS_SHEET
+from orchestration.headers import EXAMPLE_MARK, INSTRUCTIONS_SHEET
+from orchestration.template_texts import EXAMPLES, GRAIN_ZH, NOTE_ZH
 
 DATA_ROWS = 1000
 """How many rows below the header carry the drop-downs and date formats."""
@@ -30,35 +33,45 @@ TYPE_ZH = {
     "enum": "下拉选项",
 }
 ACCEPTED_ZH = {
-    "string": "任意文字 / any text",
-    "uscc": "18 位统一社会信用代码，如 91320500MA1XXXXXXX / 18-character credit code",
-    "date": "2024-03-05、2024/3/5、2024.3.5、20240305、2024年3月5日 或 Excel 日期 / "
-    "ISO or common Chinese date forms, or an Excel date",
-    "int": "整数，如 12 / a whole number",
-    "decimal": "数字，如 1234.5 / a number",
-    "money": "数字，默认单位万元；可写 1234.5、12.3万元、500000元、1.2亿 / amount, 万元 unless "
-    "the cell or header says 元 or 亿元",
-    "bool": "是/否（也接受 Y/N、√/×、1/0） / yes or no",
-    "enum": "从下拉列表中选择 / pick from the list",
+    "string": "文字",
+    "uscc": "18 位统一社会信用代码，如 91321012MA1XK2Q333",
+    "date": "日期，如 2024-03-05、2024/3/5、2024年3月5日，或 Excel 日期单元格",
+    "int": "整数，如 12",
+    "decimal": "数字，如 1234.5",
+    "money": "金额，默认单位万元；也可写 12.3万元、500000元、1.2亿",
+    "bool": "是 或 否（也接受 Y/N、√/×、1/0）",
+    "enum": "从下拉列表中选择",
 }
 BOOL_LABELS = ["是", "否"]
 
 
+def option_labels(col: Column) -> list[str]:
+    """The drop-down of an enum: one label per code, the first the contract lists."""
+    labels: dict[str | int, str] = {}
+    for label, code in col.values.items():
+        labels.setdefault(code, label)
+    return list(labels.values())
+
+
 def _accepted(col: Column) -> str:
     if col.type == "enum":
-        return "可选：" + "、".join(col.values) + " / one of the listed labels"
+        return "可选：" + "、".join(option_labels(col))
     return ACCEPTED_ZH[col.type]
 
 
-def _comment(col: Column) -> str:
+def _note(ds: Dataset, col: Column) -> str:
+    return NOTE_ZH.get((ds.name, col.name), "")
+
+
+def _comment(ds: Dataset, col: Column) -> str:
     lines = [
-        f"{col.zh}（{col.name}）",
-        f"类型 / type: {TYPE_ZH[col.type]} ({col.type})",
-        "必填 / required" if col.required else "选填 / optional",
-        f"填写 / accepted: {_accepted(col)}",
+        col.zh,
+        f"类型：{TYPE_ZH[col.type]}",
+        "必填" if col.required else "选填",
+        f"填写要求：{_accepted(col)}",
     ]
-    if col.note:
-        lines.append(f"说明 / note: {col.note}")
+    if _note(ds, col):
+        lines.append(f"说明：{_note(ds, col)}")
     return "\n".join(lines)
 
 
@@ -84,6 +97,10 @@ def write_template(out: Path) -> Path:
             "text": workbook.add_format({"num_format": "@"}),
             "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
             "title": workbook.add_format({"bold": True, "font_size": 14}),
+            "example": workbook.add_format({"italic": True, "font_color": "#7F7F7F"}),
+            "example_date": workbook.add_format(
+                {"italic": True, "font_color": "#7F7F7F", "num_format": "yyyy-mm-dd"}
+            ),
         }
         _write_instructions(workbook, formats)
         for ds in datasets().values():
@@ -100,12 +117,13 @@ def _write_instructions(workbook: xlsxwriter.Workbook, formats: dict) -> None:
         1,
         0,
         "每个数据表一张工作表，表头不要修改；标橙色的列为必填；日期写成 2024-03-05；金额默认单位"
-        "万元。不涉及的数据表可留空。 / One sheet per dataset; keep the headers; orange columns "
-        "are required; amounts in 万元 unless stated.",
+        f"万元。每张表第 2 行是灰色的示例行（第一格以“{EXAMPLE_MARK}”开头），读取时自动忽略，"
+        "可删除也可保留，请从第 3 行起填写。不涉及的数据表可留空。",
         formats["wrap"],
     )
-    headers = ["工作表 sheet", "数据表说明 grain", "列名 header", "字段 key", "类型 type",
-               "必填 required", "填写要求 accepted", "说明 note"]  # fmt: skip
+    sheet.set_row(1, 48)
+    headers = ["工作表", "数据表说明", "列名", "类型", "必填", "填写要求", "说明",
+               "字段（技术人员用） key"]  # fmt: skip
     sheet.write_row(3, 0, headers, formats["header"])
     row = 4
     for ds in datasets().values():
@@ -115,18 +133,18 @@ def _write_instructions(workbook: xlsxwriter.Workbook, formats: dict) -> None:
                 0,
                 [
                     ds.sheet_zh,
-                    ds.grain,
+                    GRAIN_ZH[ds.name],
                     col.zh,
-                    col.name,
-                    f"{TYPE_ZH[col.type]} ({col.type})",
+                    TYPE_ZH[col.type],
                     "是" if col.required else "否",
                     _accepted(col),
-                    col.note or "",
+                    _note(ds, col),
+                    col.name,
                 ],
                 formats["wrap"],
             )
             row += 1
-    for index, width in enumerate([12, 30, 28, 20, 18, 8, 50, 50]):
+    for index, width in enumerate([12, 30, 28, 14, 6, 50, 50, 20]):
         sheet.set_column(index, index, width)
     sheet.freeze_panes(4, 0)
     sheet.autofilter(3, 0, row - 1, len(headers) - 1)
@@ -137,7 +155,8 @@ def _write_dataset_sheet(workbook: xlsxwriter.Workbook, ds: Dataset, formats: di
     sheet.freeze_panes(1, 0)
     for index, col in enumerate(ds.columns):
         sheet.write_string(0, index, col.zh, formats["required" if col.required else "header"])
-        sheet.write_comment(0, index, _comment(col), {"x_scale": 2.5, "y_scale": 2.5})
+        sheet.write_comment(0, index, _comment(ds, col), {"x_scale": 2.5, "y_scale": 2.5})
+        _write_example(sheet, 1, index, ds, col, formats)
         cell_format = None
         if col.type == "date":
             cell_format = formats["date"]
@@ -147,7 +166,7 @@ def _write_dataset_sheet(workbook: xlsxwriter.Workbook, ds: Dataset, formats: di
         sheet.set_column(index, index, _width(col.zh), cell_format)
         labels: list[str] | None = None
         if col.type == "enum":
-            labels = list(col.values)
+            labels = option_labels(col)
         elif col.type == "bool":
             labels = BOOL_LABELS
         if labels:
@@ -178,3 +197,25 @@ def _write_dataset_sheet(workbook: xlsxwriter.Workbook, ds: Dataset, formats: di
                     "error_message": "请填写日期，如 2024-03-05 / enter a date",
                 },
             )
+
+
+def _write_example(
+    sheet: xlsxwriter.worksheet.Worksheet,
+    row: int,
+    index: int,
+    ds: Dataset,
+    col: Column,
+    formats: dict,
+) -> None:
+    """One cell of the sheet's example row (grey italics; the first cell marks the row)."""
+    value = EXAMPLES[ds.name].get(col.name)
+    if index == 0:
+        value = f"{EXAMPLE_MARK}{value or ''}"
+    if value is None:
+        return
+    if isinstance(value, datetime.date):
+        sheet.write_datetime(row, index, value, formats["example_date"])
+    elif isinstance(value, (int, float)):
+        sheet.write_number(row, index, value, formats["example"])
+    else:
+        sheet.write_string(row, index, value, formats["example"])

@@ -12,18 +12,23 @@ import polars as pl
 from scoring.rulebook import Rulebook
 
 
-def c1_overdue(rulebook: Rulebook) -> pl.Expr:
-    """C1 超期未毕业: "months in incubation > 48, or > 60 when its industry names 生物医药,
-    集成电路 or 现代农业" — for tenants incubating at the end of Y."""
+def _c1_limit(rulebook: Rulebook) -> pl.Expr:
+    """The tenant's incubation limit in months: the long period when its industry names one of
+    the rulebook's long-period industries."""
     rule = rulebook.clearout.C1
     long_period = pl.lit(False)
     for industry in rule.long_period_industries:
         long_period = long_period | pl.col("industry").fill_null("").str.contains(
             industry, literal=True
         )
-    limit = pl.when(long_period).then(rule.long_period_max_months).otherwise(rule.max_months)
+    return pl.when(long_period).then(rule.long_period_max_months).otherwise(rule.max_months)
+
+
+def c1_overdue(rulebook: Rulebook) -> pl.Expr:
+    """C1 超期未毕业 (rules.md "Clear-out", plan 三(三)7): months in incubation over the limit,
+    the longer limit for the long-period industries — for tenants incubating at the end of Y."""
     return pl.col("is_incubating_at_year_end").fill_null(False) & (
-        pl.col("months_in_incubation") > limit
+        pl.col("months_in_incubation") > _c1_limit(rulebook)
     ).fill_null(False)
 
 
@@ -52,14 +57,57 @@ def c3_deregistered(rulebook: Rulebook) -> pl.Expr:  # noqa: ARG001 - same signa
 CLEAROUT_RULES = {"C1": c1_overdue, "C2": c2_low_innovation, "C3": c3_deregistered}
 
 
+def _facts(rulebook: Rulebook, year: pl.Expr) -> dict[str, pl.Expr]:
+    """Each reason's facts, in Chinese: what the office checks before it clears a tenant out."""
+    months = pl.col("months_in_incubation").cast(pl.String)
+    prev = (year - 1).cast(pl.String)
+    rd = pl.col("rd_expense_wan")
+    return {
+        "C1": pl.format(
+            "在孵 {} 个月，超过 {} 个月的孵化期上限{}",
+            months,
+            _c1_limit(rulebook).cast(pl.String),
+            pl.when(_c1_limit(rulebook) != rulebook.clearout.C1.max_months)
+            .then(pl.format("（{}类企业）", pl.col("industry")))
+            .otherwise(pl.lit("")),
+        ),
+        "C2": pl.format(
+            "在孵 {} 个月（不少于 {} 个月）；{}—{} 年专利申请或授权 {} 件、科技型中小企业入库 {}、"
+            "投融资 {} 笔；{}—{} 年高企证书 {} 张；{} 年研发投入{}",
+            months,
+            pl.lit(rulebook.clearout.C2.min_months).cast(pl.String),
+            prev,
+            year.cast(pl.String),
+            pl.col("patent_events_prev_and_this_year").fill_null(0).cast(pl.String),
+            pl.when(pl.col("has_tech_sme_reg_prev_and_this_year").fill_null(False))
+            .then(pl.lit("有"))
+            .otherwise(pl.lit("无")),
+            pl.col("financing_events_prev_and_this_year").fill_null(0).cast(pl.String),
+            (year - 2).cast(pl.String),
+            year.cast(pl.String),
+            pl.col("certificates_last_three_years").fill_null(0).cast(pl.String),
+            year.cast(pl.String),
+            pl.when(rd.is_null())
+            .then(pl.lit("未填报"))
+            .otherwise(pl.format(" {} 万元", rd.cast(pl.Decimal(18, 2)).cast(pl.String))),
+        ),
+        "C3": pl.lit("企业状态为注销，但未填退出日期，仍在在孵名册中"),
+    }
+
+
 def tenant_clearout(tenants: pl.DataFrame, rulebook: Rulebook) -> pl.DataFrame:
-    """The tenants of year Y recommended for clear-out, every applying reason listed."""
+    """The tenants of year Y recommended for clear-out, every applying reason listed with the
+    facts behind it (months against the limit, the C2 tests and their figures)."""
     reasons = {code: getattr(rulebook.clearout, code).reason_zh for code in CLEAROUT_RULES}
     flagged = tenants.with_columns(
         *(rule(rulebook).alias(f"_{code}") for code, rule in CLEAROUT_RULES.items())
     )
+    facts = _facts(rulebook, pl.col("assessment_year"))
     codes = [pl.when(pl.col(f"_{c}")).then(pl.lit(c)) for c in CLEAROUT_RULES]
-    texts = [pl.when(pl.col(f"_{c}")).then(pl.lit(f"{c} {reasons[c]}")) for c in CLEAROUT_RULES]
+    texts = [
+        pl.when(pl.col(f"_{c}")).then(pl.format(f"{c} {reasons[c]}：{{}}", facts[c]))
+        for c in CLEAROUT_RULES
+    ]
     return (
         flagged.filter(pl.any_horizontal(f"_{c}" for c in CLEAROUT_RULES))
         .with_columns(

@@ -101,7 +101,9 @@ def test_each_result_defect_blocks_publishing(table, column, row, value, check) 
     assert found["assessment_year"][0] == YEAR
     assert result.blocks_publishing
     assert result.error_count == 1 and result.warning_count == 0
-    assert result.one_line().startswith("错误 1 条，警告 0 条 / 1 errors, 0 warnings")
+    assert result.one_line().startswith(
+        "检查发现错误 1 条、警告 0 条（不含拒收行） / checks: 1 errors"
+    )
     assert "blocks publishing" in result.one_line()
 
 

@@ -14,6 +14,19 @@ from decimal import Decimal
 import polars as pl
 
 YEAR = 2024
+
+RULE_NAMES = {
+    "R01": "载体改造提升奖补",
+    "R02": "新认定国家级、省级孵化器和众创空间奖励",
+    "R03": "科创平台启动运行经费",
+    "R04": "研发设备投入奖补",
+    "R05": "域外创新中心租金补贴",
+    "R06": "科技服务机构开票收入增长奖励",
+    "R07": "新认定省级科技公共服务平台、科技服务业百强奖励",
+    "R08": "国家级、省级绩效评价优秀奖励",
+    "R09": "在孵企业首次认定高企或毕业奖励",
+    "R10": "在孵企业创新创业大赛获奖奖励",
+}
 RUN_ID = "20250115T020000-7f3a"
 
 INDICATORS = (
@@ -483,6 +496,7 @@ def sample_result_tables() -> dict[str, pl.DataFrame]:
             "run_id": [RUN_ID] * len(reward_rows),
             "rule_code": [r[0] for r in reward_rows],
             "article": [r[1] for r in reward_rows],
+            "rule_name_zh": [RULE_NAMES[r[0]] for r in reward_rows],
             "payee_kind": [r[2] for r in reward_rows],
             "payee_name": [r[3] for r in reward_rows],
             "payee_uscc": [r[4] for r in reward_rows],

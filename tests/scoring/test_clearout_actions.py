@@ -94,8 +94,33 @@ def test_c3_deregistered_without_exit_date(mk, rulebook):
 def test_every_reason_listed_once_per_tenant(mk, rulebook):
     got = clearout(mk, rulebook, {"uscc": "U1", "months_in_incubation": 50, **IDLE})
     assert got["U1"]["reason_codes"] == "C1,C2"
-    assert got["U1"]["reasons_zh"] == "C1 超期未毕业；C2 创新效益低下"
+    assert got["U1"]["reasons_zh"] == (
+        "C1 超期未毕业：在孵 50 个月，超过 48 个月的孵化期上限；"
+        "C2 创新效益低下：在孵 50 个月（不少于 24 个月）；2023—2024 年专利申请或授权 0 件、"
+        "科技型中小企业入库 无、投融资 0 笔；2022—2024 年高企证书 0 张；2024 年研发投入未填报"
+    )
     assert got["U1"]["months_in_incubation"] == 50
+
+
+def test_reasons_state_the_facts_against_the_limits(mk, rulebook):
+    got = clearout(
+        mk,
+        rulebook,
+        {"uscc": "U1", "months_in_incubation": 59, "industry": "生物医药", **IDLE},
+        {"uscc": "U2", "months_in_incubation": 61, "industry": "生物医药"},
+        {"uscc": "U3", "months_in_incubation": 30, **IDLE, "rd_expense_wan": Decimal("0")},
+        {"uscc": "U4", "tenant_status": "deregistered", "is_incubating_at_year_end": False},
+    )
+    assert got["U2"]["reasons_zh"] == (
+        "C1 超期未毕业：在孵 61 个月，超过 60 个月的孵化期上限（生物医药类企业）"
+    )
+    assert got["U1"]["reason_codes"] == "C2"  # 59 months: within the long period
+    assert "2024 年研发投入 0.00 万元" in got["U3"]["reasons_zh"]
+    assert (
+        got["U4"]["reasons_zh"] == "C3 已注销仍在册：企业状态为注销，但未填退出日期，仍在在孵名册中"
+    )
+    for row in got.values():
+        assert " / " not in row["reasons_zh"]  # Chinese only
 
 
 # --- actions ---------------------------------------------------------------------------------

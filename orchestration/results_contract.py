@@ -1,0 +1,181 @@
+"""The published result tables' dictionary (`results_contract.yaml`) as typed objects.
+
+One place says what each `results.*` table and column means, in Chinese and English, and which
+codes the tables carry with their labels. From it come: the `COMMENT ON` text of every
+published table and column, `results.code_labels`, the schema version in `results.runs` and the
+Parquet metadata, the workbook's dictionary sheet (字段说明) and `docs/results.md`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+CONTRACT_FILE = Path(__file__).resolve().parent / "results_contract.yaml"
+
+PARQUET_VERSION_KEY = "carrier_assess_schema_version"
+"""The Parquet key-value metadata entry that carries the schema version."""
+
+CODE_LABELS_TABLE = "code_labels"
+
+
+class Label(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    zh: str
+    en: str
+
+
+class ColumnDoc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    zh: str
+    en: str
+    description: str
+
+
+class TableDoc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    zh: str
+    en: str
+    grain: str
+    key: tuple[str, ...]
+    description: str
+    columns: dict[str, ColumnDoc]
+
+
+class ResultContract(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: str
+    tables: dict[str, TableDoc]
+    summary_columns: dict[str, ColumnDoc]
+    codes: dict[str, dict[str, Label]]
+
+
+@cache
+def result_contract() -> ResultContract:
+    """The dictionary, validated (a typo in the file is an error naming the key)."""
+    return ResultContract.model_validate(yaml.safe_load(CONTRACT_FILE.read_text(encoding="utf-8")))
+
+
+def schema_version() -> str:
+    return result_contract().schema_version
+
+
+def column_doc(table: str, column: str) -> ColumnDoc | None:
+    """A column's entry: the table's own, else the first table that has the column (a carrier's
+    name shown beside its id on another table's list reads the same everywhere)."""
+    tables = result_contract().tables
+    own = tables.get(table)
+    if own is not None and column in own.columns:
+        return own.columns[column]
+    found = (doc.columns[column] for doc in tables.values() if column in doc.columns)
+    return next(found, result_contract().summary_columns.get(column))
+
+
+def check_label(check_name: str) -> Label:
+    """The Chinese and English name of a data-quality check.
+
+    Quality-gate checks are named `<suite>.<column>.<check>`: they take the label of their
+    last part, with the column named. An unknown check keeps its name, marked as a check.
+    """
+    checks = result_contract().codes["check_name"]
+    if check_name in checks:
+        return checks[check_name]
+    parts = check_name.split(".")
+    last = checks.get(parts[-1])
+    if last is not None and len(parts) >= 2:
+        where = parts[1] if len(parts) == 3 else parts[0]
+        return Label(zh=f"{last.zh}（{where}）", en=f"{last.en} ({where})")
+    return Label(zh=f"数据检查（{check_name}）", en=check_name)
+
+
+def code_labels_frame(extra: dict[str, dict[str, Label]] | None = None) -> pl.DataFrame:
+    """`results.code_labels`: every code the result tables carry, with its labels."""
+    from orchestration.contract import datasets
+
+    rows: list[tuple[str, str, str, str]] = []
+    codes = {**result_contract().codes, **(extra or {})}
+    for column, labels in codes.items():
+        rows += [(column, code, label.zh, label.en) for code, label in labels.items()]
+    rows += [("dataset", name, ds.sheet_zh, name) for name, ds in datasets().items()]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "column_name": pl.String,
+            "code": pl.String,
+            "label_zh": pl.String,
+            "label_en": pl.String,
+        },
+        orient="row",
+    ).sort(["column_name", "code"])
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def comment_statements(schema: str, table: str, columns: list[str]) -> list[str]:
+    """`COMMENT ON` the table and each of `columns` that the dictionary describes."""
+    doc = result_contract().tables.get(table)
+    if doc is None:
+        return []
+    target = f'{schema}."{table}"'
+    statements = [
+        f"comment on table {target} is "
+        + _sql_text(f"{doc.zh} / {doc.en}: {doc.description} (grain: {doc.grain})")
+    ]
+    for column in columns:
+        col = doc.columns.get(column)
+        if col is not None:
+            text = f"{col.zh} / {col.en}: {col.description}"
+            statements.append(f'comment on column {target}."{column}" is {_sql_text(text)}')
+    return statements
+
+
+def render_markdown() -> str:
+    """docs/results.md: the data dictionary of the published tables."""
+    contract = result_contract()
+    lines = [
+        "# The result tables (数据字典)",
+        "",
+        "Generated from `orchestration/results_contract.yaml` by "
+        "`carrier-assess docs --results docs/results.md`; do not edit by hand.",
+        "",
+        f"Schema version: **{contract.schema_version}** (in `results.runs.schema_version` and in "
+        f"every Parquet file's metadata under `{PARQUET_VERSION_KEY}`). Every table is in the "
+        "warehouse's schema `results` and in the read-only copy; every year's folder holds "
+        "each table as `<table>.parquet`. DuckDB carries the same descriptions "
+        "(`select comment from duckdb_columns() where schema_name = 'results'`).",
+        "",
+    ]
+    for name, doc in contract.tables.items():
+        key = ", ".join(doc.key) or "—"
+        lines += [
+            f"## `{name}` — {doc.zh}",
+            "",
+            f"{doc.description}. Grain: {doc.grain}. Key: {key}.",
+            "",
+            "| column | 中文 | English | description |",
+            "| --- | --- | --- | --- |",
+        ]
+        for col, cdoc in doc.columns.items():
+            lines.append(f"| `{col}` | {cdoc.zh} | {cdoc.en} | {cdoc.description} |")
+        lines.append("")
+    lines += [
+        "## Codes (代码对照)",
+        "",
+        "Also published as `results.code_labels`.",
+        "",
+    ]
+    for column, labels in contract.codes.items():
+        lines += [f"### `{column}`", "", "| code | 中文 | English |", "| --- | --- | --- |"]
+        lines += [f"| `{code}` | {lab.zh} | {lab.en} |" for code, lab in labels.items()]
+        lines.append("")
+    return "\n".join(lines)
