@@ -274,3 +274,42 @@ def test_no_lift_from_a_value_missing_for_want_of_a_denominator(mk):
     # with tenants (S2 merely 0), S2 is the lift
     s = scores(mk, rb, {"carrier_id": "C1", **full, "s2_raw": 0.0})["C1"]
     assert (s["lift_indicator"], s["lift_raw_value"]) == ("S2", 0.1998)
+
+
+# --- property: the lift keeps its promise, and no smaller unit would -------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from scoring.receipt import RAW_STEP  # noqa: E402
+
+
+def _share(code: str) -> st.SearchStrategy:
+    """A raw value as the marts give it: counts whole, shares and money with their decimals."""
+    if RAW_STEP[code] == 1.0:
+        return st.integers(min_value=0, max_value=40).map(float)
+    places = 4 if RAW_STEP[code] < 0.01 else 2
+    top = 1.0 if places == 4 else 6000.0
+    return st.floats(min_value=0, max_value=top).map(lambda x: round(x, places))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.fixed_dictionaries({f"{c.lower()}_raw": _share(c) for c in SCORED}),
+    st.sampled_from(["incubator", "maker_space", "industrial_park", "platform"]),
+)
+def test_the_lift_reaches_the_next_grade_and_one_unit_less_does_not(mk, rulebook, raw, ctype):
+    row = {"carrier_id": "C1", "carrier_type": ctype, **raw}
+    s = scores(mk, rulebook, row)["C1"]
+    if s["lift_indicator"] is None:
+        return
+    code = s["lift_indicator"]
+    col = f"{code.lower()}_raw"
+    target = s["total_score"] + s["points_to_next_grade"]
+    after = scores(mk, rulebook, {**row, col: s["lift_raw_value"]})["C1"]
+    assert after["total_score"] >= target and after["grade"] == s["next_grade"]
+    less = round(s["lift_raw_value"] - RAW_STEP[code], 6)
+    if less > raw[col]:
+        assert scores(mk, rulebook, {**row, col: less})["C1"]["total_score"] < target
