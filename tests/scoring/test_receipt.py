@@ -9,8 +9,11 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scoring.engine import score_year
+from scoring.receipt import RAW_STEP
 from scoring.rulebook import INDICATOR_CODES, RULEBOOK_DIR, parse_rulebook
 
 SCORED = [c for c in INDICATOR_CODES if not c.startswith("B")]
@@ -277,11 +280,6 @@ def test_no_lift_from_a_value_missing_for_want_of_a_denominator(mk):
 
 
 # --- property: the lift keeps its promise, and no smaller unit would -------------------------
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from scoring.receipt import RAW_STEP  # noqa: E402
 
 
 def _share(code: str) -> st.SearchStrategy:
