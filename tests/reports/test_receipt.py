@@ -178,3 +178,25 @@ def test_sentence_for_a_carrier_held_at_b_by_the_cap():
         "距 A 级还差 0.23 分（本类型 A 级名额已满，须赶上本类型最低的 A 级 99.54 分）："
         "D2 在孵企业纳税总额（万元） 由 2,287.93 万元增至 2,421 万元即可"
     )
+
+
+def test_yoy_jumps_of_one_carrier_are_not_collapsed_in_the_office_files():
+    from orchestration.dq_carriers import collapse_warnings
+
+    dq = pl.DataFrame(
+        {
+            "carrier_id": ["C1", "C1", "C1", "C1"],
+            "dataset": ["patents", "patents", "tenants", "tenants"],
+            "source_file": [None, None, "C1.xlsx", "C1.xlsx"],
+            "source_row": [None, None, 5, 6],
+            "column_name": ["P4", "P5", "talents", "talents"],
+            "check_name": ["yoy_jump", "yoy_jump", "implausibly_large", "implausibly_large"],
+            "severity": ["warning"] * 4,
+            "value_as_written": ["20", "60", "900", "950"],
+            "message": ["P4 …", "P5 …", "大", "大"],
+        },
+        schema_overrides={"source_file": pl.String, "source_row": pl.Int64},
+    )
+    out = collapse_warnings(dq)
+    assert out.filter(pl.col("check_name") == "yoy_jump")["message"].to_list() == ["P4 …", "P5 …"]
+    assert out.filter(pl.col("check_name") == "implausibly_large")["finding_count"].to_list() == [2]
