@@ -34,9 +34,9 @@ def raw_row_carriers(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
         ).fetchall()[0][0]  # fetch every row: DuckDB 2 keeps an unfinished result otherwise
         if exists:
             parts.append(
-                f"select '{name}' as dataset, _source_file as source_file, _sheet as sheet, "
-                f"cast(_source_row as bigint) as source_row, carrier_id as row_carrier_id "
-                f'from raw."{name}" where _assessment_year = {int(year)}'
+                f"select {_sql_literal(name)} as dataset, _source_file as source_file, "
+                "_sheet as sheet, cast(_source_row as bigint) as source_row, "
+                f"carrier_id as row_carrier_id from raw.{_q(name)} where _assessment_year = ?"
             )
     schema = {
         "dataset": pl.String,
@@ -47,10 +47,19 @@ def raw_row_carriers(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
     }
     if not parts:
         return pl.DataFrame(schema=schema)
-    frame = pl.from_arrow(con.sql(" union all ".join(parts)).to_arrow_table())
+    query = " union all ".join(parts)
+    frame = pl.from_arrow(con.sql(query, params=[year] * len(parts)).to_arrow_table())
     return frame.with_columns(
         pl.col("row_carrier_id").str.normalize("NFKC").str.strip_chars().str.to_uppercase()
     ).cast(schema)
+
+
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def attribute_carriers(

@@ -149,10 +149,10 @@ def render_markdown() -> str:
         "`carrier-assess docs --results docs/results.md`; do not edit by hand.",
         "",
         f"Schema version: **{contract.schema_version}** (in `results.runs.schema_version` and in "
-        f"every Parquet file's metadata under `{PARQUET_VERSION_KEY}`). Every table is in the "
-        "warehouse's schema `results` and in the read-only copy; every year's folder holds "
-        "each table as `<table>.parquet`. DuckDB carries the same descriptions "
-        "(`select comment from duckdb_columns() where schema_name = 'results'`).",
+        f"every Parquet file's metadata under `{PARQUET_VERSION_KEY}`). "
+        + "Every table is in the warehouse's schema `results` and in the read-only copy; every "
+        "year's folder holds each table as `<table>.parquet`. DuckDB carries the same "
+        "descriptions (`select comment from duckdb_columns() where schema_name = 'results'`).",
         "",
     ]
     for name, doc in contract.tables.items():

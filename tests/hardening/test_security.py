@@ -102,6 +102,8 @@ REVIEWED: dict[str, set[str]] = {
     "score.py": {"mart", "condition"},
     # transform.py: YAML for dbt (accepted_values), not SQL.
     "transform.py": {"name"},
+    # runlog.py: the added runs columns and their types are a code constant (RUNS_ADDED_COLUMNS).
+    "runlog.py": {"column", "sql_type"},
     # cli.py: a printed line, not SQL.
     "cli.py": {"published_copy_path(wh)"},
 }
