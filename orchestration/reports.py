@@ -549,6 +549,7 @@ def _summary_facts(t: dict[str, pl.DataFrame], year: int) -> list[tuple[str, str
     facts += [(f"{g} 等级载体数", f"grade {g}", grades.get(g, 0), "int") for g in GRADES]
     facts += [
         ("处置载体数", "carriers with an action", t["carrier_actions"].height, "int"),
+        *receipt.summary_facts(t["rectifications"]),
         ("建议清退企业数", "tenants recommended for clear-out", t["tenant_clearout"].height, "int"),
         ("奖补条目数", "reward lines", t["rewards"].height, "int"),
         (

@@ -86,6 +86,17 @@ UNITS: dict[str, str] = {
 SHARES = frozenset({"S2", "D1", "D3"})
 
 
+def summary_facts(rectifications: pl.DataFrame) -> list[tuple[str, str, Any, str]]:
+    """The summary's lines on last year's rectification orders: how many were met, missed."""
+    if "status" not in rectifications.columns:
+        return []
+    status = rectifications.get_column("status")
+    return [
+        ("上年整改达标载体数", "rectifications met", int((status == "met").sum()), "int"),
+        ("上年整改未达标载体数", "rectifications missed", int((status == "missed").sum()), "int"),
+    ]
+
+
 def _num(value: Any) -> float | None:
     if value is None:
         return None

@@ -200,3 +200,13 @@ def test_yoy_jumps_of_one_carrier_are_not_collapsed_in_the_office_files():
     out = collapse_warnings(dq)
     assert out.filter(pl.col("check_name") == "yoy_jump")["message"].to_list() == ["P4 …", "P5 …"]
     assert out.filter(pl.col("check_name") == "implausibly_large")["finding_count"].to_list() == [2]
+
+
+def test_summary_counts_last_years_rectifications(tables, year, tmp_path):
+    html = render_html_report(tables, year)
+    summary = html[html.index('<section id="summary">') : html.index('<section id="grades">')]
+    assert re.search(r'<div class="v">1</div><div class="k">上年整改达标载体数</div>', summary)
+    assert re.search(r'<div class="v">1</div><div class="k">上年整改未达标载体数</div>', summary)
+    book = openpyxl.load_workbook(write_workbook(tables, tmp_path / "s.xlsx", year))
+    facts = {r[0]: r[2] for r in book["概要"].iter_rows(values_only=True) if r and r[0]}
+    assert (facts["上年整改达标载体数"], facts["上年整改未达标载体数"]) == (1, 1)
