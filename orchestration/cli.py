@@ -180,6 +180,21 @@ def bench(
             "[default: 3 at district scale, else 1].",
         ),
     ] = None,
+    decision: Annotated[
+        bool,
+        typer.Option(
+            "--decision",
+            help="Also time whatif (a cold process) and the robustness draws on the warehouse "
+            "the bench published.",
+        ),
+    ] = False,
+    run_batch: Annotated[
+        bool,
+        typer.Option(
+            "--run/--no-run",
+            help="With --decision: --no-run reuses the warehouse already in --workdir.",
+        ),
+    ] = True,
 ) -> None:
     """Generate a year at the given scale, run the batch cold, print time and memory per step."""
     from orchestration.bench import SCALES, append_to_doc, format_result, run_bench
@@ -187,12 +202,49 @@ def bench(
 
     if scale not in SCALES:
         raise typer.BadParameter(f"--scale must be one of {', '.join(SCALES)}")
+    if decision and not run_batch:
+        from orchestration.bench_decision import measure
+
+        typer.echo(measure(workdir.resolve() / "warehouse.duckdb", 2024, workdir.resolve()).text())
+        return
     runs = repeat if repeat is not None else (3 if scale == "district" else 1)
     result = run_bench(scale, workdir.resolve(), repeat=max(1, runs))
     typer.echo(format_result(result))
     if record:
         append_to_doc(result, PROJECT_DIR / "docs" / "benchmarks.md")
+    if decision and result.exit_code == 0:
+        from orchestration.bench_decision import measure
+
+        typer.echo(measure(workdir.resolve() / "warehouse.duckdb", 2024, workdir.resolve()).text())
     raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def whatif(
+    year: YearOpt,
+    rules: Annotated[
+        Path, typer.Option("--rules", help="The rulebook YAML to compare (e.g. a changed copy).")
+    ],
+    warehouse: WarehouseOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: out/whatif/<year>]")
+    ] = None,
+) -> None:
+    """Score the published year again under another rulebook and compare; publishes nothing
+    (规则变更影响对比)."""
+    from orchestration.errors import PipelineError
+    from orchestration.whatif import run_whatif
+
+    try:
+        outcome = run_whatif(year, rules, warehouse=warehouse, out=out)
+    except PipelineError as exc:
+        typer.echo(f"未对比 / not compared: {exc.reason}", err=True)
+        raise typer.Exit(int(exc.code)) from None
+    times = ", ".join(f"{k} {v:.2f} s" for k, v in outcome.timings.items())
+    typer.echo(f"对比完成 / compared: {outcome.one_line()}")
+    typer.echo(f"  用时 / time: {times} (total {sum(outcome.timings.values()):.2f} s)")
+    for path in outcome.files.values():
+        typer.echo(f"  {path}")
 
 
 @app.command()

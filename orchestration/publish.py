@@ -45,6 +45,8 @@ RESULT_TABLES = (
     "rewards",
     "town_tasks",
     "targets_progress",
+    "grade_robustness",
+    "reward_budget",
     "dq_issues",
     "dataset_counts",
     "runs",

@@ -56,6 +56,8 @@ RESULT_TABLES: tuple[str, ...] = (
     "rewards",
     "town_tasks",
     "targets_progress",
+    "grade_robustness",
+    "reward_budget",
     "dq_issues",
     "dataset_counts",
     "runs",
@@ -100,6 +102,9 @@ CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
         "amount_before_cap",
         "cap",
         "amount",
+        "amount_before_budget",
+        "budget_factor",
+        "departments_zh",
     ),
     "town_tasks": (
         "town",
@@ -114,6 +119,17 @@ CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
         "actual_value",
         "progress_ratio",
     ),
+    "grade_robustness": (
+        "carrier_id",
+        "grade",
+        "p_a",
+        "p_b",
+        "p_c",
+        "p_d",
+        "p_same",
+        "borderline",
+    ),
+    "reward_budget": ("scope", "budget", "claimed", "paid", "factor"),
     "dq_issues": (
         "dataset",
         "source_file",
@@ -155,6 +171,8 @@ TABLE_LABELS: dict[str, str] = {
     "rewards": "奖补清单",
     "town_tasks": "镇（园区）任务",
     "targets_progress": "目标进度",
+    "grade_robustness": "等级稳健性",
+    "reward_budget": "奖补预算",
     "dq_issues": "数据质量问题",
     "dataset_counts": "数据集行数",
     "runs": "运行记录",
@@ -213,6 +231,22 @@ COLUMN_LABELS: dict[str, str] = {
     "cap": "封顶额（万元）",
     "amount": "奖补金额（万元）",
     "needs_review": "需复核",
+    "amount_before_budget": "预算前金额（万元）",
+    "budget_factor": "预算系数",
+    "departments_zh": "责任部门",
+    # robustness and the budget (orchestration/reports_decision.py)
+    "p_a": "A等概率",
+    "p_b": "B等概率",
+    "p_c": "C等概率",
+    "p_d": "D等概率",
+    "p_same": "维持本等级概率",
+    "borderline": "临界",
+    "scope": "预算范围",
+    "budget": "预算（万元）",
+    "claimed": "应付金额（万元）",
+    "paid": "实付金额（万元）",
+    "factor": "调整系数",
+    "department_zh": "责任部门",
     # town tasks and targets
     "tech_enterprises_attracted": "招引科技型企业数",
     "tech_sme_registered": "入库科技型中小企业数",
@@ -268,8 +302,10 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
 CARRIER_TYPE_ORDER = tuple(VALUE_LABELS["carrier_type"])
 GRADES = ("A", "B", "C", "D")
 
-MONEY_COLUMNS = frozenset({"amount_before_cap", "cap", "amount"})
-RATIO_COLUMNS = frozenset({"progress_ratio"})
+MONEY_COLUMNS = frozenset(
+    {"amount_before_cap", "cap", "amount", "amount_before_budget", "budget", "claimed", "paid"}
+)
+RATIO_COLUMNS = frozenset({"progress_ratio", "p_a", "p_b", "p_c", "p_d", "p_same"})
 SCORE_COLUMNS = frozenset({"total_score", "points", "points_max", *receipt.SCORE_COLUMNS})
 INDICATOR_VALUE_KINDS: dict[str, str] = {
     "S1": "money",
@@ -356,6 +392,9 @@ def shown_columns(table: str, frame: pl.DataFrame) -> list[str]:
 
 def _prepare(tables: Mapping[str, pl.DataFrame], year: int) -> dict[str, pl.DataFrame]:
     """Check the contract's tables and columns are there and keep the rows of `year`."""
+    from orchestration import reports_decision
+
+    tables = reports_decision.complete(tables)
     missing_tables = [t for t in RESULT_TABLES if t not in tables]
     if missing_tables:
         raise ValueError(f"报告缺少结果表 / missing result tables: {', '.join(missing_tables)}")
@@ -965,6 +1004,8 @@ def write_workbook(
     """
     import xlsxwriter
 
+    from orchestration import reports_decision
+
     prepared = _prepare(tables, year)
 
     def write(tmp: Path) -> None:
@@ -997,6 +1038,7 @@ def write_workbook(
                 _write_table_sheet(
                     wb, fmt, table, _with_carrier_names(prepared[table], names), max_rows
                 )
+                reports_decision.write_sheets_after(wb, fmt, table, prepared, max_rows)
             _write_dictionary_sheet(wb, fmt)
         finally:
             wb.close()
@@ -1381,8 +1423,13 @@ def render_html_report(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    from orchestration import reports_decision
+
     template = env.from_string(TEMPLATE_PATH.read_text(encoding="utf-8"))
-    return template.render(**_build_view(_prepare(tables, year), year, top_n))
+    prepared = _prepare(tables, year)
+    view = _build_view(prepared, year, top_n)
+    view.update(reports_decision.html_sections(prepared, year, top_n))
+    return template.render(**view)
 
 
 def write_html_report(

@@ -2,9 +2,10 @@
 
 `score_year(rulebook, year, inputs)` takes the Layer 4 marts (docs/architecture.md) as polars
 frames, which hold every loaded year, and returns the eight scoring result tables of the
-contract, each row with `assessment_year` (publish adds `run_id`), in a fixed order, and
-`dq_issues`: the plausibility warnings (`yoy_jump`) that scoring finds, for the publish step to
-add to the data-quality findings.
+contract and the decision-support tables `grade_robustness` and `reward_budget`, each row with
+`assessment_year` (publish adds `run_id`), in a fixed order, and `dq_issues`: the plausibility
+warnings (`yoy_jump`) that scoring finds, for the publish step to add to the data-quality
+findings.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from scoring.actions import carrier_actions
+from scoring.budget import apply_budget
 from scoring.clearout import tenant_clearout
 from scoring.grading import carrier_scores, score_details
 from scoring.plausibility import yoy_jumps
 from scoring.receipt import add_receipt
 from scoring.rectifications import cite_missed, rectifications
 from scoring.rewards import RewardContext, rewards
+from scoring.robustness import grade_robustness
 from scoring.rulebook import Rulebook
 from scoring.schemas import conform_input, conform_output, empty_input
 from scoring.targets import district_targets, town_tasks
@@ -33,6 +36,8 @@ RESULT_TABLES = (
     "rewards",
     "town_tasks",
     "targets_progress",
+    "grade_robustness",
+    "reward_budget",
 )
 
 
@@ -62,9 +67,14 @@ class ScoringInputs:
         )
 
 
-def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str, pl.DataFrame]:
+def score_year(
+    rulebook: Rulebook, year: int, inputs: ScoringInputs, *, robustness: bool = True
+) -> dict[str, pl.DataFrame]:
     """The scoring result tables of year Y (RESULT_TABLES) and its `dq_issues` findings; same
-    inputs and rulebook give the same rows."""
+    inputs and rulebook give the same rows.
+
+    `robustness=False` leaves `grade_robustness` empty (the what-if comparison needs no draws).
+    """
     if rulebook.assessment_year != year:
         raise ValueError(
             f"规则文件年度 {rulebook.assessment_year} 与评价年度 {year} 不一致"
@@ -104,15 +114,22 @@ def score_year(rulebook: Rulebook, year: int, inputs: ScoringInputs) -> dict[str
         data.attributed_events,
         data.carrier_recognitions,
     )
+    paid, budget = apply_budget(rewards(ctx), rulebook)
     frames = {
         "carrier_scores": scores,
         "score_details": details,
         "carrier_actions": actions,
         "rectifications": rect,
         "tenant_clearout": clearout,
-        "rewards": rewards(ctx),
+        "rewards": paid,
         "town_tasks": towns,
         "targets_progress": targets,
+        "grade_robustness": (
+            grade_robustness(indicators_y, scores, rulebook)
+            if robustness
+            else grade_robustness(indicators_y, scores.clear(), rulebook)
+        ).with_columns(assessment_year=pl.lit(year)),
+        "reward_budget": budget.with_columns(assessment_year=pl.lit(year)),
     }
     out = {name: conform_output(name, frames[name]) for name in RESULT_TABLES}
     # scoring's own data-quality findings; orchestration.score adds them to dq_issues

@@ -298,6 +298,53 @@ class Targets(_Strict):
         return self
 
 
+# --- decision support: robustness and the reward budget -------------------------------------
+
+REWARD_CODES = ("R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R10")
+
+DEFAULT_DEPARTMENTS: dict[str, tuple[str, ...]] = {
+    "R01": (
+        "区科技局", "财政局", "发改委", "资规江都分局", "工信局", "各镇人民政府", "园区管委会",
+    ),
+    "R02": ("区科技局", "财政局"),
+    "R03": ("区科技局", "财政局", "区委组织部（人才办）"),
+    "R04": ("区科技局", "财政局", "区委组织部（人才办）"),
+    "R05": ("区科技局", "财政局", "区委组织部（人才办）"),
+    "R06": ("区科技局", "财政局", "发改委", "市监局（知识产权局）"),
+    "R07": ("区科技局", "财政局", "发改委", "市监局（知识产权局）"),
+    "R08": ("区科技局", "财政局"),
+    "R09": ("区科技局", "财政局"),
+    "R10": ("区科技局", "财政局"),
+}  # fmt: skip
+"""责任部门 per rule, as rules.md's departments table names them per article (the default of
+the rulebook's `departments`)."""
+
+
+class Robustness(_Strict):
+    """等级稳健性: random draws that perturb weights and goalposts (contract README, "What-if,
+    robustness and the reward budget"). `seed` null: the assessment year."""
+
+    draws: Annotated[int, Field(ge=1, le=100_000)] = 1000
+    weight_jitter: Annotated[float, Field(ge=0, lt=1)] = 0.2
+    goalpost_jitter: Annotated[float, Field(ge=0, lt=1)] = 0.1
+    seed: Annotated[int, Field(ge=0)] | None = None
+    borderline_below: Annotated[float, Field(ge=0, le=1)] = 0.8
+
+
+class Budget(_Strict):
+    """奖补预算 (万元): `total` for all lines, `rules` per rule code; null or absent: no limit."""
+
+    total: NonNeg | None = None
+    rules: dict[str, NonNeg | None] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_rules(self) -> Budget:
+        unknown = [c for c in self.rules if c not in REWARD_CODES]
+        if unknown:
+            raise ValueError(f"rules: unknown reward rule {unknown} (known: {list(REWARD_CODES)})")
+        return self
+
+
 # --- plausibility ----------------------------------------------------------------------------
 
 
@@ -325,7 +372,12 @@ class Rulebook(_Strict):
     rewards: Rewards
     case_by_case: tuple[CaseByCase, ...]
     targets: Targets
-    plausibility: Plausibility = Plausibility()
+    robustness: Robustness = Field(default_factory=Robustness)
+    budget: Budget = Field(default_factory=Budget)
+    departments: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(DEFAULT_DEPARTMENTS)
+    )
+    plausibility: Plausibility = Field(default_factory=Plausibility)
 
     @model_validator(mode="after")
     def _all_indicators(self) -> Rulebook:
@@ -333,7 +385,17 @@ class Rulebook(_Strict):
         unknown = [c for c in self.indicators if c not in INDICATOR_CODES]
         if missing or unknown:
             raise ValueError(f"indicators: missing {missing}, unknown {unknown}")
+        known = {*REWARD_CODES, *(item.code for item in self.case_by_case)}
+        unknown_departments = [c for c in self.departments if c not in known]
+        if unknown_departments:
+            raise ValueError(f"departments: unknown reward rule {unknown_departments}")
         return self
+
+    @property
+    def robustness_seed(self) -> int:
+        """The draws' seed: the rulebook's, else the assessment year."""
+        seed = self.robustness.seed
+        return self.assessment_year if seed is None else seed
 
     def indicator(self, code: str) -> Indicator:
         return self.indicators[code]

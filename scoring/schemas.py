@@ -243,6 +243,9 @@ OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "amount": MONEY,
         "needs_review": B,
         "note_zh": S,
+        "amount_before_budget": MONEY,
+        "budget_factor": F,
+        "departments_zh": S,
     },
     "town_tasks": {
         "assessment_year": I32,
@@ -265,6 +268,25 @@ OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "progress_ratio": F,
         "basis_zh": S,
     },
+    "grade_robustness": {
+        "assessment_year": I32,
+        "carrier_id": S,
+        "grade": S,
+        "p_a": F,
+        "p_b": F,
+        "p_c": F,
+        "p_d": F,
+        "p_same": F,
+        "borderline": B,
+    },
+    "reward_budget": {
+        "assessment_year": I32,
+        "scope": S,
+        "budget": MONEY,
+        "claimed": MONEY,
+        "paid": MONEY,
+        "factor": F,
+    },
 }
 
 OUTPUT_KEYS: dict[str, tuple[str, ...]] = {
@@ -276,6 +298,8 @@ OUTPUT_KEYS: dict[str, tuple[str, ...]] = {
     "rewards": ("rule_code", "carrier_id", "payee_uscc", "payee_name", "basis_zh"),
     "town_tasks": ("town",),
     "targets_progress": ("target_code",),
+    "grade_robustness": ("carrier_id",),
+    "reward_budget": ("scope",),  # R01 … R10, then total
 }
 """The sort order of each table: reruns give the same rows in the same order."""
 

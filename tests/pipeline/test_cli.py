@@ -15,11 +15,16 @@ CLI = str(Path(sys.executable).with_name("carrier-assess"))
 def test_the_contract_commands_exist():
     done = subprocess.run([CLI, "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
-    for command in ("run", "demo", "template", "bench", "docs"):
+    for command in ("run", "demo", "template", "bench", "docs", "whatif"):
         assert command in done.stdout
     run_help = subprocess.run([CLI, "run", "--help"], capture_output=True, text=True, timeout=60)
     for option in ("--year", "--reports", "--warehouse", "--out", "--rules", "--quiet"):
         assert option in run_help.stdout
+    whatif_help = subprocess.run(
+        [CLI, "whatif", "--help"], capture_output=True, text=True, timeout=60
+    )
+    for option in ("--year", "--rules", "--warehouse", "--out"):
+        assert option in whatif_help.stdout
 
 
 def test_a_missing_reports_folder_is_one_line_and_exit_3(tmp_path):

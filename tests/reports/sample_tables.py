@@ -508,6 +508,7 @@ def sample_result_tables() -> dict[str, pl.DataFrame]:
             "needs_review": [r[10] for r in reward_rows],
         }
     )
+    rewards, reward_budget = _budgeted(rewards)
 
     towns = pl.DataFrame(
         {
@@ -661,6 +662,8 @@ def sample_result_tables() -> dict[str, pl.DataFrame]:
     )
 
     return {
+        "grade_robustness": _robustness(scores),
+        "reward_budget": reward_budget,
         "carrier_scores": scores,
         "score_details": details,
         "carrier_actions": actions,
@@ -673,3 +676,50 @@ def sample_result_tables() -> dict[str, pl.DataFrame]:
         "dataset_counts": dataset_counts,
         "runs": runs,
     }
+
+
+def _budgeted(rewards: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The reward lines under a budget of R01 below its claims (scoring.budget, real rulebook
+    departments), and the budget rows."""
+    import yaml
+
+    from scoring.budget import apply_budget
+    from scoring.rulebook import RULEBOOK_DIR, parse_rulebook
+
+    doc = yaml.safe_load((RULEBOOK_DIR / f"{YEAR}.yaml").read_text(encoding="utf-8"))
+    doc["budget"] = {"total": None, "rules": {"R01": 50}}
+    paid, table = apply_budget(rewards, parse_rulebook(doc))
+    paid = paid.with_columns(
+        pl.col("amount", "amount_before_budget").cast(pl.Decimal(18, 4)),
+        pl.col("budget_factor").cast(pl.Float64),
+    )
+    table = table.with_columns(
+        pl.col("budget", "claimed", "paid").cast(pl.Decimal(18, 4)),
+        pl.col("factor").cast(pl.Float64),
+        assessment_year=pl.lit(YEAR, dtype=pl.Int32),
+        run_id=pl.lit(RUN_ID),
+    )
+    return paid, table
+
+
+def _robustness(scores: pl.DataFrame) -> pl.DataFrame:
+    """Grade shares per carrier: the second and the fifth carrier borderline."""
+    rows = []
+    for i, (cid, grade) in enumerate(scores.select("carrier_id", "grade").iter_rows()):
+        same = 0.55 if i in (1, 4) else 1.0
+        shares = {g: 0.0 for g in "ABCD"}
+        shares[grade] = same
+        other = "B" if grade != "B" else "C"
+        shares[other] += 1.0 - same
+        rows.append(
+            {
+                "assessment_year": YEAR,
+                "run_id": RUN_ID,
+                "carrier_id": cid,
+                "grade": grade,
+                **{f"p_{g.lower()}": v for g, v in shares.items()},
+                "p_same": same,
+                "borderline": same < 0.8,
+            }
+        )
+    return pl.DataFrame(rows)

@@ -22,6 +22,7 @@ from orchestration.reports import (
     TABLE_LABELS,
     write_workbook,
 )
+from orchestration.reports_decision import DEPARTMENT_SHEET
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -71,6 +72,8 @@ def test_sheets_have_chinese_names_in_office_order(book):
         expected.append(TABLE_LABELS[table])
         if table == "rewards":
             expected.append(office.PAYMENT_SHEET)
+        if table == "reward_budget":
+            expected.append(DEPARTMENT_SHEET)
     expected.append(office.DICTIONARY_SHEET)
     assert book.sheetnames == expected
     for name in book.sheetnames:

@@ -1,0 +1,222 @@
+"""Grade robustness (等级稳健性, contract README "What-if, robustness and the reward budget").
+
+How sure is a grade near a band edge? Each of the rulebook's `robustness.draws` draws multiplies
+every indicator's points by a uniform factor in [1 − weight_jitter, 1 + weight_jitter] and every
+goalpost (one per indicator and carrier type) by one in [1 − goalpost_jitter,
+1 + goalpost_jitter], scores all carriers again with the bands, the A cap and the veto, and
+counts the grades. `p_a … p_d` are the shares of draws (they sum to 1), `p_same` the share of
+the published grade, `borderline` when `p_same` < `borderline_below`.
+
+Vectorised: the random factors of all draws are drawn at once from one seeded generator (numpy's
+PCG64), then the totals of a block of draws × every carrier are one array per indicator, the A
+cap one sort per carrier type and block. The blocks only bound memory: the figures do not depend
+on them. Points are floats here (the published scores are exact decimals); totals are rounded
+half-up with a guard of 1e-9 so that a total the decimals put exactly on an edge (84.995) lands
+where the published one does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from scoring.rulebook import CARRIER_TYPES, INDICATOR_CODES, Rulebook
+
+GRADES = ("A", "B", "C", "D")
+ROBUSTNESS_COLUMNS: dict[str, pl.DataType] = {
+    "carrier_id": pl.String,
+    "grade": pl.String,
+    "p_a": pl.Float64,
+    "p_b": pl.Float64,
+    "p_c": pl.Float64,
+    "p_d": pl.Float64,
+    "p_same": pl.Float64,
+    "borderline": pl.Boolean,
+}
+BLOCK_CELLS = 1_000_000
+"""Draws × carriers per block: a few float64 arrays of this size at a time (~8 MB each), so
+the draws add little to the peak memory of a national year."""
+ROUNDING_GUARD = 1e-9
+
+
+def _units(value: object, decimals: int) -> int:
+    """A band edge in units of the last decimal of a total (an edge between two units: up)."""
+    from decimal import ROUND_CEILING, Decimal
+
+    return int((Decimal(str(value)) * 10**decimals).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _inputs(indicators: pl.DataFrame, rulebook: Rulebook) -> tuple[np.ndarray, ...]:
+    """raw values (carriers × indicators, NaN when missing), points per indicator, goalposts
+    (types × indicators, NaN for a bonus indicator) and each carrier's type index."""
+    codes = INDICATOR_CODES
+    raw = (
+        np.column_stack(
+            [
+                indicators.get_column(f"{code.lower()}_raw")
+                .cast(pl.Float64)
+                .fill_null(np.nan)
+                .to_numpy()
+                for code in codes
+            ]
+        )
+        if indicators.height
+        else np.zeros((0, len(codes)))
+    )
+    points = np.array([float(rulebook.indicator(c).points) for c in codes])
+    goal = np.array(
+        [
+            [
+                float(ind.goalposts.for_type(t)) if ind.goalposts is not None else np.nan
+                for ind in (rulebook.indicator(c) for c in codes)
+            ]
+            for t in CARRIER_TYPES
+        ]
+    )
+    types = (
+        indicators.get_column("carrier_type")
+        .replace_strict(list(CARRIER_TYPES), list(range(len(CARRIER_TYPES))), return_dtype=pl.Int64)
+        .to_numpy()
+    )
+    return raw, points, goal, types
+
+
+def draw_grades(
+    raw: np.ndarray,
+    types: np.ndarray,
+    vetoed: np.ndarray,
+    weights: np.ndarray,
+    goalposts: np.ndarray,
+    points: np.ndarray,
+    rulebook: Rulebook,
+) -> np.ndarray:
+    """Grade codes (0 = A … 3 = D), draws × carriers (carrier_id order), for a block of draws.
+
+    `weights`: draws × indicators, the factor on each indicator's points; `goalposts`: draws ×
+    indicators × carrier types, the goalposts of each draw (NaN for a bonus indicator).
+    """
+    g = rulebook.grading
+    n_draws, n = weights.shape[0], raw.shape[0]
+    total = np.zeros((n_draws, n))
+    raw_clean = np.nan_to_num(raw, nan=0.0)
+    for k in range(raw.shape[1]):
+        r = raw_clean[:, k]
+        pts = points[k] * weights[:, k][:, None]  # draws × 1
+        if np.isnan(goalposts[:, k, :]).all():  # bonus: full points when raw > 0
+            total += pts * (r > 0)[None, :]
+            continue
+        goal = goalposts[:, k, :][:, types]  # draws × carriers
+        total += pts * np.clip(r[None, :] / goal, 0.0, 1.0)
+    scale = 10**g.total_decimals
+    units = np.floor(total * scale + 0.5 + ROUNDING_GUARD).astype(np.int64)
+    bands = g.bands
+    grade = (
+        3
+        - (units >= _units(bands.C, g.total_decimals))
+        - (units >= _units(bands.B, g.total_decimals))
+        - (units >= _units(bands.A, g.total_decimals))
+    ).astype(np.int8)
+    veto_code = GRADES.index(g.no_tenant_veto.grade)
+    grade[:, vetoed] = veto_code
+    # The A cap, per carrier type: A stays for the candidates whose key reaches the allowed-th
+    # highest key among the type's candidates (ties keep A, or carrier_id order breaks them).
+    num, den = g.a_cap.share.as_integer_ratio()
+    for t in np.unique(types):
+        members = np.flatnonzero(types == t)
+        allowed = max(len(members) * num // den, g.a_cap.minimum)
+        cand = (grade[:, members] == 0) & ~vetoed[members][None, :]
+        key = units[:, members]
+        if not g.a_cap.ties_keep_a:  # earlier carrier_id first among equal totals
+            m = len(members)
+            key = key * (m + 1) + (m - np.arange(m))[None, :]
+        key = np.where(cand, key, -1)
+        if allowed == 0:
+            keep = np.zeros_like(cand)
+        elif allowed >= len(members):
+            keep = cand
+        else:
+            threshold = -np.partition(-key, allowed - 1, axis=1)[:, allowed - 1]
+            keep = cand & (key >= threshold[:, None])  # threshold -1: fewer candidates
+        sub = grade[:, members]
+        sub[cand & ~keep] = 1
+        grade[:, members] = sub
+    return grade
+
+
+def grade_robustness(
+    indicators: pl.DataFrame, scores: pl.DataFrame, rulebook: Rulebook
+) -> pl.DataFrame:
+    """`results.grade_robustness`: per carrier, the published grade and the shares of draws
+    that give A, B, C, D; `p_same` and `borderline` (module docstring)."""
+    cfg = rulebook.robustness
+    published = scores.select("carrier_id", "grade", "veto_reason").sort("carrier_id")
+    frame = published.join(indicators, on="carrier_id", how="left", maintain_order="left")
+    n = frame.height
+    if n == 0:
+        return pl.DataFrame(schema=ROBUSTNESS_COLUMNS)
+    raw, points, goal, types = _inputs(frame, rulebook)
+    vetoed = frame.get_column("veto_reason").is_not_null().to_numpy()
+    rng = np.random.default_rng(rulebook.robustness_seed)
+    n_ind, n_types = len(INDICATOR_CODES), len(CARRIER_TYPES)
+    weights = rng.uniform(1 - cfg.weight_jitter, 1 + cfg.weight_jitter, (cfg.draws, n_ind))
+    goal_factor = rng.uniform(
+        1 - cfg.goalpost_jitter, 1 + cfg.goalpost_jitter, (cfg.draws, n_ind, n_types)
+    )
+    goalposts = goal.T[None, :, :] * goal_factor  # draws × indicators × types
+    counts = np.zeros((n, len(GRADES)), dtype=np.int64)
+    block = max(1, BLOCK_CELLS // n)
+    for start in range(0, cfg.draws, block):
+        stop = min(start + block, cfg.draws)
+        grades = draw_grades(
+            raw, types, vetoed, weights[start:stop], goalposts[start:stop], points, rulebook
+        )
+        for code in range(len(GRADES)):
+            counts[:, code] += (grades == code).sum(axis=0)
+    shares = counts / cfg.draws
+    out = published.select("carrier_id", "grade").with_columns(
+        **{f"p_{g.lower()}": pl.Series(shares[:, j]) for j, g in enumerate(GRADES)}
+    )
+    same = pl.coalesce(
+        *(pl.when(pl.col("grade") == g).then(pl.col(f"p_{g.lower()}")) for g in GRADES),
+        pl.lit(0.0),
+    )
+    return (
+        out.with_columns(p_same=same)
+        .with_columns(borderline=pl.col("p_same") < cfg.borderline_below)
+        .select(list(ROBUSTNESS_COLUMNS))
+    )
+
+
+def borderline_note_zh() -> pl.Expr:
+    """A sentence for a carrier's receipt, over `grade_robustness` columns: NULL unless the
+    grade is borderline, else e.g. "等级处于临界：随机扰动权重和满分基准时，维持B等的占
+    55.0%（A 35.5%，C 9.5%） / borderline grade: B holds in 55.0% of the draws"."""
+
+    def pct(col: str) -> pl.Expr:
+        return pl.format("{}%", (pl.col(col) * 100).round(1))
+
+    others = pl.concat_str(
+        [
+            pl.when((pl.col("grade") != g) & (pl.col(f"p_{g.lower()}") > 0)).then(
+                pl.format("{} {}", pl.lit(g), pct(f"p_{g.lower()}"))
+            )
+            for g in GRADES
+        ],
+        separator="，",
+        ignore_nulls=True,
+    )
+    return (
+        pl.when(pl.col("borderline"))
+        .then(
+            pl.format(
+                "等级处于临界：随机扰动权重和满分基准时，维持{}等的占 {}（{}） / borderline grade: "
+                "{} holds in {} of the draws",
+                pl.col("grade"),
+                pct("p_same"),
+                others,
+                pl.col("grade"),
+                pct("p_same"),
+            )
+        )
+        .alias("borderline_note_zh")
+    )
