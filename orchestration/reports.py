@@ -943,7 +943,12 @@ def _write_detail_sheet(
     ]
     score_kinds = {c: _value_kind(c, scores.schema[c]) for c in scores.columns}
     views = receipt.receipt_views(
-        scores, details, t["rectifications"], year, all_scores=t["carrier_scores"]
+        scores,
+        details,
+        t["rectifications"],
+        year,
+        all_scores=t["carrier_scores"],
+        robustness=t["grade_robustness"],
     )
     breaks: list[int] = []
     for record in scores.iter_rows(named=True):
@@ -1221,7 +1226,12 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
     ]
     carriers = []
     views = receipt.receipt_views(
-        shown_scores, details, t["rectifications"], year, all_scores=scores
+        shown_scores,
+        details,
+        t["rectifications"],
+        year,
+        all_scores=scores,
+        robustness=t["grade_robustness"],
     )
     for record in shown_scores.iter_rows(named=True):
         cid = str(record["carrier_id"])

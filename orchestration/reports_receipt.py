@@ -237,10 +237,18 @@ def receipt_views(
     year: int,
     *,
     all_scores: pl.DataFrame | None = None,
+    robustness: pl.DataFrame | None = None,
 ) -> dict[str, dict[str, Any]]:
     """carrier_id → what its receipt shows (both office files), for the carriers of `scores`;
-    the type averages of the chart are over `all_scores` (default: `scores`)."""
+    the type averages of the chart are over `all_scores` (default: `scores`); a borderline
+    grade in `robustness` (`grade_robustness`) adds its sentence."""
     from orchestration.reports import value_label
+    from scoring.robustness import borderline_note_zh
+
+    borderline: dict[str, str] = {}
+    if robustness is not None and "borderline" in robustness.columns and robustness.height:
+        notes = robustness.select("carrier_id", borderline_note_zh()).drop_nulls()
+        borderline = {str(c): str(n) for c, n in notes.iter_rows()}
 
     means = _type_means(scores if all_scores is None else all_scores)
     maxima = _dimension_max(details)
@@ -290,6 +298,7 @@ def receipt_views(
             "previous": _previous(record, year),
             "subtotals": subtotals,
             "note": record.get("grade_note_zh") or "",
+            "borderline": borderline.get(cid, ""),
             "next": next_sentence(rec, names) if "next_grade" in record else "",
             "rectifications": rect.get(cid, []),
             "chart": _chart(record, means.get(ctype, {}), maxima),
@@ -335,6 +344,7 @@ def write_rows(
             _write_cell(ws, fmt, row, 2 * k + 1, item["number"], "score")
         row += 1
     lines = [("等级说明", view["note"]), ("晋级所需", view["next"])]
+    lines += [("等级稳健性", view["borderline"])]
     lines += [("整改跟踪", text) for text in view["rectifications"]]
     for label, text in lines:
         if not text:

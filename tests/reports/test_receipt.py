@@ -210,3 +210,13 @@ def test_summary_counts_last_years_rectifications(tables, year, tmp_path):
     book = openpyxl.load_workbook(write_workbook(tables, tmp_path / "s.xlsx", year))
     facts = {r[0]: r[2] for r in book["概要"].iter_rows(values_only=True) if r and r[0]}
     assert (facts["上年整改达标载体数"], facts["上年整改未达标载体数"]) == (1, 1)
+
+
+def test_a_borderline_grade_says_so_in_the_receipt(tables, year, blocks):
+    # the sample's second carrier (C002, B) holds its grade in 55 % of the robustness draws
+    line = _row(blocks["C002"], "等级稳健性")[1]
+    assert line.startswith("等级处于临界：随机扰动权重和满分基准时，维持B等的占 55.0%（C 45.0%）")
+    assert not [r for r in blocks["C001"] if r[0] == "等级稳健性"]
+    html = render_html_report(tables, year)
+    assert "维持B等的占 55.0%" in _carrier_block(html, "C002").split('<div class="scroll">')[0]
+    assert "等级处于临界" not in _carrier_block(html, "C001")
