@@ -21,11 +21,9 @@ expectation (a superset, derived from the same suite); GX still decides pass or 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -139,20 +137,9 @@ def load_suite(name: str, directory: Path = EXPECTATIONS_DIR) -> ExpectationSuit
 @cache
 def _gx_batch_definition() -> Any:
     """One ephemeral GX context per process, created once: reruns never hit 'already exists'."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
+    from orchestration.internals.gx import ephemeral_context
 
-    config = DataContextConfig(
-        store_backend_defaults=InMemoryStoreBackendDefaults(),
-        analytics_enabled=False,
-        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-    )
-    context = gx.get_context(mode="ephemeral", project_config=config)
+    context = ephemeral_context()
     source = context.data_sources.add_or_update_pandas("carrier_assess_audit")
     asset = source.add_dataframe_asset("frame")
     return asset.add_batch_definition_whole_dataframe("whole_frame")
@@ -989,159 +976,11 @@ def audit_results(
     return validate_frames(read_results(frames, year, max_findings=max_findings))
 
 
-# --------------------------------------------------------------------------------------------
-# The audit worker: GX imported and run in a second process while the main process works on
+def __getattr__(name: str) -> Any:
+    """`audit.AuditWorker`, `audit.PendingAudit`: the worker moved to
+    `orchestration.audit_worker` (imported on first use: it imports this module)."""
+    if name in ("AuditWorker", "PendingAudit"):
+        from orchestration import audit_worker
 
-
-def _worker_main(conn: Any) -> None:
-    """The worker process: import GX at once (the ~3 s that would otherwise be on the critical
-    path), then validate the frames it is sent, answering each request in turn. It never opens
-    the warehouse: the main process reads, this process only validates."""
-    import queue
-    import signal
-    import threading
-    import traceback
-
-    from orchestration.errors import PipelineError
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    # The lowest CPU priority: importing GX (~3 s of CPU) then takes only what ingest and the
-    # dbt process leave idle (2 cores), instead of slowing the critical path; by the time the
-    # main process waits for findings, this is the only process working (docs/benchmarks.md).
-    with contextlib.suppress(OSError):
-        os.nice(19)
-    requests: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
-
-    def receive() -> None:
-        # Requests are taken off the pipe as they come, whatever is being validated: the main
-        # process never blocks sending frames while this one blocks sending an answer. On
-        # "stop" (or when the main process is gone) leave at once: this process holds no files,
-        # and the interpreter's teardown with GX, pandas and scipy loaded costs ~0.75 s.
-        while True:
-            try:
-                request = conn.recv()
-            except (EOFError, OSError):
-                os._exit(0)
-            except BaseException:  # a request that cannot be unpickled still gets its answer
-                request = ("unreadable", traceback.format_exc())
-            if request[0] == "stop":
-                os._exit(0)
-            requests.put(request)
-
-    threading.Thread(target=receive, name="audit-requests", daemon=True).start()
-    try:
-        _gx_batch_definition()
-        from tqdm import tqdm
-
-        # GX makes (disabled) tqdm bars, whose default lock is a multiprocessing semaphore:
-        # one would outlive os._exit and the resource tracker would warn as the run ends.
-        tqdm.set_lock(threading.RLock())
-    except Exception:  # reported with the first request, so the run fails with the reason
-        warm_error: str | None = traceback.format_exc()
-    else:
-        warm_error = None
-    while True:
-        kind, payload = requests.get()
-        try:
-            if kind == "unreadable":
-                raise RuntimeError(f"the audit request could not be read:\n{payload}")
-            if warm_error is not None:
-                raise RuntimeError(f"great_expectations failed to load:\n{warm_error}")
-            conn.send(("ok", validate_frames(payload).findings))
-        except PipelineError as exc:
-            conn.send(("pipeline_error", int(exc.code), exc.reason))
-        except BaseException:
-            conn.send(("error", traceback.format_exc()))
-
-
-class PendingAudit:
-    """A request sent to the audit worker; `result()` waits for its findings."""
-
-    def __init__(self, worker: AuditWorker) -> None:
-        self._worker = worker
-        self._reply: tuple[Any, ...] | None = None
-
-    def result(self) -> AuditResult:
-        """The findings, once the worker has answered this request (and those sent before it).
-
-        A PipelineError raised in the worker is raised here; any other failure there is a
-        RuntimeError carrying the worker's traceback.
-        """
-        from orchestration.errors import ExitCode, PipelineError
-
-        while self._reply is None:
-            self._worker._receive_next()
-        kind, *rest = self._reply
-        if kind == "ok":
-            return AuditResult(rest[0])
-        if kind == "pipeline_error":
-            raise PipelineError(ExitCode(rest[0]), rest[1])
-        raise RuntimeError(f"audit worker failed:\n{rest[0]}")
-
-
-class AuditWorker:
-    """Great Expectations in a spawned process: imported while the main process ingests and
-    builds, then validating frames that the main process has read while it goes on (2 cores:
-    the import and the validation overlap the other steps instead of adding to them).
-
-    `submit(read_warehouse(...))` / `submit(read_results(...))` give the same findings as
-    `audit_warehouse` / `audit_results` (one code path: `validate_frames`). Requests are
-    answered in the order they were sent. Use as a context manager; `close()` ends the process.
-    """
-
-    def __init__(self) -> None:
-        import collections
-        import multiprocessing
-
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(
-            target=_worker_main, args=(child,), name="carrier-assess-audit", daemon=True
-        )
-        self._process.start()
-        child.close()
-        self._waiting: collections.deque[PendingAudit] = collections.deque()
-
-    def __enter__(self) -> AuditWorker:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def _died(self, exc: BaseException) -> Exception:
-        from orchestration.errors import ExitCode, PipelineError
-
-        self._process.join(timeout=1)  # for its exit code
-        return PipelineError(
-            ExitCode.INTERNAL,
-            f"质量检查进程意外退出 / the audit process died "
-            f"(exit code {self._process.exitcode}): {exc}",
-        )
-
-    def submit(self, frames: AuditFrames) -> PendingAudit:
-        """Send read frames to be validated; returns at once (the worker drains its pipe)."""
-        pending = PendingAudit(self)
-        try:
-            self._conn.send(("validate", frames))
-        except OSError as exc:  # BrokenPipeError and the like: the worker is gone
-            raise self._died(exc) from exc
-        self._waiting.append(pending)
-        return pending
-
-    def _receive_next(self) -> None:
-        """Take the next answer: it belongs to the oldest request not yet answered."""
-        try:
-            reply = self._conn.recv()
-        except (EOFError, OSError) as exc:
-            raise self._died(exc) from exc
-        self._waiting.popleft()._reply = reply
-
-    def close(self) -> None:
-        """Stop the worker (it leaves at once); kill it if it has not gone within a few seconds."""
-        with contextlib.suppress(OSError):
-            self._conn.send(("stop", None))
-        self._process.join(timeout=5)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join()
-        self._conn.close()
+        return getattr(audit_worker, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

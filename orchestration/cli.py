@@ -56,7 +56,7 @@ def run(
     ] = None,
 ) -> None:
     """Run the whole batch for one year: ingest, clean, check, score, publish (评价批处理)."""
-    from orchestration.transform import BuildWorker
+    from orchestration.build_worker import BuildWorker
 
     # The dbt process first: its import (~1.2 s of CPU) then overlaps the batch's own imports
     # and ingest. Until the run holds the lock and tells it where, it reads no project file.
@@ -279,13 +279,14 @@ def main() -> None:
     Once a command has returned, every file and database it opened is closed (each step closes
     what it opens). What remains is the interpreter's own teardown, freeing dbt's, Great
     Expectations' and polars' objects one by one: ~0.6 s of a 10 s district run
-    (docs/benchmarks.md). So the process runs its exit handlers (logging's flush,
-    multiprocessing's clean-up of the semaphores dbt made), flushes its output and leaves with
-    `os._exit`. An exception still ends the usual way, with its traceback.
+    (docs/benchmarks.md). So the process leaves after its exit handlers, without it
+    (`internals.cpython.leave`). An exception still ends the usual way, with its traceback.
     """
-    import atexit
     import sys
 
+    from orchestration.internals.cpython import DOOR, leave
+
+    DOOR.is_open()  # checked at start-up: said in the log before the run, not after it
     try:
         app()
         code: object = 0
@@ -294,10 +295,7 @@ def main() -> None:
     if isinstance(code, str):  # SystemExit("message"): print it, as the interpreter would
         print(code, file=sys.stderr)
         code = 1
-    atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+    leave(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

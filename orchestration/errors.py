@@ -27,3 +27,6 @@ class PipelineError(Exception):
         super().__init__(reason)
         self.code = code
         self.reason = reason
+
+    def __reduce__(self) -> tuple[object, ...]:  # pickles whole: a worker's error is raised here
+        return type(self), (self.code, self.reason)

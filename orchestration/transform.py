@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestration.config import PROJECT_DIR, WAREHOUSE_ENV
+from orchestration.config import PROJECT_DIR, WAREHOUSE_ENV, dbt_target_dir
 from orchestration.errors import ExitCode, PipelineError
 
 if TYPE_CHECKING:  # the contract (pydantic) is imported where it is used: the CLI imports this
@@ -110,6 +110,9 @@ class DbtRunError(PipelineError):
         reason = f"清洗与建模失败 / dbt {' '.join(result.args[:1])} failed: {what}"
         super().__init__(ExitCode.TRANSFORM, reason)
 
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in the dbt worker, raised again here
+        return DbtRunError, (self.result, self.detail)
+
 
 def _first_line(message: str | None, limit: int = 400) -> str:
     text = " ".join((message or "").split())
@@ -132,27 +135,11 @@ def _environment(overrides: dict[str, str]) -> Iterator[None]:
 
 
 def release_dbt_connections() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open after an in-process run.
+    """Close the DuckDB database dbt-duckdb keeps open after an in-process run, so the caller
+    can open the file straight away (`internals.dbt_duckdb.close_environment`)."""
+    from orchestration.internals.dbt_duckdb import close_environment
 
-    dbt-duckdb holds one `duckdb` connection per process in a class attribute
-    (`DuckDBConnectionManager._ENV`) and its own `close_all_connections` only drops the reference;
-    the file stays open until garbage collection, and opening it again with another configuration
-    fails (STACK.md). Close dbt's per-thread handles, then the environment's connection itself.
-    """
-    try:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    except ImportError:  # pragma: no cover - dbt-duckdb is a hard dependency
-        return
-    with contextlib.suppress(Exception):
-        from dbt.adapters.factory import cleanup_connections
-
-        cleanup_connections()
-    with DuckDBConnectionManager._LOCK:
-        env = DuckDBConnectionManager._ENV
-        if env is not None:
-            with contextlib.suppress(Exception):
-                env.close()
-            DuckDBConnectionManager._ENV = None
+    close_environment()
 
 
 def run_dbt(
@@ -166,8 +153,9 @@ def run_dbt(
 ) -> DbtRunResult:
     """Run one dbt command in-process on `warehouse`.
 
-    The project and profile are the repository root (orchestration.config.PROJECT_DIR); logs go
-    beside the target folder. The models build every loaded year, so no year goes to dbt: the
+    The project and profile are the installed dbt project (orchestration.config.PROJECT_DIR);
+    dbt's target folder is the one given, else beside the warehouse (`_target_dir`), with its logs
+    inside. The models build every loaded year, so no year goes to dbt: the
     parsed project is the same for every year and partial parsing stays valid between years.
     `manifest`: a project already parsed (`load_or_parse_manifest`), so dbt skips parsing. Raises
     DbtRunError naming the failing nodes unless `raise_on_failure` is off. dbt's DuckDB
@@ -179,7 +167,7 @@ def run_dbt(
     if not args:
         raise ValueError("run_dbt needs a dbt command, e.g. ['build']")
     warehouse = Path(warehouse).expanduser().resolve()
-    target = _target_dir(target_path)
+    target = _target_dir(target_path, warehouse)
     log_path = target / "logs"
     command = [
         *args,
@@ -222,12 +210,13 @@ def run_dbt(
     return result
 
 
-def _target_dir(target_path: Path | None) -> Path:
+def _target_dir(target_path: Path | None, warehouse: Path) -> Path:
     """dbt's target folder: the one given, else $DBT_TARGET_PATH (a private target: tests,
-    bench), else the project's target/."""
+    bench), else the warehouse's (`config.dbt_target_dir`: beside it, so writable wherever
+    the package is installed)."""
     if target_path is None and os.environ.get("DBT_TARGET_PATH"):
         target_path = Path(os.environ["DBT_TARGET_PATH"])
-    return Path(target_path).resolve() if target_path else PROJECT_DIR / "target"
+    return Path(target_path).resolve() if target_path else dbt_target_dir(warehouse)
 
 
 def _node_outcomes(results: object) -> tuple[tuple[NodeOutcome, ...], tuple[str, ...]]:
@@ -357,47 +346,29 @@ def load_or_parse_manifest(warehouse: Path, target_path: Path | None = None) -> 
     dbt's own partial parsing still takes ~1 s for this project (it re-reads and re-checks
     every file); loading the pickled manifest takes ~0.02 s (docs/benchmarks.md). The key is
     stricter than partial parsing's own checks: any byte of any file dbt reads, the versions
-    and the environment it renders."""
+    and the environment it renders. On a dbt version the cache was not written for
+    (`internals.dbt`), dbt parses every time (with its partial parsing) and nothing is cached."""
+    from orchestration.internals import dbt as dbt_internals
+
+    if not dbt_internals.DOOR.is_open():
+        res = run_dbt(
+            ["parse"], warehouse=warehouse, target_path=target_path, raise_on_failure=False
+        )
+        return res.parsed_manifest
     key = manifest_key(warehouse)
-    cache = _target_dir(target_path) / MANIFEST_CACHE
+    cache = _target_dir(target_path, warehouse) / MANIFEST_CACHE
     with contextlib.suppress(Exception), cache.open("rb") as handle:
         if pickle.load(handle) == key:  # the key first: a stale manifest is never unpickled
-            return pickle.load(handle)
+            return dbt_internals.load_manifest(handle)
     res = run_dbt(["parse"], warehouse=warehouse, target_path=target_path, raise_on_failure=False)
     if res.parsed_manifest is not None:
         with contextlib.suppress(Exception):
             partial = cache.with_name(cache.name + ".tmp")
             with partial.open("wb") as handle:
                 pickle.dump(key, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                _ManifestPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(res.parsed_manifest)
+                dbt_internals.dump_manifest(res.parsed_manifest, handle)
             os.replace(partial, cache)
     return res.parsed_manifest
-
-
-class _ManifestPickler(pickle.Pickler):
-    """Pickles dbt's Manifest as its attributes. `Manifest.__reduce_ex__` passes the fields
-    positionally and, in dbt-core 1.11, out of step with the class (it leaves out `fixtures`,
-    so every lookup after it would land one field off, and a build fails in `ref`). The
-    multiprocessing lock is left out and made afresh on load, as dbt does on deserialising."""
-
-    def reducer_override(self, obj: object) -> object:
-        from dbt.contracts.graph.manifest import Manifest
-
-        if type(obj) is Manifest:
-            return _manifest_from_attributes, (
-                {k: v for k, v in vars(obj).items() if k != "_lock"},
-            )
-        return NotImplemented
-
-
-def _manifest_from_attributes(attributes: dict[str, object]) -> object:
-    from dbt.contracts.graph.manifest import Manifest
-    from dbt.mp_context import get_mp_context
-
-    manifest = Manifest.__new__(Manifest)
-    vars(manifest).update(attributes)
-    manifest._lock = get_mp_context().Lock()
-    return manifest
 
 
 def stored_fingerprint(con: Any) -> str | None:
@@ -430,158 +401,23 @@ def _store_fingerprint(warehouse: Path, fingerprint: str) -> None:
         )
 
 
-class BuildWorker:
-    """The batch's dbt build in a process of its own, spawned as a run starts.
-
-    It imports dbt as soon as it is spawned (~1.2 s of CPU), and once told where the warehouse
-    is (`warm`) loads the parsed project and takes dbt's first-call costs (`warm_up`), all
-    while the main process imports and ingests; then builds once when asked (`build`) and ends.
-    The `run` command spawns it before it imports the batch, with no warehouse: until `warm`,
-    which the batch sends once it holds the run lock, the worker reads no project file. A
-    thread could not overlap the two: dbt's import and ingest's Python both need the main
-    process's GIL, so they took as long side by side as one after the other
-    (docs/benchmarks.md). The worker reads only the project files until asked to build; the
-    main process must hold no connection to the warehouse from then until `build` returns
-    (DuckDB: one writer process). Use as a context manager: leaving it stops a worker that was
-    never asked.
-    """
-
-    def __init__(self, warehouse: Path | None = None, *, target_path: Path | None = None) -> None:
-        import multiprocessing
-
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(
-            target=_build_worker_main,
-            args=(child,),
-            name="carrier-assess-dbt",
-            daemon=True,
-        )
-        self._process.start()
-        child.close()
-        self._asked = False
-        self.warmed = False
-        if warehouse is not None:
-            self.warm(warehouse, target_path=target_path)
-
-    def __enter__(self) -> BuildWorker:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def warm(self, warehouse: Path, *, target_path: Path | None = None) -> None:
-        """Tell the worker the warehouse and dbt target of the build: it loads the parsed project
-        and warms dbt up (reading project files only). Once, before `build`."""
-        if self.warmed:
-            raise RuntimeError("BuildWorker.warm: already told where to build")
-        self.warmed = True
-        target = str(target_path) if target_path else None
-        with contextlib.suppress(OSError):  # a dead worker: `build` says so
-            self._conn.send(("warm", str(warehouse), target))
-
-    def build(self, stored: str | None | Unread = UNREAD) -> DbtRunResult:
-        """`build_models` in the worker; its result, or the error it raised, here. `stored`:
-        the warehouse's stored fingerprint, when the caller has read it (`stored_fingerprint`)."""
-        if not self.warmed:
-            raise RuntimeError("BuildWorker.build: call warm(warehouse) first")
-        self._asked = True
-        try:
-            self._conn.send(("build", stored))
-            reply = self._conn.recv()
-        except (EOFError, OSError) as exc:
-            self._process.join(timeout=5)
-            raise PipelineError(
-                ExitCode.INTERNAL,
-                f"清洗与建模进程意外退出 / the dbt process died "
-                f"(exit code {self._process.exitcode}): {exc}",
-            ) from exc
-        self._process.join(timeout=5)  # it has closed the warehouse and is leaving
-        kind = reply[0]
-        if kind == "ok":
-            return reply[1]
-        if kind == "dbt_error":
-            raise DbtRunError(reply[1], reply[2])
-        if kind == "pipeline_error":
-            raise PipelineError(ExitCode(reply[1]), reply[2])
-        raise RuntimeError(f"dbt build worker failed:\n{reply[1]}")
-
-    def close(self) -> None:
-        """End the worker. One never asked to build has only read files (the manifest cache is
-        replaced atomically), so it is killed at once; a build is waited for a few seconds."""
-        if not self._asked:
-            self._process.kill()
-        self._process.join(timeout=5)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join()
-        self._conn.close()
-
-
-def _build_worker_main(conn: Any) -> None:
-    import signal
-    import traceback
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    _die_with_parent()
-    with contextlib.suppress(Exception):  # an import that fails: the build says why
-        from dbt.cli.main import dbtRunner  # noqa: F401  (the import: most of the work)
-    try:
-        _, warehouse_text, target = conn.recv()  # where to build: sent under the run lock
-    except (EOFError, OSError):
-        os._exit(0)
-    warehouse = Path(warehouse_text)
-    target_path = Path(target) if target else None
-    manifest = None
-    with contextlib.suppress(Exception):  # a project that does not parse: the build says why
-        manifest = load_or_parse_manifest(warehouse, target_path)
-        warm_up(warehouse, target_path, manifest)
-    try:
-        _, stored = conn.recv()  # the one request: build
-    except (EOFError, OSError):
-        os._exit(0)
-    try:
-        result = build_models(warehouse, target_path=target_path, manifest=manifest, stored=stored)
-        reply: tuple[Any, ...] = ("ok", result)
-    except DbtRunError as exc:
-        reply = ("dbt_error", exc.result, exc.detail)
-    except PipelineError as exc:
-        reply = ("pipeline_error", int(exc.code), exc.reason)
-    except BaseException:
-        reply = ("error", traceback.format_exc())
-    with contextlib.suppress(OSError):
-        conn.send(reply)
-    # Nothing of this process's is open any more (run_dbt closed the warehouse): run the exit
-    # handlers (dbt's log file flushed, the semaphores dbt made handed back to multiprocessing's
-    # resource tracker) and skip the interpreter's teardown, which would only cost time.
-    import atexit
-
-    atexit._run_exitfuncs()
-    os._exit(0)
-
-
 def warm_up(warehouse: Path, target_path: Path | None, manifest: object | None) -> bool:
     """Take dbt's first-call costs before the build, without touching the warehouse.
 
     A `dbt ls` over the parsed project runs everything a build runs before its first query:
     the ~90 modules dbt imports only then (the DuckDB adapter, `duckdb`, the tasks), the
     validation schemas it builds on first use, the adapter's registration and the project's
-    graph (~0.3 s of the transform step at district scale, docs/benchmarks.md); the templates of
-    the macros a build renders are compiled first (`_macros_a_build_renders`). `ls` opens no
+    graph (~0.3 s of the transform step at district scale, docs/benchmarks.md). `ls` opens no
     connection, so it runs while the main process still holds the warehouse. It lists the
     project's exposures (there are none): nothing is printed. Whether it worked or not, the
     build that follows is the same; returns whether it did."""
     if manifest is None:
         return False
-    with contextlib.suppress(ImportError):  # what only `build` itself imports
-        import dbt.adapters.duckdb.environments.local  # noqa: F401
-        import dbt.task.build  # noqa: F401
-        import dbt_common.clients.agate_helper  # noqa: F401
-    with contextlib.suppress(Exception):  # a cache filled ahead: the build fills the rest
-        from dbt_common.clients.jinja import template_cache
+    from orchestration.internals import dbt as dbt_internals
+    from orchestration.internals import dbt_duckdb
 
-        for macro in _macros_a_build_renders(manifest):
-            template_cache.get_node_template(macro)
+    dbt_internals.preimport_build_modules()
+    dbt_duckdb.preimport_build_modules()
     result = run_dbt(
         ["ls", "--no-write-json", "--resource-type", "exposure"],
         warehouse=warehouse,
@@ -590,51 +426,6 @@ def warm_up(warehouse: Path, target_path: Path | None, manifest: object | None) 
         manifest=manifest,
     )
     return result.success
-
-
-def _macros_a_build_renders(manifest: Any) -> list[Any]:
-    """The macros the project's models call and the materialisations they use, with every macro
-    those call (dbt records the calls it finds in `depends_on.macros`): what a build compiles.
-
-    dbt compiles a macro's template the first time it renders it, once per process; a build's
-    threads start together and each compiled the ones they shared (~0.25 s of the transform
-    step at district scale, docs/benchmarks.md). Compiling them ahead fills dbt's own cache
-    (`template_cache`) with the templates the build would have made."""
-    project = manifest.metadata.project_name if manifest.metadata else None
-    wanted: set[str] = set()
-    materializations: set[str] = set()
-    for node in manifest.nodes.values():
-        if node.resource_type == "model":
-            wanted.update(node.depends_on.macros)
-            materializations.add(node.config.materialized)
-    for name in materializations:  # the project's own first, then dbt-duckdb's, then dbt's
-        for unique_id in (
-            f"macro.{project}.materialization_{name}_duckdb",
-            f"macro.dbt_duckdb.materialization_{name}_duckdb",
-            f"macro.dbt.materialization_{name}_default",
-        ):
-            if unique_id in manifest.macros:
-                wanted.add(unique_id)
-                break
-    found: dict[str, Any] = {}
-    while wanted:
-        unique_id = wanted.pop()
-        macro = manifest.macros.get(unique_id)
-        if macro is not None and unique_id not in found:
-            found[unique_id] = macro
-            wanted.update(macro.depends_on.macros)
-    return list(found.values())
-
-
-def _die_with_parent() -> None:
-    """Have Linux kill this process if the main process dies (kill -9): an orphaned build must
-    not go on writing the warehouse. Elsewhere, a no-op."""
-    with contextlib.suppress(Exception):
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
 
 
 def build_models(
@@ -997,6 +788,16 @@ def write_contract_artifacts() -> list[Path]:
             path.write_text(text, encoding="utf-8")
             changed.append(path)
     return changed
+
+
+def __getattr__(name: str) -> Any:
+    """`transform.BuildWorker`: the dbt worker moved to `orchestration.build_worker` (imported
+    on first use: it imports this module)."""
+    if name == "BuildWorker":
+        from orchestration.build_worker import BuildWorker
+
+        return BuildWorker
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":  # pragma: no cover - developer command

@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from orchestration import audit
+from orchestration import audit, audit_worker
 from orchestration.errors import ExitCode, PipelineError
 
 
@@ -34,7 +34,7 @@ def _builders() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def worker():
-    with audit.AuditWorker() as running:
+    with audit_worker.AuditWorker() as running:
         yield running
 
 
@@ -91,7 +91,7 @@ def test_reading_never_imports_great_expectations(defective) -> None:
         import sys
         import duckdb
         import polars as pl
-        from orchestration import audit
+        from orchestration import audit, audit_worker
         with duckdb.connect({str(defective)!r}, read_only=True) as con:
             frames = audit.read_warehouse(con, {_builders().YEAR})
         results = audit.read_results({{"rewards": pl.DataFrame({{"carrier_id": ["C1"]}})}}, 2024)
@@ -180,7 +180,7 @@ def test_a_failure_in_the_worker_is_reported_and_it_answers_afterwards(worker) -
 
 
 def test_a_dead_worker_is_an_internal_error_not_a_hang() -> None:
-    running = audit.AuditWorker()
+    running = audit_worker.AuditWorker()
     pending = running.submit(audit.read_results({}, 2024))
     running._process.kill()
     running._process.join()
@@ -194,7 +194,7 @@ def test_a_dead_worker_is_an_internal_error_not_a_hang() -> None:
 
 def test_stop_ends_the_worker_at_once_even_while_it_validates() -> None:
     """On stop the worker leaves with os._exit(0): no interpreter teardown, no kill needed."""
-    running = audit.AuditWorker()
+    running = audit_worker.AuditWorker()
     running.submit(audit.read_results({}, 2024)).result()  # GX loaded
     running.submit(audit.read_results(_failing_scores(20_000), 2024))  # ~2 s of GX, unread
     start = time.perf_counter()

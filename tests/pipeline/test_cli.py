@@ -47,9 +47,9 @@ def test_run_spawns_the_dbt_process_before_it_imports_the_batch(tmp_path):
     code = textwrap.dedent(
         f"""
         import sys
-        from orchestration import transform
+        from orchestration import build_worker
 
-        class Recorded(transform.BuildWorker):
+        class Recorded(build_worker.BuildWorker):
             def __init__(self, *args, **kwargs):
                 print("batch imported:", "orchestration.pipeline" in sys.modules)
                 super().__init__(*args, **kwargs)
@@ -58,7 +58,7 @@ def test_run_spawns_the_dbt_process_before_it_imports_the_batch(tmp_path):
                 print("warmed:", self.warmed)
                 super().close()
 
-        transform.BuildWorker = Recorded
+        build_worker.BuildWorker = Recorded
         from orchestration.cli import app
         app(["run", "--quiet", "--year", "2024", "--reports", {str(reports)!r},
              "--warehouse", {str(tmp_path / "w.duckdb")!r}])

@@ -1,4 +1,4 @@
-"""The batch's dbt build in a process of its own (transform.BuildWorker): dbt's answers and
+"""The batch's dbt build in a process of its own (build_worker.BuildWorker): dbt's answers and
 errors come back to the main process as if the build had run there, and a worker that is never
 asked leaves at once. The real dbt and DuckDB."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import transform
+from orchestration import build_worker, transform
 from orchestration.errors import ExitCode
 
 pytestmark = pytest.mark.slow
@@ -24,7 +24,7 @@ def test_a_failing_build_is_the_dbt_error_naming_its_nodes(tmp_path: Path) -> No
     warehouse by the time it answers."""
     warehouse = tmp_path / "empty.duckdb"
     with (
-        transform.BuildWorker(warehouse, target_path=tmp_path / "target") as builder,
+        build_worker.BuildWorker(warehouse, target_path=tmp_path / "target") as builder,
         pytest.raises(transform.DbtRunError) as caught,
     ):
         builder.build()
@@ -37,7 +37,7 @@ def test_a_failing_build_is_the_dbt_error_naming_its_nodes(tmp_path: Path) -> No
 
 def test_a_worker_never_asked_to_build_leaves_at_once(tmp_path: Path) -> None:
     """A run that fails before its build (a bad package, say) is not held up by dbt's import."""
-    builder = transform.BuildWorker(tmp_path / "w.duckdb", target_path=tmp_path / "target")
+    builder = build_worker.BuildWorker(tmp_path / "w.duckdb", target_path=tmp_path / "target")
     started = time.perf_counter()
     builder.close()
     assert time.perf_counter() - started < 1.0
@@ -58,7 +58,7 @@ def test_a_worker_spawned_ahead_reads_nothing_until_told_where(
     with connect(warehouse) as con:  # an empty package: the raw and ingest tables, no rows
         ingest_package(con, 2024, package, "run-1")
     monkeypatch.setenv("DBT_TARGET_PATH", str(target))  # where it would parse into, unasked
-    with transform.BuildWorker() as builder:
+    with build_worker.BuildWorker() as builder:
         with pytest.raises(RuntimeError, match="warm"):
             builder.build()  # not told where: refused here, nothing sent
         time.sleep(4)  # dbt's import (~1.5 s) is over by now
@@ -117,7 +117,7 @@ def test_the_fingerprint_handed_to_the_build_decides_the_full_refresh(tmp_path: 
     current = transform.code_fingerprint()
 
     def build(stored: str | None) -> transform.DbtRunResult:
-        with transform.BuildWorker(warehouse, target_path=target) as builder:
+        with build_worker.BuildWorker(warehouse, target_path=target) as builder:
             return builder.build(stored)
 
     assert build(None).count("seed") == 3  # as if never built here: everything
@@ -125,26 +125,3 @@ def test_the_fingerprint_handed_to_the_build_decides_the_full_refresh(tmp_path: 
     assert build("an older fingerprint").count("seed") == 3
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert transform.stored_fingerprint(con) == current
-
-
-def test_the_warm_up_compiles_the_macros_a_build_renders(tmp_path: Path) -> None:
-    """The macros the models call, their materialisations and what those call, transitively:
-    compiled before the build, into dbt's own template cache."""
-    from dbt_common.clients.jinja import template_cache
-
-    manifest = transform.load_or_parse_manifest(tmp_path / "w.duckdb", tmp_path / "target")
-    names = {macro.unique_id for macro in transform._macros_a_build_renders(manifest)}
-    assert {
-        "macro.carrier_assess.materialization_table_duckdb",  # ours, not dbt-duckdb's
-        "macro.carrier_assess.materialization_incremental_duckdb",
-        "macro.carrier_assess._one_statement_model",  # called by the materialisations
-        "macro.carrier_assess.raw_rows_to_stage",  # called by the staging models
-        "macro.carrier_assess._contract_datasets",  # called by a macro they call
-        "macro.dbt.run_hooks",
-        "macro.dbt.statement",
-    } <= names
-    assert "macro.dbt_duckdb.materialization_table_duckdb" not in names
-    template_cache.file_cache.clear()
-    assert transform.warm_up(tmp_path / "w.duckdb", tmp_path / "target", manifest)
-    compiled = set(template_cache.file_cache)
-    assert all(manifest.macros[name].macro_sql in compiled for name in names)
