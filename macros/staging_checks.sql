@@ -25,7 +25,10 @@
       malformed_certificate_no  not GR + year + province + serial
       certificate_year_mismatch the certificate number's year is not the issue date's year
       carrier_name_conflict     the carrier id is already reported under another name that year
-                                (stg_carriers__checked; the message names both) -#}
+                                (stg_carriers__checked; the message names both)
+      approximate_amount        an amount written as an estimate (约50万, 50余万, 50多万, 50万左右)
+      nul_bytes, unreadable_line, repeated_header, merged_cell, other_year_file
+                                found by ingest, carried in raw `_row_error` (ingest_row_error) -#}
 
 {#- One failure struct. `zh` and `en` are message templates in which {v} stands for the value as
     written; they are compile-time text from this project, never data. -#}
@@ -72,6 +75,9 @@
                 '【' ~ zh ~ '】日期无法识别：{v}（应为 2024-03-05、2024/3/5、2024年3月5日 等格式，且须为真实存在的日期）',
                 "Unreadable date '{v}' in " ~ zh ~ " (expected a real date in a form such as 2024-03-05, 2024/3/5, 2024年3月5日)"))) -%}
         {%- elif col.type == 'money' -%}
+            {%- do branches.append((present ~ ' and ' ~ p ~ ' is null and regexp_matches(' ~ normalize_text(r) ~ ", '约|余|多|左右|上下|大概|大约|以上|以内|不到|近|~|～')", dq_failure(col.name, 'approximate_amount', r,
+                '【' ~ zh ~ '】金额为约数：{v}（约数不是经审核的金额，请填写确切金额）',
+                "Approximate amount '{v}' in " ~ zh ~ " (an estimate is not an audited figure: enter the exact amount)"))) -%}
             {%- do branches.append((present ~ ' and ' ~ p ~ ' is null', dq_failure(col.name, 'unreadable_amount', r,
                 '【' ~ zh ~ '】金额无法识别：{v}（应为 1234.5、1,234.5、12.3万元、500000元、1.2亿 等格式）',
                 "Unreadable amount '{v}' in " ~ zh ~ " (expected forms such as 1234.5, 1,234.5, 12.3万元, 500000元, 1.2亿)"))) -%}
@@ -134,12 +140,28 @@
 {#- The failures list of a row: the standard checks plus `extra` (a list of further CASE
     expressions of the model's own), NULLs dropped. -#}
 {% macro row_failures(dataset, extra=[], raw='_raw', parsed='parsed') -%}
+    {#- A row ingest already rejected carries that one failure only: its cells are not data. -#}
+    case when {{ raw }}._row_error is not null then [{{ ingest_row_error(raw) }}] else
     list_filter([
         {{ column_checks(dataset, raw=raw, parsed=parsed) }}
         {%- for e in extra %},
         {{ e }}
         {%- endfor %}
-    ], lambda failure: failure is not null)
+    ], lambda failure: failure is not null) end
+{%- endmacro %}
+
+
+{#- The failure ingest already recorded for a row in raw `_row_error` (a JSON failure struct):
+    a CSV line with NUL bytes or in an unknown encoding, a row repeating the header, a row of
+    another year's file repeating a record another file reports (orchestration/ingest_checks.py).
+    NULL for every other row. -#}
+{% macro ingest_row_error(raw='_raw') -%}
+    case when {{ raw }}._row_error is not null then
+        {'column_name': coalesce(json_extract_string({{ raw }}._row_error, '$.column_name'), '_row'),
+         'check_name': json_extract_string({{ raw }}._row_error, '$.check_name'),
+         'value_as_written': json_extract_string({{ raw }}._row_error, '$.value_as_written'),
+         'message': json_extract_string({{ raw }}._row_error, '$.message')}
+    end
 {%- endmacro %}
 
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Callable
@@ -44,6 +43,7 @@ import duckdb
 import fastexcel
 import polars as pl
 
+from orchestration import ingest_checks
 from orchestration.config import RAW_SCHEMA
 from orchestration.contract import Dataset, datasets
 from orchestration.headers import (
@@ -74,6 +74,7 @@ META_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_sheet", "VARCHAR"),
     ("_source_row", "INTEGER"),
     ("_extra", "VARCHAR"),
+    ("_row_error", "VARCHAR"),
 )
 FILES_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_assessment_year", "INTEGER"),
@@ -274,6 +275,9 @@ def ingest_package(
         else:
             _read_entries(reader, sorted(reports_dir.iterdir(), key=lambda p: p.name))
         reader.flush(0)
+        summary.findings += [
+            Finding(*found) for found in ingest_checks.other_year_findings(con, year)
+        ]
         _write_summary(con, summary)
         con.execute("COMMIT")
     except BaseException:
@@ -311,7 +315,12 @@ def _read_entries(reader: _PackageReader, entries: list[Path]) -> None:
 
 
 def _is_workbook(entry: Path) -> bool:
-    return entry.suffix.lower() == ".xlsx" and not entry.name.startswith("~$") and entry.is_file()
+    return (
+        entry.suffix.lower() == ".xlsx"
+        and not entry.name.startswith("~$")
+        and not entry.is_symlink()
+        and entry.is_file()
+    )
 
 
 def _read_workbook_alone(entry: Path, parent: IngestSummary) -> _PackageReader:
@@ -388,6 +397,14 @@ class _PackageReader:
 
     def read_entry(self, entry: Path) -> None:
         name = entry.name
+        if entry.is_symlink():  # never followed: it may point anywhere on the machine
+            msg = (
+                f"“{name}”是符号链接（快捷方式），未读取；请把文件本身放入报送目录 / '{name}' is a "
+                "symbolic link and was not followed; put the file itself in the report folder"
+            )
+            self.file_status(FileResult(name, "ignored", message=msg))
+            self.finding("symlink_not_followed", "error", msg, file=name)
+            return
         if entry.is_dir():
             msg = (
                 f"子文件夹“{name}”已忽略，只读取报送目录下的文件 / sub-folder '{name}' ignored: "
@@ -482,10 +499,14 @@ class _PackageReader:
             return
         self.file_status(FileResult(name, "loaded", sha, size))
         sheets = [self.load_sheet(reader, index, sheet) for index, sheet in enumerate(sheet_names)]
+        for sheet_name, columns in ingest_checks.hidden_columns(data).items():
+            for sheet in sheets:
+                if sheet.name == sheet_name:
+                    sheet.hidden_letters = {_column_letter(i) for i in columns}
         _cells_as_text([s for s in sheets if s.text is not None])
         for sheet in sheets:
             try:
-                self.read_sheet(reader, sheet, name, sha)
+                self.read_sheet(reader, sheet, name, sha, data)
             except Exception as exc:  # one broken sheet never stops the others
                 msg = (
                     f"文件“{name}”工作表“{sheet.name}”无法读取（{exc}） / file '{name}' sheet "
@@ -523,7 +544,9 @@ class _PackageReader:
             sheet.failure = exc
         return sheet
 
-    def read_sheet(self, reader: Any, sheet: _Sheet, name: str, sha: str) -> None:
+    def read_sheet(
+        self, reader: Any, sheet: _Sheet, name: str, sha: str, data: bytes = b""
+    ) -> None:
         sheet_name, dataset = sheet.name, sheet.dataset
         if dataset is None:
             self.summary.sheets.append(SheetResult(name, sheet_name, None, None, 0, "ignored"))
@@ -569,7 +592,17 @@ class _PackageReader:
         if sheet.failure is not None:
             raise sheet.failure
         cells = self.sheet_cells(reader, sheet, name)
-        self.load_table(cells, sheet.letters, dataset, name, sha, sheet_name, is_csv=False)
+        self.load_table(
+            cells,
+            sheet.letters,
+            dataset,
+            name,
+            sha,
+            sheet_name,
+            is_csv=False,
+            hidden=sheet.hidden_letters,
+            merges=lambda: ingest_checks.merged_ranges(data, sheet_name),
+        )
 
     def sheet_cells(self, reader: Any, sheet: _Sheet, name: str) -> pl.DataFrame:
         """Every cell of a sheet as the text it shows (see the module docstring); row i of the
@@ -653,10 +686,13 @@ class _PackageReader:
             self.file_status(FileResult(name, "ignored", sha, size, None, msg))
             self.finding("ignored_file", "warning", msg, file=name, value=name)
             return
-        encoded = _csv_as_utf8(data)
-        if isinstance(encoded, tuple):
-            self.unreadable(name, sha, size, *encoded)
+        decoded = ingest_checks.decode_csv(data)
+        if isinstance(decoded, tuple):
+            self.unreadable(name, sha, size, *decoded)
             return
+        encoded = decoded.data
+        for check, zh, en in decoded.warnings:
+            self.finding(check, "warning", f"文件“{name}”：{zh} / file '{name}': {en}", file=name)
         try:
             table = pl.read_csv(encoded, has_header=False, infer_schema=False, raise_if_empty=False)
         except Exception as exc:  # polars' parse errors: reworded for the office
@@ -669,7 +705,21 @@ class _PackageReader:
         table = table.with_columns(pl.all().replace("", None))
         lines = _csv_line_numbers(table, encoded)
         letters = [_column_letter(i) for i in range(table.width)]
-        self.load_table(table, letters, dataset, name, sha, "", is_csv=True, lines=lines)
+        errors = ingest_checks.record_errors(lines, decoded.line_errors, name)
+        if errors.get(int(lines[0])) is not None:  # the header's own line: cleaned, still read
+            errors.pop(int(lines[0]))
+            self.finding(
+                "nul_bytes",
+                "warning",
+                f"文件“{name}”的表头行含有 NUL 字节，已去除后读取 / file '{name}': the header "
+                "line contains NUL bytes; they were removed and the header read",
+                dataset=dataset,
+                file=name,
+                row=int(lines[0]),
+            )
+        self.load_table(
+            table, letters, dataset, name, sha, "", is_csv=True, lines=lines, row_errors=errors
+        )
 
     # -- common ---------------------------------------------------------------------------
 
@@ -696,8 +746,15 @@ class _PackageReader:
         *,
         is_csv: bool,
         lines: pl.Series | None = None,
+        row_errors: dict[int, str] | None = None,
+        hidden: set[str] | frozenset[str] = frozenset(),
+        merges: Callable[[], list[tuple[int, int, int, int]]] | None = None,
     ) -> None:
-        """Find the header, map columns, and keep the data rows as a raw frame."""
+        """Find the header, map columns, and keep the data rows as a raw frame.
+
+        `row_errors`: row (line) number → `_row_error` of rows ingest already knows staging must
+        reject; a row repeating the header is added to them here. `hidden`: letters of hidden
+        columns: a visible column wins over a hidden one with the same header."""
         if cells.height == 0 or cells.width == 0 or _all_null(cells):
             self.empty_sheet(name, sheet_name, dataset)
             return
@@ -716,7 +773,8 @@ class _PackageReader:
         extras: dict[str, str] = {}  # unknown header as written → frame column
         column_findings: list[Finding] = []
         data_cols = cells.columns
-        for pos, text in enumerate(header):
+        for pos in sorted(range(len(header)), key=lambda p: letters[p] in hidden):
+            text = header[pos]
             col = data_cols[pos]
             match = matcher.match(text)
             letter = letters[pos]
@@ -757,6 +815,12 @@ class _PackageReader:
                     f"{what_en}; kept in _extra",
                 )
             )
+        column_findings += [
+            Finding(*found)
+            for found in ingest_checks.hidden_column_findings(
+                cells, header_index, letters, hidden, mapped, (dataset, name, sheet_name)
+            )
+        ]
         missing = [c for c in ds.required_columns if c not in mapped]
         if score == 0 or missing:
             names_zh = "、".join(ds.column(c).zh for c in missing)
@@ -810,6 +874,36 @@ class _PackageReader:
         body = body.filter(
             ~pl.col(data_cols[0]).cast(pl.String).str.starts_with(EXAMPLE_MARK).fill_null(False)
         )
+        errors = dict(row_errors or {})
+        if merges is not None:
+            required = [mapped[c] for c in ds.required_columns]
+            errors |= ingest_checks.merged_row_errors(
+                cells, header_index, letters, required, merges, (name, sheet_name)
+            )
+        repeated = ingest_checks.repeated_header_mask(body, header, list(mapped.values()))
+        for row in body.get_column("__row").filter(repeated).to_list():
+            errors.setdefault(
+                row,
+                ingest_checks.row_error(
+                    "repeated_header",
+                    None,
+                    None,
+                    f"文件“{name}”工作表“{sheet_name}”第 {row} 行重复了第 {header_row_number} "
+                    "行的表头，不是数据，该行未采用",
+                    f"file '{name}' sheet '{sheet_name}' row {row} repeats the header of row "
+                    f"{header_row_number}; it is not data and is not used",
+                ),
+            )
+        if errors:
+            body = body.with_columns(
+                pl.col("__row")
+                .replace_strict(
+                    list(errors), list(errors.values()), default=None, return_dtype=pl.String
+                )
+                .alias("__row_error")
+            )
+        else:
+            body = body.with_columns(pl.lit(None, dtype=pl.String).alias("__row_error"))
         select: list[pl.Expr] = [
             pl.lit(self.summary.year, dtype=pl.Int32).alias("_assessment_year"),
             pl.lit(self.summary.run_id, dtype=pl.String).alias("_run_id"),
@@ -818,6 +912,7 @@ class _PackageReader:
             pl.lit(sheet_name, dtype=pl.String).alias("_sheet"),
             pl.col("__row").alias("_source_row"),
             _extra_json(extras).alias("_extra"),
+            pl.col("__row_error").alias("_row_error"),
         ]
         for col in ds.columns:
             if col.name in mapped:
@@ -848,6 +943,8 @@ class _Sheet:
     name: str
     dataset: str | None
     hidden: bool = False
+    hidden_letters: set[str] = field(default_factory=set)
+    """Letters of the sheet's hidden columns."""
     height: int | None = None
     width: int | None = None
     letters: list[str] = field(default_factory=list)
@@ -1023,56 +1120,6 @@ def _column_letter(index: int) -> str:
 
 def _sheet_names_zh() -> str:
     return "、".join(ds.sheet_zh for ds in datasets().values())
-
-
-def _csv_as_utf8(data: bytes) -> bytes | tuple[str, str]:
-    """The CSV's bytes as UTF-8 without a BOM (see `_decode_csv`), or the (Chinese, English)
-    reason it cannot be read. Valid UTF-8 is checked, not copied (~1 s less on a national file);
-    everything else (NUL bytes, UTF-16, GB18030) goes through `_decode_csv`'s own rules."""
-    if b"\x00" not in data:
-        body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            return body
-    decoded = _decode_csv(data)
-    return decoded if isinstance(decoded, tuple) else decoded.encode("utf-8")
-
-
-def _decode_csv(data: bytes) -> str | tuple[str, str]:
-    """The CSV's text, decoded strictly as UTF-8 (with or without BOM) or GB18030; else a
-    (Chinese, English) reason. Never a silently wrong decoding: GB18030 accepts many byte
-    strings, so text that decodes only into private-use or control characters is refused."""
-    if b"\x00" in data:
-        return (
-            "含有 NUL 字节（可能是 UTF-16 编码或二进制文件）",
-            "contains NUL bytes (UTF-16 or binary)",
-        )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return (
-            "编码为 UTF-16，请另存为 UTF-8 或 GB18030",
-            "UTF-16 encoded; save as UTF-8 or GB18030",
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        return (
-            f"编码无法识别（不是 UTF-8 或 GB18030，第 {exc.start} 字节）",
-            f"unknown encoding (neither UTF-8 nor GB18030, byte {exc.start})",
-        )
-    for ch in text:
-        if ord(ch) >= 0x80 and unicodedata.category(ch) in ("Co", "Cc", "Cn", "Cs"):
-            return (
-                "编码无法识别（按 GB18030 解码得到无效字符）",
-                "unknown encoding (GB18030 decoding gives private-use or control characters)",
-            )
-    return text
 
 
 def _csv_error_text(exc: Exception, data: bytes) -> tuple[str, str]:

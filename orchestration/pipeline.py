@@ -264,6 +264,7 @@ def _run_steps(
         out_version = pub.version_dir(paths.out_dir, record.run_id)
         tables["runs"] = _published_runs_frame(tables["runs"], record)
         try:
+            pub.prepare_year_dir(paths.out_dir)  # only ever writes inside --out
             pub.write_year_files(
                 tables, out_version, year, writers=_office_writers(year, base_tables)
             )
@@ -362,7 +363,8 @@ def _write_blocked_report(
 ) -> Path:
     from orchestration import dq_report
 
-    folder = paths.out_dir.parent / f"{paths.out_dir.name}.blocked-{record.run_id}"
+    pub.prepare_year_dir(paths.out_dir)  # inside --out: its parent may not be writable
+    folder = pub.blocked_dir(paths.out_dir, record.run_id)
     folder.mkdir(parents=True, exist_ok=True)
     dq_issues.write_parquet(folder / "dq_issues.parquet")
     return dq_report.write_dq_report(

@@ -1,15 +1,28 @@
 """Publish a year: result tables in one transaction, then the files and the read-only copy.
 
+Everything is written inside the year's folder `DIR` (`--out`, by default `out/<year>`), the
+warehouse's folder and the system's temporary folder; never beside `DIR`. `DIR` is a real
+folder laid out as
+
+    DIR/.versions/<DIR name>-<run_id>/   one folder per published run (the files themselves)
+    DIR/current -> .versions/<…>/        the published version: a symlink
+    DIR/<file> -> current/<file>         one stable relative symlink per published file
+    DIR/blocked/<run_id>/                a blocked run's data-quality report (never published)
+
+Readers open `DIR/<file>` as before. Switching `current` is one atomic rename, so every
+`DIR/<file>` moves to the new run at the same instant: a reader sees the old set or the new one.
+
 The order makes every failure safe:
 
 1. The year's files (Parquet, workbook, HTML) are written into a fresh version folder
-   `out/.versions/<year>-<run_id>/` that nobody reads yet.
+   `DIR/.versions/<name>-<run_id>/` that nobody reads yet.
 2. One DuckDB transaction replaces the year's rows of every `results.*` table and marks the run
    `published`. This commit is the moment of publication: before it nothing published changed,
    after it the year is whole.
-3. The year's folder `out/<year>` (a symlink) is switched to the new version folder with one
-   atomic rename, and the read-only copy for downstream readers
-   (`<warehouse>.published.duckdb`) is rebuilt beside and swapped in with one atomic rename.
+3. `DIR/current` is switched to the new version folder with one atomic rename (the per-file
+   links are made first: a new name's link points through `current` and appears with it), and
+   the read-only copy for downstream readers (`<warehouse>.published.duckdb`) is rebuilt beside
+   the warehouse and swapped in with one atomic rename.
 
 A kill between 2 and 3 leaves the files one run behind the tables; `reconcile()`, called at the
 start of every run, finishes step 3 for the last published run of every year.
@@ -19,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -54,8 +68,13 @@ RESULT_TABLES = (
 """The contract's result tables, in the order the office reads them."""
 
 VERSIONS_DIR = ".versions"
+CURRENT_LINK = "current"
+BLOCKED_DIR = "blocked"
 KEEP_VERSIONS = 3
 """Version folders kept per year: the current one and two earlier (a reader may still hold one)."""
+KEEP_BLOCKED = 5
+"""Blocked runs' report folders kept per year (the newest)."""
+_OFFICE_FILE = re.compile(r"^(carrier_assessment|report|dq_report)_\d{4}\.(xlsx|html)$")
 
 PublishHook = Callable[[str], None]
 """Called with the name of each publishing stage; tests use it to inject faults."""
@@ -71,7 +90,24 @@ def published_copy_path(warehouse: Path) -> Path:
 
 
 def version_dir(out_dir: Path, run_id: str) -> Path:
-    return out_dir.parent / VERSIONS_DIR / f"{out_dir.name}-{run_id}"
+    """The folder a run's files are written to, inside the year's folder."""
+    return out_dir / VERSIONS_DIR / f"{out_dir.name}-{run_id}"
+
+
+def blocked_dir(out_dir: Path, run_id: str) -> Path:
+    """Where a blocked run's data-quality report goes: inside the year's folder, never linked
+    into the published set."""
+    return out_dir / BLOCKED_DIR / run_id
+
+
+def current_version(out_dir: Path) -> Path | None:
+    """The version folder the year's folder publishes now (None: nothing published there).
+
+    Also answers for the older layout where `out_dir` itself was the symlink."""
+    if out_dir.is_symlink():
+        return out_dir.resolve()
+    link = out_dir / CURRENT_LINK
+    return link.resolve() if link.is_symlink() else None
 
 
 def _quote(name: str) -> str:
@@ -151,41 +187,121 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def switch_year_dir(out_dir: Path, new_version: Path) -> None:
-    """Point `out_dir` (a symlink) at `new_version` with one atomic rename.
+def _is_ours(name: str) -> bool:
+    """A published file name of this tool (what an older layout left as a plain file)."""
+    return name in {f"{t}.parquet" for t in RESULT_TABLES} or bool(_OFFICE_FILE.match(name))
 
-    A real folder left at `out_dir` by an older layout is moved into the versions folder first.
-    """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    if out_dir.exists() and not out_dir.is_symlink():
-        legacy = out_dir.parent / VERSIONS_DIR / f"{out_dir.name}-legacy"
-        if legacy.exists():
-            shutil.rmtree(legacy)
-        os.replace(out_dir, legacy)
-    link_tmp = out_dir.parent / f".{out_dir.name}.link-tmp"
+
+def _link(target: str, at: Path) -> None:
+    """Make `at` a symlink to `target` with one atomic rename (replacing what was there)."""
+    if at.is_symlink() and os.readlink(at) == target:
+        return
+    tmp = at.with_name(f".{at.name}.link-tmp")
     with contextlib.suppress(FileNotFoundError):
-        link_tmp.unlink()
-    link_tmp.symlink_to(os.path.relpath(new_version, out_dir.parent), target_is_directory=True)
-    os.replace(link_tmp, out_dir)
+        tmp.unlink()
+    tmp.symlink_to(target)
+    os.replace(tmp, at)
+
+
+def _link_files(out_dir: Path, names: list[str]) -> None:
+    for name in names:
+        _link(f"{CURRENT_LINK}/{name}", out_dir / name)
+
+
+def prepare_year_dir(out_dir: Path) -> None:
+    """Make `out_dir` a real folder in the current layout; call before writing into it.
+
+    Two older layouts are upgraded once: `out_dir` as a symlink into `../.versions/` (its
+    version is copied inside and the symlink replaced by the folder: the year's files are
+    missing only between an unlink and a rename), and `out_dir` as a plain folder of result
+    files (they are moved into `.versions/<name>-legacy/` and linked back). Files that are not
+    this tool's are never touched.
+    """
+    if out_dir.is_symlink():
+        _upgrade_linked_year_dir(out_dir)
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if (out_dir / CURRENT_LINK).is_symlink():
+        return
+    legacy = sorted(
+        p.name for p in out_dir.iterdir() if p.is_file() and not p.is_symlink() and _is_ours(p.name)
+    )
+    if not legacy:
+        return
+    target = out_dir / VERSIONS_DIR / f"{out_dir.name}-legacy"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in legacy:
+        os.replace(out_dir / name, target / name)
+    _link(os.path.relpath(target, out_dir), out_dir / CURRENT_LINK)
+    _link_files(out_dir, legacy)
+    _fsync_dir(out_dir)
+
+
+def _upgrade_linked_year_dir(out_dir: Path) -> None:
+    old = out_dir.resolve()
+    staging = out_dir.with_name(f".{out_dir.name}.upgrade-tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / VERSIONS_DIR).mkdir(parents=True)
+    names: list[str] = []
+    if old.is_dir():
+        copy = staging / VERSIONS_DIR / old.name
+        shutil.copytree(old, copy, symlinks=True)
+        names = sorted(p.name for p in copy.iterdir() if p.is_file())
+        _link(os.path.relpath(copy, staging), staging / CURRENT_LINK)
+        _link_files(staging, names)
+    out_dir.unlink()
+    os.rename(staging, out_dir)
     _fsync_dir(out_dir.parent)
+    # the older layout's versions of this year, beside the folder: no longer read
+    versions = out_dir.parent / VERSIONS_DIR
+    if versions.is_dir():
+        for stale in versions.glob(f"{glob_escape(out_dir.name)}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            versions.rmdir()
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def switch_year_dir(out_dir: Path, new_version: Path) -> None:
+    """Publish `new_version` in `out_dir`: one atomic rename of `out_dir/current`.
+
+    The per-file links (`<file> -> current/<file>`) are made first; they already exist for the
+    names an earlier version had, so the rename switches the whole set at once. Links of names
+    the new version no longer has are removed afterwards.
+    """
+    prepare_year_dir(out_dir)
+    names = sorted(p.name for p in new_version.iterdir() if p.is_file())
+    _link_files(out_dir, names)
+    _link(os.path.relpath(new_version, out_dir), out_dir / CURRENT_LINK)
+    keep = set(names)
+    for entry in out_dir.iterdir():
+        if entry.name in keep or not entry.is_symlink():
+            continue
+        target = os.readlink(entry)
+        if target.startswith(f"{CURRENT_LINK}/") and entry.name not in keep:
+            entry.unlink()
+    _fsync_dir(out_dir)
 
 
 def prune_versions(out_dir: Path, keep: int = KEEP_VERSIONS) -> None:
-    """Remove all but the newest `keep` version folders of this year (never the current one)."""
-    versions = out_dir.parent / VERSIONS_DIR
-    if not versions.is_dir():
-        return
-    current = out_dir.resolve() if out_dir.is_symlink() else None
-    prefix = f"{out_dir.name}-"
-    candidates = sorted(
-        (p for p in versions.iterdir() if p.is_dir() and p.name.startswith(prefix)),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in candidates[keep:]:
-        if current is not None and old.resolve() == current:
+    """Remove all but the newest `keep` version folders of this year (never the current one),
+    and all but the newest `KEEP_BLOCKED` blocked reports."""
+    current = current_version(out_dir)
+    for folder, limit in ((out_dir / VERSIONS_DIR, keep), (out_dir / BLOCKED_DIR, KEEP_BLOCKED)):
+        if out_dir.is_symlink() or not folder.is_dir():
             continue
-        shutil.rmtree(old, ignore_errors=True)
+        candidates = sorted(
+            (p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in candidates[limit:]:
+            if current is not None and old.resolve() == current:
+                continue
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def export_published_copy(con: duckdb.DuckDBPyConnection, warehouse: Path) -> Path:
@@ -318,7 +434,7 @@ def reconcile(con: duckdb.DuckDBPyConnection, warehouse: Path) -> list[str]:
     for year, run_id, out_dir_text in rows:
         out_dir = Path(out_dir_text)
         wanted = version_dir(out_dir, run_id)
-        if wanted.is_dir() and (not out_dir.is_symlink() or out_dir.resolve() != wanted.resolve()):
+        if wanted.is_dir() and current_version(out_dir) != wanted.resolve():
             switch_year_dir(out_dir, wanted)
             repairs.append(f"{year}: out folder switched to run {run_id}")
     copy = published_copy_path(warehouse)

@@ -68,7 +68,12 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 def inputs_sha256(reports_dir: Path) -> str:
     """One digest over every file of the package: names (relative) and contents, sorted."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in reports_dir.rglob("*") if p.is_file()):
+    files = [
+        Path(folder) / name
+        for folder, _dirs, names in os.walk(reports_dir)  # symlinks are never followed
+        for name in names
+    ]
+    for path in sorted(p for p in files if p.is_file() and not p.is_symlink()):
         rel = path.relative_to(reports_dir).as_posix()
         digest.update(rel.encode("utf-8") + b"\0" + sha256_file(path).encode("ascii") + b"\n")
     return digest.hexdigest()

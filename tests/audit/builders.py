@@ -98,6 +98,7 @@ def raw_frame(dataset: str, n: int = 2, year: int = YEAR) -> pl.DataFrame:
     data["_sheet"] = stg["_sheet"]
     data["_source_row"] = stg["_source_row"]
     data["_extra"] = pl.Series([None] * n, dtype=pl.String)
+    data["_row_error"] = pl.Series([None] * n, dtype=pl.String)
     for col in ds.columns:
         name = staging_name(col)
         data[col.name] = (

@@ -503,6 +503,8 @@ def build_package(reports: Path) -> tuple[list[Case], int]:
             "stg_financing.financing_date.in_assessment_year",
             "warning",
         )
+    # the whole file's events fall in 2022: the file is named too (issue 22), the year goes on
+    case("report_for_another_year_file", None, c, None, None, None, "file_year_mismatch", "warning")
     grads = Sheet("毕业企业", GRADUATION_HEADERS, [])
     row = grads.add(
         dict(
@@ -593,8 +595,10 @@ def build_package(reports: Path) -> tuple[list[Case], int]:
     good += 1
     write_csv(reports / "tenants_utf16.csv", TENANT_HEADERS, [tenant("C003", 63)], "utf-16")
     case("csv_in_utf16", None, "tenants_utf16.csv", None, None, None, "unreadable_file")
-    (reports / "tenants_nul.csv").write_bytes(",".join(TENANT_HEADERS).encode() + b"\x00\x00\n")
-    case("csv_with_nul_bytes", None, "tenants_nul.csv", None, None, None, "unreadable_file")
+    write_csv(reports / "tenants_nul.csv", TENANT_HEADERS, [tenant("C003", 64)], "utf-8")
+    nul = (reports / "tenants_nul.csv").read_bytes().replace(b"64,", b"\x0064,", 1)
+    (reports / "tenants_nul.csv").write_bytes(nul)  # the line is a rejected row, not the file
+    case("csv_with_nul_bytes", "tenants", "tenants_nul.csv", None, 2, "_row", "nul_bytes")
 
     # -- files that cannot be read, beside the good ones --------------------------------
     (reports / "空文件.xlsx").write_bytes(b"")

@@ -31,9 +31,8 @@ def test_csv_encodings(package, run_ingest, query, encoding: str, prefix: bytes)
         (HEADER + "\n" + ROW + "\n").encode("utf-16-le"),  # NUL bytes, no BOM
         b"carrier_id,enterprise_name\nC001,Caf\xe9,\xe9\n",  # Latin-1, not UTF-8 nor GB18030
         b"carrier_id,enterprise_name\nC001,\xfe\xfe\xfe\xfe\n",  # GB18030 private-use area
-        b"a,b\n1,\x002\n",  # a NUL byte
     ],
-    ids=["utf-16", "utf-16-le", "latin-1", "private-use", "nul"],
+    ids=["utf-16", "utf-16-le", "latin-1", "private-use"],
 )
 def test_undecodable_csv_is_an_unreadable_finding(package, run_ingest, query, data) -> None:
     (package / "patents_C001.csv").write_bytes(data)
@@ -49,6 +48,31 @@ def test_undecodable_csv_is_an_unreadable_finding(package, run_ingest, query, da
         ("patents_C002.csv", "loaded"),
     ]
     assert query("select count(*) from raw.patents") == [(1,)]
+
+
+def test_a_line_with_nul_bytes_is_a_row_to_reject(package, run_ingest, query) -> None:
+    """Only the line with the NUL is lost to the year: it is loaded with its `_row_error` (so
+    staging rejects it at its line and counts it), the lines around it are loaded as usual."""
+    nul_row = ROW.replace("某科技", "某\x00科技")
+    data = f"{HEADER}\n{ROW}\n{nul_row}\n{ROW}\n".encode()
+    (package / "patents.csv").write_bytes(data)
+    summary = run_ingest(package)
+    assert summary.findings == []
+    got = query("select _source_row, enterprise_name, _row_error is not null from raw.patents")
+    assert got == [(2, "某科技公司", False), (3, "某科技公司", True), (4, "某科技公司", False)]
+    (error,) = query("select _row_error from raw.patents where _source_row = 3")[0]
+    assert '"check_name": "nul_bytes"' in error and "line 3" in error
+
+
+def test_nul_bytes_in_the_header_line_are_removed_with_a_warning(
+    package, run_ingest, query
+) -> None:
+    (package / "patents.csv").write_bytes(f"{HEADER}\x00\n{ROW}\n".encode())
+    summary = run_ingest(package)
+    assert [(f.check_name, f.severity, f.source_row) for f in summary.findings] == [
+        ("nul_bytes", "warning", 1)
+    ]
+    assert query("select _source_row, _row_error from raw.patents") == [(2, None)]
 
 
 def test_csv_line_numbers_with_line_breaks_in_quoted_cells(package, run_ingest, query) -> None:

@@ -20,11 +20,31 @@ from tests.marts.builders import DUCKDB_CONFIG, query
 pytestmark = pytest.mark.slow
 
 
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def _chinese_numerals(s: str) -> str:
+    """二〇二四年三月五日 -> 2024年3月5日 (digit by digit in the year, 十 in month and day)."""
+    m = re.fullmatch(r"([〇零一二三四五六七八九\d]{4})年([〇一二三四五六七八九十\d]{1,3})月"
+                     r"([〇一二三四五六七八九十\d]{1,3})日?", s)  # fmt: skip
+    if m is None:
+        return s
+
+    def number(part: str) -> str:
+        part = part.translate(_CN_DIGITS)
+        if "十" in part:
+            tens, _, ones = part.partition("十")
+            return str(int(tens or "1") * 10 + int(ones or "0"))
+        return part
+
+    return f"{m.group(1).translate(_CN_DIGITS)}年{number(m.group(2))}月{number(m.group(3))}日"
+
+
 def parse_date(text: str | None) -> date | None:
     """The date forms of contract/README.md, written again here so the check is independent."""
     if text is None or not str(text).strip():
         return None
-    s = unicodedata.normalize("NFKC", str(text)).strip()
+    s = _chinese_numerals(unicodedata.normalize("NFKC", str(text)).strip())
     for pattern in (
         r"^(\d{4})-(\d{1,2})-(\d{1,2})(?: 00:00:00)?$",
         r"^(\d{4})/(\d{1,2})/(\d{1,2})$",

@@ -16,7 +16,7 @@ import pytest
 from orchestration.lock import DUCKDB_CONFIG
 from orchestration.pipeline import RunOptions, RunOutcome, run_year
 from orchestration.progress import Progress
-from orchestration.publish import RESULT_TABLES
+from orchestration.publish import RESULT_TABLES, current_version
 
 SCALE = 0.2
 """About a dozen carriers: every kind of row, small enough for many runs."""
@@ -82,8 +82,7 @@ class District:
         """What a reader can see: the result tables, the year folders, the read-only copy."""
         state: dict[str, object] = {"tables": self.results()}
         for year in (2023, 2024):
-            link = self.out / str(year)
-            state[f"out{year}"] = link.resolve() if link.exists() else None
+            state[f"out{year}"] = current_version(self.out / str(year))
         copy = self.warehouse.with_name("carriers.published.duckdb")
         state["copy"] = copy.read_bytes() if copy.exists() else None
         return state

@@ -139,7 +139,7 @@ def test_disk_full_while_publishing_keeps_the_previous_results(district):
     assert before["tables"]["carrier_scores"].equals(after["tables"]["carrier_scores"])
     assert before["out2024"] == after["out2024"]
     (failed_run,) = after["tables"]["runs"].filter(pl.col("status") == "failed")["run_id"]
-    versions = [p.name for p in (district.out / ".versions").iterdir()]
+    versions = [p.name for p in (district.out / "2024" / ".versions").iterdir()]
     assert versions and not any(failed_run in name for name in versions), versions
 
 

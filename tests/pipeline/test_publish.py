@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -89,7 +90,7 @@ def test_rerun_replaces_only_its_year(con, tmp_path):
 def test_failure_inside_the_transaction_changes_nothing(con, tmp_path, stage):
     _publish(con, 2024, "r1", 80.0, tmp_path)
     before = _scores(con)
-    link_before = (tmp_path / "2024").resolve()
+    link_before = pub.current_version(tmp_path / "2024")
 
     def fail_at(point: str) -> None:
         if point == stage:
@@ -98,7 +99,7 @@ def test_failure_inside_the_transaction_changes_nothing(con, tmp_path, stage):
     with pytest.raises(RuntimeError):
         _publish(con, 2024, "r2", 99.0, tmp_path, hook=fail_at)
     assert _scores(con) == before
-    assert (tmp_path / "2024").resolve() == link_before
+    assert pub.current_version(tmp_path / "2024") == link_before
     assert con.execute("select status from results.runs where run_id = 'r2'").fetchone() == (
         "running",
     )
@@ -117,33 +118,81 @@ def test_new_columns_are_added_not_lost(con, tmp_path):
     assert rows == [(2023, None), (2024, "镇A")]
 
 
-def test_year_folder_is_a_switched_symlink_and_old_versions_pruned(con, tmp_path):
+def test_year_folder_switches_its_current_link_and_old_versions_are_pruned(con, tmp_path):
     for i in range(5):
         out_dir = _publish(con, 2024, f"r{i}", 60.0 + i, tmp_path)
         pub.prune_versions(out_dir)
-    assert out_dir.is_symlink()
-    assert pl.read_parquet(out_dir / "carrier_scores.parquet")["run_id"].to_list() == ["r4"]
-    versions = sorted(p.name for p in (tmp_path / pub.VERSIONS_DIR).iterdir())
+    assert out_dir.is_dir() and not out_dir.is_symlink()
+    assert (out_dir / pub.CURRENT_LINK).is_symlink()
+    link = out_dir / "carrier_scores.parquet"
+    assert link.is_symlink() and os.readlink(link) == "current/carrier_scores.parquet"
+    assert pl.read_parquet(link)["run_id"].to_list() == ["r4"]
+    assert pub.current_version(out_dir).name == "2024-r4"
+    versions = sorted(p.name for p in (out_dir / pub.VERSIONS_DIR).iterdir())
     assert len(versions) == pub.KEEP_VERSIONS
     assert "2024-r4" in versions
+    # nothing was written beside the year's folder
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".wal")) == [
+        "2024",
+        "wh.duckdb",
+        "wh.published.duckdb",
+    ]
 
 
-def test_a_real_folder_from_an_older_layout_is_kept_aside(con, tmp_path):
+def test_one_rename_switches_every_file_of_the_year(con, tmp_path):
+    """Every published name goes through `current`: a reader resolving two files around a
+    switch gets both from one run, as the one link names it."""
+    out_dir = _publish(con, 2024, "r1", 80.0, tmp_path)
+    before = {p.name: os.readlink(p) for p in out_dir.iterdir() if p.is_symlink()}
+    _publish(con, 2024, "r2", 85.0, tmp_path)
+    after = {p.name: os.readlink(p) for p in out_dir.iterdir() if p.is_symlink()}
+    assert {k: v for k, v in before.items() if k != pub.CURRENT_LINK} == {
+        k: v for k, v in after.items() if k != pub.CURRENT_LINK
+    }  # the per-file links never changed: only `current` did
+    assert before[pub.CURRENT_LINK] != after[pub.CURRENT_LINK]
+    for name in pub.RESULT_TABLES:
+        assert set(pl.read_parquet(out_dir / f"{name}.parquet")["run_id"]) == {"r2"}
+
+
+def test_a_plain_folder_from_an_older_layout_is_kept_aside(con, tmp_path):
     legacy = tmp_path / "2024"
     legacy.mkdir()
-    (legacy / "old.txt").write_text("old", encoding="utf-8")
+    (legacy / "carrier_scores.parquet").write_text("old", encoding="utf-8")
+    (legacy / "notes.txt").write_text("the user's own", encoding="utf-8")
     out_dir = _publish(con, 2024, "r1", 80.0, tmp_path)
-    assert out_dir.is_symlink()
-    assert (tmp_path / pub.VERSIONS_DIR / "2024-legacy" / "old.txt").exists()
+    assert (out_dir / pub.VERSIONS_DIR / "2024-legacy" / "carrier_scores.parquet").exists()
+    assert (out_dir / "notes.txt").read_text(encoding="utf-8") == "the user's own"
+    assert pl.read_parquet(out_dir / "carrier_scores.parquet")["run_id"].to_list() == ["r1"]
+
+
+def test_a_year_link_of_the_older_layout_is_upgraded(con, tmp_path):
+    """Before: `out/2024 -> .versions/2024-r0` beside it. After one publish: `out/2024` is a
+    real folder holding its versions; the older versions beside it are gone."""
+    old = tmp_path / pub.VERSIONS_DIR / "2024-r0"
+    old.mkdir(parents=True)
+    pl.DataFrame({"run_id": ["r0"]}).write_parquet(old / "carrier_scores.parquet")
+    (tmp_path / "2024").symlink_to(os.path.join(pub.VERSIONS_DIR, "2024-r0"))
+    pub.prepare_year_dir(tmp_path / "2024")
+    out_dir = tmp_path / "2024"
+    assert not out_dir.is_symlink()
+    assert pl.read_parquet(out_dir / "carrier_scores.parquet")["run_id"].to_list() == ["r0"]
+    assert not (tmp_path / pub.VERSIONS_DIR).exists()
+    _publish(con, 2024, "r1", 80.0, tmp_path)
+    assert pl.read_parquet(out_dir / "carrier_scores.parquet")["run_id"].to_list() == ["r1"]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".wal")) == [
+        "2024",
+        "wh.duckdb",
+        "wh.published.duckdb",
+    ]
 
 
 def test_reconcile_finishes_a_publish_killed_after_commit(con, tmp_path):
     _publish(con, 2024, "r1", 80.0, tmp_path)
     _publish(con, 2024, "r2", 85.0, tmp_path, switch=False)  # "killed" before the switch
     out_dir = tmp_path / "2024"
-    assert out_dir.resolve().name == "2024-r1"
+    assert pub.current_version(out_dir).name == "2024-r1"
     repairs = pub.reconcile(con, tmp_path / "wh.duckdb")
-    assert out_dir.resolve().name == "2024-r2"
+    assert pub.current_version(out_dir).name == "2024-r2"
     assert any("r2" in line for line in repairs)
     assert pub.reconcile(con, tmp_path / "wh.duckdb") == []
     copy = pub.published_copy_path(tmp_path / "wh.duckdb")
@@ -191,4 +240,4 @@ def test_run_paths_keep_the_year_link_unresolved(tmp_path):
     (tmp_path / "2024").symlink_to(target)
     paths = RunPaths.build(2024, tmp_path, out=tmp_path / "2024")
     assert paths.out_dir == tmp_path / "2024"
-    assert pub.version_dir(paths.out_dir, "r2") == tmp_path / ".versions" / "2024-r2"
+    assert pub.version_dir(paths.out_dir, "r2") == tmp_path / "2024" / ".versions" / "2024-r2"

@@ -20,6 +20,7 @@ META_COLUMNS = {
     "_sheet": "VARCHAR",
     "_source_row": "INTEGER",
     "_extra": "VARCHAR",
+    "_row_error": "VARCHAR",
 }
 
 
@@ -71,6 +72,7 @@ def write_raw(
                     "_sheet": "",
                     "_source_row": index + 2,
                     "_extra": None,
+                    "_row_error": None,
                 }
                 record.update(row)
                 records.append([record.get(c) for c in cols])
