@@ -147,6 +147,25 @@ def template(
 
 
 @app.command()
+def rulebook(
+    year: YearOpt,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the rulebook YAML.")],
+) -> None:
+    """Write the default rulebook of a year, the one a run would use (默认评价规则)."""
+    from scoring.rulebook import default_rulebook_text
+
+    text, source_year = default_rulebook_text(year)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    origin = (
+        f"{year} 年度默认规则 / the bundled {year} default"
+        if source_year == year
+        else f"沿用 {source_year} 年度默认规则 / the bundled {source_year} default"
+    )
+    typer.echo(f"规则文件已生成 / rulebook written: {out} ({origin})")
+
+
+@app.command()
 def sample(
     out: Annotated[Path, typer.Option("--out", help="Folder for the packages.")] = Path("reports"),
     scale: Annotated[float, typer.Option("--scale", help="1 = a district of ~60 carriers.")] = 1.0,

@@ -207,13 +207,13 @@ def scores(
     """The year's scores, grades, clear-out, actions and rewards from the marts, checked by the
     results suites; kept in memory (publishing is `published_results`' job)."""
     from orchestration import audit, score
-    from scoring.rulebook import RulebookError, load_rulebook
+    from scoring.rulebook import RulebookError, rulebook_for_year
 
     year = _year(context)
     options = carrier_assess.options(year)
     paths = carrier_assess.paths(year)
     try:
-        rulebook = load_rulebook(options.rules if options.rules else year)
+        rulebook = rulebook_for_year(year, options.rules).rulebook
     except (RulebookError, OSError) as exc:
         reason = f"评价规则文件有误 / rulebook {options.rules or year}: {exc}"
         raise _failure(reason, ExitCode.USAGE) from exc

@@ -32,6 +32,7 @@ from orchestration.runlog import (
     code_version,
     finish_run,
     inputs_sha256,
+    insert_run,
     new_run_id,
     now_utc,
     start_run,
@@ -39,7 +40,9 @@ from orchestration.runlog import (
 
 if TYPE_CHECKING:
     from orchestration.audit import AuditWorker
+    from orchestration.score import YearScoring
     from orchestration.transform import BuildWorker
+    from scoring.rulebook import RulebookSource
 
 FaultHook = Callable[[str], None]
 """Called with the name of every step boundary and publishing stage (tests inject faults)."""
@@ -107,21 +110,24 @@ def run_year(options: RunOptions, progress: Progress) -> RunOutcome:
 
 
 def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
-    from scoring.rulebook import RulebookError, load_rulebook, rulebook_path_for, rulebook_sha256
+    from orchestration.package_check import check_reports_dir
+    from scoring.rulebook import RulebookError, rulebook_for_year
 
     year = options.year
     paths = RunPaths.build(year, options.reports, options.warehouse, options.out)
-    if not paths.reports_dir.is_dir():
-        raise PipelineError(
-            ExitCode.INPUT, f"报送材料目录不存在 / reports folder not found: {paths.reports_dir}"
-        )
     try:
-        rules_file = Path(options.rules).resolve() if options.rules else rulebook_path_for(year)
-        rulebook = load_rulebook(rules_file)
+        rules_file = Path(options.rules).resolve() if options.rules else None
+        rulebook = rulebook_for_year(year, rules_file)
     except (RulebookError, OSError) as exc:
         raise PipelineError(
-            ExitCode.USAGE, f"评价规则文件有误 / rulebook {options.rules or year}: {exc}"
+            ExitCode.USAGE,
+            f"评价规则文件有误 / rulebook {options.rules or year}: {exc}"
+            "（可用 --rules FILE 指定规则文件；carrier-assess rulebook --year Y --out FILE "
+            "生成默认规则 / give one with --rules FILE; `carrier-assess rulebook --year Y "
+            "--out FILE` writes the default)",
         ) from exc
+    check_reports_dir(paths.reports_dir)
+    progress.info(_rulebook_line(year, rulebook))
 
     with run_lock(paths.warehouse):
         record = RunRecord(
@@ -129,11 +135,13 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
             assessment_year=year,
             started_at=now_utc(),
             inputs_sha256=inputs_sha256(paths.reports_dir),
-            rules_sha256=rulebook_sha256(rules_file),
+            rules_sha256=rulebook.sha256,
             code_version=code_version(),
             reports_dir=str(paths.reports_dir),
-            rules_file=str(rules_file),
+            rules_file=rulebook.origin,
             out_dir=str(paths.out_dir),
+            rulebook_year=rulebook.rulebook_year,
+            rulebook_text=rulebook.text,
         )
         with connect(paths.warehouse) as con:
             for line in pub.reconcile(con, paths.warehouse):
@@ -164,7 +172,7 @@ def _steps(
     progress: Progress,
     paths: RunPaths,
     record: RunRecord,
-    rulebook: object,
+    rulebook: RulebookSource,
 ) -> RunOutcome:
     from orchestration import audit, transform
 
@@ -185,11 +193,11 @@ def _run_steps(
     progress: Progress,
     paths: RunPaths,
     record: RunRecord,
-    rulebook: object,
+    rulebook: RulebookSource,
     auditor: AuditWorker,
     builder: BuildWorker,
 ) -> RunOutcome:
-    from orchestration import audit, ingest, score, transform
+    from orchestration import audit, ingest, rederive, score, transform, yearcheck
 
     year = record.assessment_year
     fault = options.fault_hook
@@ -197,12 +205,18 @@ def _run_steps(
     fault("before_ingest")
     with progress.step("ingest", "读取报送材料 / ingest reports") as metric:
         with connect(paths.warehouse) as con:
+            _refuse_unpublished_packages(con, year)
             summary = ingest.ingest_package(con, year, paths.reports_dir, record.run_id)
             # The raw tables are final once ingest has committed: their suites' frames are
             # read here (as Arrow) and the worker validates them while dbt builds. This
             # step's seconds include the read.
             raw_check = auditor.submit(audit.read_warehouse(con, year, suites=audit.raw_suites()))
             built_with = transform.stored_fingerprint(con)  # so the build need not open it
+            # Later years loaded: the marts are built as of this year first, as an in-order
+            # run saw them, and again as of each later year it re-derives (rederive.py).
+            later_published = rederive.later_published_years(con, year)
+            later_loaded = rederive.later_loaded_years(con, year)
+            rederive.set_as_of(con, year if later_loaded else None)
         metric.detail = summary.one_line()
     progress.table(*summary.as_table())
 
@@ -223,31 +237,74 @@ def _run_steps(
                 auditor.submit(audit.read_warehouse(con, year, suites=[name]))
                 for name in audit.model_suites()
             ]
+            year_check = yearcheck.year_mismatch_findings(con, year)
         count = len(models_checks)
         metric.detail = f"{count} 套检查在后台校验 / {count} suites validating in the background"
 
     fault("before_score")
     with progress.step("score", "评分定级 / scoring") as metric:
         with connect(paths.warehouse, read_only=True) as con:
-            inputs = score.load_inputs(con, year)
-            base_tables = score.load_base_tables(con, year)
-        scored = score.score(rulebook, year, inputs)
+            basis = rederive.history_basis(con, year)
+            basis.apply(record)
+            main = score.score_year_job(con, score.YearJob(year, rulebook, record), {})
+        scored = main.scored
+        base_tables = main.base
         metric.detail = score.one_line(scored)
+
+    # Every later published year, scored again in year order from the marts as of that year,
+    # with this year's (and each re-derived year's) fresh results as its grade history.
+    later: list[tuple[YearScoring, rederive.HistoryBasis, object]] = []
+    if later_published:
+        fault("before_rederive")
+        with progress.step("rederive", "重新推导以后年度 / re-deriving later years") as metric:
+            fresh = {year: main.scored["carrier_scores"]}
+            for published in later_published:
+                rederive.rebuild_as_of(
+                    paths.warehouse, published.year, last_loaded=max(later_loaded)
+                )
+                source = rederive.stored_rulebook(published)
+                job = score.YearJob(
+                    published.year,
+                    source,
+                    rederive.rederive_record(published, record, source),
+                    source_run_id=published.run_id,
+                )
+                with connect(paths.warehouse, read_only=True) as con:
+                    later_basis = rederive.history_basis(con, published.year)
+                    later_basis.apply(job.record)
+                    scoring = score.score_year_job(con, job, fresh)
+                    # the same checks an in-order run of that year gets
+                    check = auditor.submit(audit.read_warehouse(con, published.year))
+                fresh[published.year] = scoring.scored["carrier_scores"]
+                later.append((scoring, later_basis, check))
+            years = ", ".join(str(s.job.year) for s, _, _ in later)
+            metric.detail = f"重新推导 / re-derived {years}"
 
     fault("before_results_audit")
     with progress.step("audit_results", "结果校验 / results checks") as metric:
         results_check = auditor.submit(audit.read_results(scored, year))
+        later_results = [
+            auditor.submit(audit.read_results(s.scored, s.job.year)) for s, _, _ in later
+        ]
         warehouse_audit = audit.AuditResult.combine(
-            raw_check.result(), *(check.result() for check in models_checks)
+            raw_check.result(), *(check.result() for check in models_checks), year_check
         )
         results_audit = results_check.result()
+        later_audits = [
+            (check.result(), results.result())
+            for (_, _, check), results in zip(later, later_results, strict=True)
+        ]
         metric.detail = results_audit.one_line()
     progress.info(f"数据质量检查 / quality gate: {warehouse_audit.one_line()}")
 
     tables = score.assemble_tables(
         scored=scored,
         base=base_tables,
-        findings=[warehouse_audit.findings, results_audit.findings],
+        findings=[
+            warehouse_audit.findings,
+            results_audit.findings,
+            rederive.history_findings(basis),
+        ],
         record=record,
     )
     dq_issues = tables["dq_issues"]
@@ -258,19 +315,63 @@ def _run_steps(
             f"{errors} 个错误阻止发布，详见 / {errors} error(s) block publishing, see {report}"
         )
         return RunOutcome(ExitCode.AUDIT_BLOCKED, record.run_id, message, dq_report=report)
+    later_tables: list[tuple[YearScoring, dict[str, pl.DataFrame]]] = []
+    for (scoring, later_basis, _), (wh_audit, res_audit) in zip(later, later_audits, strict=True):
+        if wh_audit.error_count + res_audit.error_count:
+            later_year = scoring.job.year
+            return RunOutcome(
+                ExitCode.AUDIT_BLOCKED,
+                record.run_id,
+                f"重新推导的 {later_year} 年度有 {wh_audit.error_count + res_audit.error_count}"
+                f" 个错误，本次不发布 / re-deriving {later_year} found errors; nothing published",
+            )
+        later_tables.append(
+            (
+                scoring,
+                score.assemble_tables(
+                    scored=scoring.scored,
+                    base=scoring.base,
+                    findings=[
+                        wh_audit.findings,
+                        res_audit.findings,
+                        rederive.history_findings(later_basis),
+                    ],
+                    record=scoring.job.record,
+                ),
+            )
+        )
 
     fault("before_publish")
     with progress.step("publish", "发布结果 / publish") as metric:
         out_version = pub.version_dir(paths.out_dir, record.run_id)
         tables["runs"] = _published_runs_frame(tables["runs"], record)
+        later_dirs: list[tuple[Path, Path]] = []  # (out_dir, version folder) per later year
         try:
             pub.prepare_year_dir(paths.out_dir)  # only ever writes inside --out
             pub.write_year_files(
                 tables, out_version, year, writers=_office_writers(year, base_tables)
             )
+            for scoring, later_year_tables in later_tables:
+                job = scoring.job
+                job.record.status = "published"
+                job.record.finished_at = now_utc()
+                later_year_tables["runs"] = _with_runs_row(later_year_tables["runs"], job.record)
+                later_out = _later_out_dir(job.record, paths)
+                job.record.out_dir = str(later_out)
+                later_version = pub.version_dir(later_out, job.record.run_id)
+                later_dirs.append((later_out, later_version))
+                pub.prepare_year_dir(later_out)
+                pub.write_year_files(
+                    later_year_tables,
+                    later_version,
+                    job.year,
+                    writers=_office_writers(job.year, scoring.base),
+                )
             fault("files_written")
         except OSError as exc:
             shutil.rmtree(out_version, ignore_errors=True)
+            for _, later_version in later_dirs:
+                shutil.rmtree(later_version, ignore_errors=True)
             raise PipelineError(
                 ExitCode.PUBLISH,
                 f"写出结果文件失败，已发布结果未改变 / could not write the result files "
@@ -280,39 +381,102 @@ def _run_steps(
         def mark_published(con: object) -> None:
             finish_run(con, record, "published", None)
 
+        def insert_rederived(job_record):
+            return lambda con: insert_run(con, job_record)
+
+        items = [pub.YearTables(year, tables, mark_published)] + [
+            pub.YearTables(s.job.year, t, insert_rederived(s.job.record)) for s, t in later_tables
+        ]
         with connect(paths.warehouse) as con:
             try:
-                pub.publish_year(
-                    con,
-                    tables=tables,
-                    year=year,
-                    run_id=record.run_id,
-                    mark_published=mark_published,
-                    hook=lambda stage: fault(f"publish:{stage}"),
-                )
+                pub.publish_years(con, items, hook=lambda stage: fault(f"publish:{stage}"))
             except (OSError, duckdb.Error) as exc:
                 shutil.rmtree(out_version, ignore_errors=True)
+                for _, later_version in later_dirs:
+                    shutil.rmtree(later_version, ignore_errors=True)
                 raise PipelineError(
                     ExitCode.PUBLISH,
                     f"写入结果表失败，已发布结果未改变 / could not write the result tables "
                     f"({exc}); published results unchanged",
                 ) from exc
-            # Committed: the year is published. What follows only makes the files and the
+            # Committed: the years are published. What follows only makes the files and the
             # read-only copy catch up; reconcile() finishes it if this run dies here.
             pub.switch_year_dir(paths.out_dir, out_version)
+            for later_out, later_version in later_dirs:
+                pub.switch_year_dir(later_out, later_version)
             fault("publish:after_switch")
             pub.export_published_copy(con, paths.warehouse)
         pub.prune_versions(paths.out_dir)
+        for later_out, _ in later_dirs:
+            pub.prune_versions(later_out)
         metric.detail = f"{paths.out_dir}"
     counts = {name: frame.height for name, frame in tables.items()}
+    notes = [
+        _rulebook_line(year, rulebook),
+        basis.note(),
+        rederive.closing_note([s.job.year for s, _ in later_tables]),
+    ]
     return RunOutcome(
         ExitCode.OK,
         record.run_id,
-        f"已发布 / published {year}: {paths.out_dir}；{dq_count_line(tables['dq_issues'])}",
+        "；".join(
+            [
+                f"已发布 / published {year}: {paths.out_dir}",
+                dq_count_line(tables["dq_issues"]),
+                *(n for n in notes if n),
+            ]
+        ),
         out_dir=paths.out_dir,
         dq_report=paths.out_dir / office_file_names(year)["dq_report"],
         counts=counts,
     )
+
+
+def _refuse_unpublished_packages(con: object, year: int) -> None:
+    """Before anything changes: a later year to re-derive must still hold its published package."""
+    from orchestration import rederive
+
+    stale = rederive.unpublished_packages(con, rederive.later_published_years(con, year))
+    if stale:
+        years = ", ".join(str(y) for y in stale)
+        raise PipelineError(
+            ExitCode.INPUT,
+            f"仓库中 {years} 年度的报送材料不是已发布的那一份（之后有一次未发布的运行替换了它），"
+            f"无法据此重新推导；请先用正确的材料重新运行 {years} 年度 / the warehouse's {years} "
+            f"package is not the published one (a later run of that year replaced it and did not "
+            f"publish), so it cannot be re-derived: run {years} again with its right package first",
+        )
+
+
+def _rulebook_line(year: int, rulebook: RulebookSource) -> str:
+    """How the closing line names the rulebook a year was scored with."""
+    if rulebook.origin.startswith("bundled:"):
+        if rulebook.rulebook_year == year:
+            return f"规则 / rulebook: {year} 年度默认规则 / bundled {year} default"
+        return (
+            f"规则 / rulebook: 沿用 {rulebook.rulebook_year} 年度默认规则 / "
+            f"bundled {rulebook.rulebook_year} default (none bundled for {year})"
+        )
+    return f"规则 / rulebook: {rulebook.origin}"
+
+
+def _later_out_dir(record: RunRecord, paths: RunPaths) -> Path:
+    """A re-derived year's out folder: the one its last published run wrote, else the default
+    beside this run's."""
+    if record.out_dir:
+        return Path(record.out_dir)
+    return paths.out_dir.parent / str(record.assessment_year)
+
+
+def _with_runs_row(runs: pl.DataFrame, record: RunRecord) -> pl.DataFrame:
+    """The year's runs rows with a re-derived run's row added (as it will read once published)."""
+    from orchestration.results_contract import schema_version
+
+    row = {column: getattr(record, column, None) for column in runs.columns}
+    if "schema_version" in row:
+        row["schema_version"] = schema_version()  # as insert_run writes it
+    added = pl.DataFrame([row], schema={c: runs.schema[c] for c in row}, strict=False)
+    return pl.concat([runs, added], how="diagonal_relaxed")
 
 
 def office_file_names(year: int) -> dict[str, str]:
@@ -352,6 +516,14 @@ def _published_runs_frame(runs: pl.DataFrame, record: RunRecord) -> pl.DataFrame
         .then(pl.lit(finished))
         .otherwise(pl.col("finished_at"))
         .alias("finished_at"),
+        *(
+            pl.when(pl.col("run_id") == record.run_id)
+            .then(pl.lit(getattr(record, column), dtype=pl.String))
+            .otherwise(pl.col(column))
+            .alias(column)
+            for column in ("history_years", "history_gaps")
+            if column in runs.columns
+        ),
     )
 
 

@@ -34,7 +34,8 @@ import contextlib
 import os
 import re
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -345,6 +346,15 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+@dataclass(frozen=True)
+class YearTables:
+    """One year to publish: its result tables and what marks its run published."""
+
+    year: int
+    tables: Mapping[str, pl.DataFrame]
+    mark_published: Callable[[duckdb.DuckDBPyConnection], None]
+
+
 def publish_year(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -355,20 +365,35 @@ def publish_year(
     hook: PublishHook = _no_hook,
 ) -> None:
     """Step 2: replace the year's rows of every result table and mark the run, atomically."""
-    missing = [name for name in RESULT_TABLES if name not in tables]
-    if missing:
-        raise ValueError(f"cannot publish without tables: {', '.join(missing)}")
+    del run_id  # named by mark_published; kept for callers
+    publish_years(con, [YearTables(year, tables, mark_published)], hook=hook)
+
+
+def publish_years(
+    con: duckdb.DuckDBPyConnection,
+    years: Sequence[YearTables],
+    *,
+    hook: PublishHook = _no_hook,
+) -> None:
+    """Step 2 for several years (a run and the later years it re-derives): every year's rows
+    replaced and every run marked in one transaction, all years or none."""
+    for item in years:
+        missing = [name for name in RESULT_TABLES if name not in item.tables]
+        if missing:
+            raise ValueError(f"cannot publish {item.year} without tables: {', '.join(missing)}")
     con.execute(f"create schema if not exists {RESULTS_SCHEMA}")
     con.execute("begin transaction")
     try:
-        for name in RESULT_TABLES:
-            if name == "runs":
-                continue  # the runs row is updated by mark_published, never deleted
-            replace_year_rows(con, name, tables[name], year)
-            hook(f"table:{name}")
+        for index, item in enumerate(years):
+            prefix = "" if index == 0 else f"{item.year}:"
+            for name in RESULT_TABLES:
+                if name == "runs":
+                    continue  # the runs row is updated by mark_published, never deleted
+                replace_year_rows(con, name, item.tables[name], item.year)
+                hook(f"{prefix}table:{name}")
+            item.mark_published(con)
         replace_code_labels(con)
         describe_tables(con, RESULTS_SCHEMA)
-        mark_published(con)
         hook("before_commit")
         con.execute("commit")
     except BaseException:

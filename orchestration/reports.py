@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from orchestration import history_note
 from orchestration import reports_receipt as receipt
 from orchestration import workbook_office as office
 from orchestration.contract import datasets
@@ -601,6 +602,7 @@ def _summary_facts(t: dict[str, pl.DataFrame], year: int) -> list[tuple[str, str
         ("数据质量警告数", "data-quality warnings", warnings, "int"),
         ("计数口径", "how they are counted", f"{COUNT_RULE_ZH} / {COUNT_RULE_EN}", "text"),
     ]
+    facts += history_note.facts(run, year)
     return facts
 
 
@@ -871,6 +873,9 @@ def _write_summary_sheet(
 ) -> None:
     ws = wb.add_worksheet(SUMMARY_SHEET)
     ws.write_string(0, 0, f"{year} 年度科创载体绩效评价结果 / Carrier assessment {year}", fmt.title)
+    banner = history_note.banner(_latest_run(t["runs"]), year)
+    if banner:
+        ws.write_string(1, 0, f"⚠ {banner}", fmt.title)
     ws.write_string(2, 0, "项目", fmt.header)
     ws.write_string(2, 1, "item", fmt.header_en)
     ws.write_string(2, 2, "值 / value", fmt.header)
@@ -1413,6 +1418,8 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         "counts_totals": totals,
         "unbalanced": unbalanced,
         "run_id": _as_text(run.get("run_id")) or "—",
+        "history_banner": history_note.banner(run, year),
+        "rulebook": history_note.rulebook_text(run, year),
     }
 
 

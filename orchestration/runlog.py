@@ -35,11 +35,30 @@ create table if not exists {RESULTS_SCHEMA}.runs (
     code_version varchar,
     reports_dir varchar,
     rules_file varchar,
-    out_dir varchar
+    out_dir varchar,
+    trigger varchar,
+    triggered_by varchar,
+    rulebook_year integer,
+    history_years varchar,
+    history_gaps varchar
+);
+create table if not exists {RESULTS_SCHEMA}.run_rulebooks (
+    run_id varchar primary key,
+    assessment_year integer not null,
+    rulebook_year integer,
+    rules_sha256 varchar not null,
+    rulebook_text varchar not null
 );
 """
 
-RUNS_ADDED_COLUMNS: dict[str, str] = {"schema_version": "varchar"}
+RUNS_ADDED_COLUMNS: dict[str, str] = {
+    "schema_version": "varchar",
+    "trigger": "varchar",
+    "triggered_by": "varchar",
+    "rulebook_year": "integer",
+    "history_years": "varchar",
+    "history_gaps": "varchar",
+}
 """Columns added to `results.runs` after its first release: added to an older warehouse's
 table on first use (older rows keep NULL)."""
 
@@ -126,6 +145,15 @@ class RunRecord:
     status: str = "running"
     reason: str | None = None
     finished_at: datetime | None = None
+    trigger: str = "run"
+    """`run` for a run started by hand or by the scheduler, `rederive` for a later year scored
+    again because an earlier year was published (docs/architecture.md "Years and history")."""
+    triggered_by: str | None = None
+    rulebook_year: int | None = None
+    rulebook_text: str | None = None
+    """The rulebook text the year is scored with; stored in `results.run_rulebooks`."""
+    history_years: str | None = None
+    history_gaps: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -137,6 +165,49 @@ def ensure_runs_table(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def insert_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
+    """The run's `runs` row as the record says, and its rulebook text when it has one."""
+    con.execute(
+        f"insert into {RESULTS_SCHEMA}.runs (run_id, assessment_year, started_at, finished_at, "
+        "status, reason, inputs_sha256, rules_sha256, code_version, reports_dir, rules_file, "
+        "out_dir, trigger, triggered_by, rulebook_year, history_years, history_gaps, "
+        "schema_version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            record.run_id,
+            record.assessment_year,
+            record.started_at,
+            record.finished_at,
+            record.status,
+            record.reason,
+            record.inputs_sha256,
+            record.rules_sha256,
+            record.code_version,
+            record.reports_dir,
+            record.rules_file,
+            record.out_dir,
+            record.trigger,
+            record.triggered_by,
+            record.rulebook_year,
+            record.history_years,
+            record.history_gaps,
+            schema_version(),
+        ],
+    )
+    if record.rulebook_text is not None:
+        con.execute(
+            f"insert or replace into {RESULTS_SCHEMA}.run_rulebooks "
+            "(run_id, assessment_year, rulebook_year, rules_sha256, rulebook_text) "
+            "values (?, ?, ?, ?, ?)",
+            [
+                record.run_id,
+                record.assessment_year,
+                record.rulebook_year,
+                record.rules_sha256,
+                record.rulebook_text,
+            ],
+        )
+
+
 def start_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
     """Record the run as `running`; mark runs that were left `running` as `abandoned`."""
     ensure_runs_table(con)
@@ -145,23 +216,7 @@ def start_run(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
         "reason = coalesce(reason, '进程中断，未完成 / process ended before finishing') "
         "where status = 'running'"
     )
-    con.execute(
-        f"insert into {RESULTS_SCHEMA}.runs (run_id, assessment_year, started_at, status, "
-        "inputs_sha256, rules_sha256, code_version, reports_dir, rules_file, out_dir, "
-        "schema_version) values (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)",
-        [
-            record.run_id,
-            record.assessment_year,
-            record.started_at,
-            record.inputs_sha256,
-            record.rules_sha256,
-            record.code_version,
-            record.reports_dir,
-            record.rules_file,
-            record.out_dir,
-            schema_version(),
-        ],
-    )
+    insert_run(con, record)
 
 
 def finish_run(
@@ -174,7 +229,14 @@ def finish_run(
     record.reason = reason
     record.finished_at = now_utc()
     con.execute(
-        f"update {RESULTS_SCHEMA}.runs set status = ?, reason = ?, finished_at = ? "
-        "where run_id = ?",
-        [status, reason, record.finished_at, record.run_id],
+        f"update {RESULTS_SCHEMA}.runs set status = ?, reason = ?, finished_at = ?, "
+        "history_years = ?, history_gaps = ? where run_id = ?",
+        [
+            status,
+            reason,
+            record.finished_at,
+            record.history_years,
+            record.history_gaps,
+            record.run_id,
+        ],
     )

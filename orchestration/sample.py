@@ -1460,6 +1460,9 @@ _BOOLS = (("是", "否"), ("Y", "N"), ("√", "×"), ("1", "0"), ("yes", "no"), 
 _BOOL_W = (0.55, 0.12, 0.12, 0.12, 0.05, 0.04)
 
 
+_SPACED_COLUMNS = ("town", "attracted_by_town", "industry")
+
+
 def _render_column(
     frame: pl.DataFrame, col: Column, rng: np.random.Generator, native: bool
 ) -> pl.Series:
@@ -1547,12 +1550,16 @@ def _render_column(
             forms = _forms(rng, n, (0.97, 0.03))
         else:
             broken = v.str.replace("有限公司", "\n有限公司") if native else v
+            # Towns and industries also arrive with a plain space between Chinese characters
+            # (`樊川 镇`, `生物 医药`) and towns without 镇 (`樊川`): the same town, industry.
+            split = pl.lit(" " if col.name in _SPACED_COLUMNS else "\u3000")
+            fullwidth = v.str.strip_suffix("镇") if col.name in ("town", "attracted_by_town") else v
             opts = [
                 v,
                 pl.concat_str([pl.lit(" "), v, pl.lit("  ")]),
                 broken,
-                _fullwidth(v),
-                pl.concat_str([v.str.slice(0, 2), pl.lit("\u3000"), v.str.slice(2)])
+                _fullwidth(fullwidth),
+                pl.concat_str([v.str.slice(0, 2), split, v.str.slice(2)])
                 if col.name != "enterprise_name"
                 else v,
             ]

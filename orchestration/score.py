@@ -5,7 +5,9 @@ The rules themselves live in `scoring/`; this module only moves frames in and ou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -15,6 +17,7 @@ from orchestration.config import RESULTS_SCHEMA
 
 if TYPE_CHECKING:
     from orchestration.runlog import RunRecord
+    from scoring.rulebook import RulebookSource
 
 MART_FILTERS: dict[str, str] = {
     "carrier_year_indicators": "assessment_year <= ?",
@@ -127,6 +130,59 @@ def score(rulebook, year: int, inputs) -> dict[str, pl.DataFrame]:
     from scoring.engine import score_year
 
     return score_year(rulebook, year, inputs)
+
+
+def with_fresh_history(inputs, fresh: Mapping[int, pl.DataFrame]):  # -> ScoringInputs
+    """`inputs` whose grade history holds, for every year in `fresh`, that year's freshly scored
+    `carrier_scores` rows instead of the published ones (re-derivation scores years in order in
+    one run, before any of them is committed). Whole rows: every column the history frame has."""
+    if not fresh:
+        return inputs
+    history = inputs.grade_history
+    kept = history.filter(~pl.col("assessment_year").is_in(list(fresh)))
+    parts = [kept]
+    for year, scores in sorted(fresh.items()):
+        frame = scores.with_columns(pl.lit(year, dtype=pl.Int32).alias("assessment_year"))
+        parts.append(
+            frame.select(
+                (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
+                for c, t in history.schema.items()
+            )
+        )
+    merged = pl.concat(parts, how="vertical").sort(["assessment_year", "carrier_id"])
+    return dataclasses.replace(inputs, grade_history=merged)
+
+
+@dataclass
+class YearJob:
+    """One year to score and publish in a run: the run's own year, or a later year re-derived.
+
+    Both go through `score_year_job`, so whatever the scoring path does (the rulebook, the
+    office's adjustments, the receipt's look-back) it does the same for a re-derived year."""
+
+    year: int
+    rulebook: RulebookSource
+    record: RunRecord
+    """The `runs` row the year's results are published under."""
+    source_run_id: str | None = None
+    """For a re-derivation: the run whose published settings (rulebook, adjustments) are used."""
+
+
+@dataclass
+class YearScoring:
+    job: YearJob
+    scored: dict[str, pl.DataFrame]
+    base: dict[str, pl.DataFrame]
+
+
+def score_year_job(
+    con: duckdb.DuckDBPyConnection, job: YearJob, fresh: Mapping[int, pl.DataFrame]
+) -> YearScoring:
+    """Read the year's inputs (earlier years scored in this run taken from `fresh`), score them
+    with the job's rulebook, and read what publishing takes from the warehouse as is."""
+    inputs = with_fresh_history(load_inputs(con, job.year), fresh)
+    scored = score(job.rulebook.rulebook, job.year, inputs)
+    return YearScoring(job, scored, load_base_tables(con, job.year))
 
 
 def one_line(scored: dict[str, pl.DataFrame]) -> str:

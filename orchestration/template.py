@@ -150,6 +150,20 @@ def _write_instructions(workbook: xlsxwriter.Workbook, formats: dict) -> None:
     sheet.autofilter(3, 0, row - 1, len(headers) - 1)
 
 
+TOWN_COLUMNS = ("town", "attracted_by_town")
+"""Columns holding a town or park name (contract, "Reference data: towns and parks")."""
+
+
+def town_names() -> list[str]:
+    """The canonical town and park names of seeds/towns.csv, in the file's order."""
+    import csv
+
+    from orchestration.config import PROJECT_DIR
+
+    with (PROJECT_DIR / "seeds" / "towns.csv").open(encoding="utf-8", newline="") as handle:
+        return [row["name"] for row in csv.DictReader(handle)]
+
+
 def _write_dataset_sheet(workbook: xlsxwriter.Workbook, ds: Dataset, formats: dict) -> None:
     sheet = workbook.add_worksheet(ds.sheet_zh)
     sheet.freeze_panes(1, 0)
@@ -180,6 +194,23 @@ def _write_dataset_sheet(workbook: xlsxwriter.Workbook, ds: Dataset, formats: di
                     "source": labels,
                     "error_title": "请从下拉列表选择",
                     "error_message": "可选：" + "、".join(labels),
+                },
+            )
+        elif col.name in TOWN_COLUMNS:
+            # The towns and parks of seeds/towns.csv; another name is allowed (a warning in
+            # Excel), the batch keeps it as written and reports it (town_unknown).
+            towns = town_names()
+            sheet.data_validation(
+                1,
+                index,
+                DATA_ROWS,
+                index,
+                {
+                    "validate": "list",
+                    "source": towns,
+                    "error_type": "warning",
+                    "error_title": "不在镇（园区）名录中",
+                    "error_message": "可选：" + "、".join(towns),
                 },
             )
         elif col.type == "date":

@@ -7,19 +7,38 @@ marts.tenant_year_facts, which looks across every package loaded so far.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from scoring.rulebook import Rulebook
 
+CJK = "[\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+"""Characters between which text normalisation drops a space (macros/normalize_text.sql)."""
+_CJK_PAIR = f"({CJK})\\s+({CJK})"
+
+
+def drop_cjk_spaces(text: str) -> str:
+    """A rulebook term in the form staging gives reported text: no space between CJK characters
+    (`生物 医药` → `生物医药`)."""
+    return re.sub(f"(?<={CJK})\\s+(?={CJK})", "", text.strip())
+
+
+def _drop_cjk_spaces_expr(expr: pl.Expr) -> pl.Expr:
+    """The same on a column (two passes: the regex engine has no look-around)."""
+    return expr.str.replace_all(_CJK_PAIR, "${1}${2}").str.replace_all(_CJK_PAIR, "${1}${2}")
+
 
 def _c1_limit(rulebook: Rulebook) -> pl.Expr:
     """The tenant's incubation limit in months: the long period when its industry names one of
-    the rulebook's long-period industries."""
+    the rulebook's long-period industries. Industry and rulebook terms are compared after the
+    text normalisation (a space between CJK characters dropped)."""
     rule = rulebook.clearout.C1
     long_period = pl.lit(False)
+    industry_text = _drop_cjk_spaces_expr(pl.col("industry").fill_null(""))
     for industry in rule.long_period_industries:
-        long_period = long_period | pl.col("industry").fill_null("").str.contains(
-            industry, literal=True
+        long_period = long_period | industry_text.str.contains(
+            drop_cjk_spaces(industry), literal=True
         )
     return pl.when(long_period).then(rule.long_period_max_months).otherwise(rule.max_months)
 

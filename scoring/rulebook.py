@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -447,3 +449,89 @@ def load_rulebook(path_or_year: str | os.PathLike[str] | int) -> Rulebook:
 def rulebook_sha256(path_or_year: str | os.PathLike[str] | int) -> str:
     """sha256 of the rulebook file's bytes, recorded with each run."""
     return hashlib.sha256(rulebook_path_for(path_or_year).read_bytes()).hexdigest()
+
+
+# --- the rulebook a year is assessed with ------------------------------------------------------
+
+
+def bundled_years() -> tuple[int, ...]:
+    """The years with a bundled default rulebook (`rulebooks/<year>.yaml`), ascending."""
+    return tuple(sorted(int(p.stem) for p in RULEBOOK_DIR.glob("*.yaml") if p.stem.isdigit()))
+
+
+def default_rulebook_year(year: int) -> int:
+    """The bundled rulebook a year uses by default: its own, else the latest earlier one, else the
+    earliest later one (contract, "The command line")."""
+    years = bundled_years()
+    if not years:
+        raise RulebookError("没有任何默认规则文件 / no bundled rulebook at all")
+    if year in years:
+        return year
+    earlier = [y for y in years if y < year]
+    return earlier[-1] if earlier else min(years)
+
+
+_YEAR_LINE = re.compile(r"^assessment_year:[^\n]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RulebookSource:
+    """The text a year is assessed with, where it came from, and the parsed rulebook."""
+
+    text: str
+    rulebook_year: int
+    """The bundled year the text was taken from; for an office file, its assessment_year."""
+    origin: str
+    """The file read, or `bundled:<year>` for a default."""
+    rulebook: Rulebook
+
+    @property
+    def sha256(self) -> str:
+        """Of the text's UTF-8 bytes: for an office file or a bundled default of its own year,
+        the sha256 of the file (`rulebook_sha256`)."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def default_rulebook_text(year: int) -> tuple[str, int]:
+    """(text, bundled year): the bundled rulebook of `default_rulebook_year(year)`; for another
+    year its `assessment_year` line says `year`, so the office can copy the file unchanged."""
+    source_year = default_rulebook_year(year)
+    text = (RULEBOOK_DIR / f"{source_year}.yaml").read_bytes().decode("utf-8")
+    if source_year != year:
+        note = (
+            f"# {year} 年度没有自带规则，沿用 {source_year} 年度默认规则 / "
+            f"no bundled rulebook for {year}: the {source_year} default\n"
+        )
+        text = note + _YEAR_LINE.sub(f"assessment_year: {year}", text, count=1)
+    return text, source_year
+
+
+def parse_rulebook_text(text: str, origin: str = "<text>") -> Rulebook:
+    """Validate a rulebook given as YAML text (a stored one, or a file's contents)."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RulebookError(f"规则文件不是有效的YAML / not valid YAML: {origin}: {exc}") from None
+    return parse_rulebook(doc)
+
+
+def rulebook_for_year(year: int, path: str | os.PathLike[str] | None = None) -> RulebookSource:
+    """The rulebook a run of `year` uses: the office's file when given (its assessment_year must
+    be `year`), else the bundled default (`default_rulebook_text`)."""
+    if path is not None:
+        text = Path(path).read_bytes().decode("utf-8")  # as is: its sha256 is the file's
+        rulebook = parse_rulebook_text(text, str(path))
+        if rulebook.assessment_year != year:
+            raise RulebookError(
+                f"规则文件年度 {rulebook.assessment_year} 与评价年度 {year} 不一致 / "
+                f"the rulebook is for {rulebook.assessment_year}, not {year}"
+            )
+        return RulebookSource(text, rulebook.assessment_year, str(path), rulebook)
+    text, source_year = default_rulebook_text(year)
+    rulebook = parse_rulebook_text(text, f"bundled:{source_year}")
+    return RulebookSource(text, source_year, f"bundled:{source_year}", rulebook)
+
+
+def stored_rulebook(text: str, rulebook_year: int, origin: str) -> RulebookSource:
+    """A rulebook text stored with a published run, parsed again (re-derivation)."""
+    return RulebookSource(text, rulebook_year, origin, parse_rulebook_text(text, origin))

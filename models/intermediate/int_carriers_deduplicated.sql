@@ -2,12 +2,20 @@
 -- (carrier_id) per assessment year (a package lists them afresh every year).
 -- Kept: the latest assessment year, then the first file, sheet and row (deterministic).
 -- is_conflict: a dropped row disagreeing with the kept row in the same package year (a warning).
--- The shared logic: macros/flag_duplicates.sql.
+-- The shared logic: macros/flag_duplicates.sql. The town is mapped to its canonical name
+-- (int_town_names); an unknown one is kept as written and flagged (is_town_unknown).
 
 with
 
 staged as (
-    select * from {{ ref('stg_carriers') }}
+    select
+        carriers.* replace (coalesce(town_names.town_name, carriers.town) as town),
+        carriers.town as town_as_written,
+        town_names.town_name is null and carriers.town is not null as is_town_unknown
+    from {{ ref('stg_carriers') }} as carriers
+    left join {{ ref('int_town_names') }} as town_names
+        on carriers.town = town_names.match_name
+    where {{ as_of_filter('carriers._assessment_year') }}
 ),
 
 {{ flag_duplicates(

@@ -8,6 +8,7 @@ with
 
 staged as (
     select * from {{ ref('stg_graduations') }}
+    where {{ as_of_filter('_assessment_year') }}
 ),
 
 {{ flag_duplicates(

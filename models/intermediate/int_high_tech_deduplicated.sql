@@ -8,6 +8,7 @@ with
 
 staged as (
     select * from {{ ref('stg_high_tech') }}
+    where {{ as_of_filter('_assessment_year') }}
 ),
 
 {{ flag_duplicates(

@@ -18,6 +18,7 @@ read_{{ dataset }} as (
         raw_rows._source_file,
         count(*) as rows_read
     from {{ source('raw', dataset) }} as raw_rows
+    where {{ as_of_filter('raw_rows._assessment_year') }}
     group by all
 ),
 

@@ -2,12 +2,23 @@
 -- (carrier_id, uscc) per assessment year (a package lists them afresh every year).
 -- Kept: the latest assessment year, then the first file, sheet and row (deterministic).
 -- is_conflict: a dropped row disagreeing with the kept row in the same package year (a warning).
--- The shared logic: macros/flag_duplicates.sql.
+-- The shared logic: macros/flag_duplicates.sql. attracted_by_town is mapped to its canonical
+-- name (int_town_names); an unknown one is kept as written and flagged (is_town_unknown).
 
 with
 
 staged as (
-    select * from {{ ref('stg_tenants') }}
+    select
+        tenants.* replace (
+            coalesce(town_names.town_name, tenants.attracted_by_town) as attracted_by_town
+        ),
+        tenants.attracted_by_town as town_as_written,
+        town_names.town_name is null and tenants.attracted_by_town is not null
+            as is_town_unknown
+    from {{ ref('stg_tenants') }} as tenants
+    left join {{ ref('int_town_names') }} as town_names
+        on tenants.attracted_by_town = town_names.match_name
+    where {{ as_of_filter('tenants._assessment_year') }}
 ),
 
 {{ flag_duplicates(

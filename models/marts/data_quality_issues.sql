@@ -2,7 +2,7 @@
 -- assessment_year and carrier_id: what the ingest could not use, every staging reject (one
 -- row per failing check, severity error: the row was not used), and the warnings raised here:
 -- duplicates that disagree with the kept row, events claimed by several carriers or by none,
--- and tenants of a carrier missing from that year's carriers sheet.
+-- tenants of a carrier missing from that year's carriers sheet, and towns not in the towns seed.
 {%- set dataset_names = [
     'carriers', 'tenants', 'patents', 'high_tech', 'graduations',
     'financing', 'awards', 'evaluations', 'recognitions', 'subsidy_claims',
@@ -24,6 +24,7 @@ ingest_findings as (
         findings.message,
         cast(null as varchar) as carrier_id
     from {{ source('ingest', '_ingest_findings') }} as findings
+    where {{ as_of_filter('findings._assessment_year') }}
 ),
 
 {% for dataset in dataset_names %}
@@ -41,6 +42,7 @@ rejected_{{ dataset }} as (
         rejected.message,
         cast(null as varchar) as carrier_id
     from {{ ref('stg_' ~ dataset ~ '__rejected') }} as rejected
+    where {{ as_of_filter('rejected._assessment_year') }}
 ),
 
 {% endfor %}
@@ -156,6 +158,72 @@ unknown_carriers as (
         and carriers.carrier_id is null
 ),
 
+-- A town or park not in seeds/towns.csv: kept as written, with the closest known name.
+written_towns as (
+    select
+        carriers._assessment_year as assessment_year,
+        'carriers' as dataset,
+        carriers._source_file as source_file,
+        carriers._sheet as sheet,
+        carriers._source_row as source_row,
+        'town' as column_name,
+        carriers.town_as_written as value_as_written,
+        carriers.carrier_id
+    from {{ ref('int_carriers_deduplicated') }} as carriers
+    where carriers.is_kept and carriers.is_town_unknown
+    union all
+    select
+        tenants._assessment_year as assessment_year,
+        'tenants' as dataset,
+        tenants._source_file as source_file,
+        tenants._sheet as sheet,
+        tenants._source_row as source_row,
+        'attracted_by_town' as column_name,
+        tenants.town_as_written as value_as_written,
+        tenants.carrier_id
+    from {{ ref('int_tenants_deduplicated') }} as tenants
+    where tenants.is_kept and tenants.is_town_unknown
+),
+
+closest_towns as (
+    select
+        written_towns.*,
+        first(
+            town_names.town_name
+            order by
+                levenshtein(written_towns.value_as_written, town_names.match_name),
+                length(town_names.match_name),
+                town_names.town_name
+        ) as closest_town
+    from written_towns
+    cross join {{ ref('int_town_names') }} as town_names
+    group by all
+),
+
+unknown_towns as (
+    select
+        closest_towns.assessment_year,
+        closest_towns.dataset,
+        closest_towns.source_file,
+        closest_towns.sheet,
+        closest_towns.source_row,
+        closest_towns.column_name,
+        'town_unknown' as check_name,
+        'warning' as severity,
+        closest_towns.value_as_written,
+        format(
+            '“{}”不在镇（园区）名录中，按原样保留；最接近的是“{}” / '
+            || '{} is not a known town or park (seeds/towns.csv), kept as written; '
+            || 'the closest known name is {}',
+            closest_towns.value_as_written,
+            closest_towns.closest_town,
+            closest_towns.value_as_written,
+            closest_towns.closest_town
+        ) as message,
+        closest_towns.carrier_id
+    from closest_towns
+),
+
 unioned as (
     select * from ingest_findings
     {% for dataset in dataset_names %}
@@ -168,6 +236,8 @@ unioned as (
     select * from attribution_warnings
     union all
     select * from unknown_carriers
+    union all
+    select * from unknown_towns
 ),
 
 final as (

@@ -35,6 +35,7 @@ rejected_{{ dataset }} as (
         0 as rows_duplicate,
         count(distinct rejected._row_id) as rows_rejected
     from {{ ref('stg_' ~ dataset ~ '__rejected') }} as rejected
+    where {{ as_of_filter('rejected._assessment_year') }}
     group by all
 ),
 

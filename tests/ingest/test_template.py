@@ -53,6 +53,11 @@ def test_template_sheets_headers_validations_and_comments(tmp_path) -> None:
                 ), (ds.name, col.name)
             elif col.type == "bool":
                 assert lists[f"{letter}2"] == ["是", "否"], (ds.name, col.name)
+            elif col.name in ("town", "attracted_by_town"):
+                # the towns and parks of seeds/towns.csv (contract: 13 towns, 2 parks)
+                assert lists[f"{letter}2"][:2] == ["仙女镇", "小纪镇"], (ds.name, col.name)
+                assert {"樊川镇", "江都经济开发区", "江都高新区"} <= set(lists[f"{letter}2"])
+                assert len(lists[f"{letter}2"]) == 15
             else:
                 assert f"{letter}2" not in lists
             if col.type == "date":

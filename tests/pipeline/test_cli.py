@@ -41,9 +41,11 @@ def test_a_missing_reports_folder_is_one_line_and_exit_3(tmp_path):
 def test_run_spawns_the_dbt_process_before_it_imports_the_batch(tmp_path):
     """dbt's import (~1.2 s of CPU) overlaps the batch's own imports and ingest: the `run`
     command starts the dbt process first and hands it to the run, which warms it under the
-    lock (here an empty package: it builds, and the quality gate blocks publishing)."""
+    lock (here a package whose one file lacks the required columns: it builds, and the quality
+    gate blocks publishing)."""
     reports = tmp_path / "2024"
     reports.mkdir()
+    (reports / "carriers.csv").write_text("carrier_id\nC001\n", encoding="utf-8")
     code = textwrap.dedent(
         f"""
         import sys

@@ -35,6 +35,11 @@ def clearout(mk, rulebook, *tenant_rows) -> dict[str, dict]:
         ("生物医药", 61, True),
         ("集成电路设计", 61, True),
         ("现代农业", 55, False),
+        # the two tenants: a stray space between Chinese characters (the batch's text
+        # normalisation removes it; scoring compares in the same form)
+        ("生物 医药", 49, False),
+        ("生物 医药", 59, False),
+        ("生 物医 药", 59, False),
     ],
 )
 def test_c1_overdue(mk, rulebook, industry, months, flagged):
@@ -44,6 +49,15 @@ def test_c1_overdue(mk, rulebook, industry, months, flagged):
     assert ("U1" in got) is flagged
     if flagged:
         assert got["U1"]["reason_codes"] == "C1" and "超期未毕业" in got["U1"]["reasons_zh"]
+
+
+def test_c1_rulebook_terms_match_after_the_same_normalisation(mk, rulebook):
+    c1 = rulebook.clearout.C1.model_copy(update={"long_period_industries": ("生物 医药",)})
+    changed = rulebook.model_copy(
+        update={"clearout": rulebook.clearout.model_copy(update={"C1": c1})}
+    )
+    got = clearout(mk, changed, {"uscc": "U1", "industry": "生物医药", "months_in_incubation": 59})
+    assert got == {}
 
 
 def test_c1_only_for_tenants_incubating_at_year_end(mk, rulebook):

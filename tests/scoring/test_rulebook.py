@@ -104,3 +104,22 @@ def test_a_copy_is_independent():
     changed["indicators"]["S1"]["goalposts"]["incubator"] = 1000
     assert parse_rulebook(changed).indicator("S1").goalposts.incubator == 1000
     assert parse_rulebook(doc).indicator("S1").goalposts.incubator == 2000
+
+
+def test_the_rulebook_of_any_year_is_the_nearest_bundled_one(tmp_path):
+    from scoring.rulebook import bundled_years, default_rulebook_year, rulebook_for_year
+
+    first, last = min(bundled_years()), max(bundled_years())
+    assert default_rulebook_year(first - 1) == first  # a base year before the plan
+    assert default_rulebook_year(last + 3) == last  # a year after it
+    assert default_rulebook_year(first) == first
+    base = rulebook_for_year(first - 1)
+    assert base.rulebook_year == first and base.rulebook.assessment_year == first - 1
+    assert base.origin == f"bundled:{first}"
+    own = rulebook_for_year(first)
+    assert own.sha256 == rulebook_sha256(first)  # the bundled file as is
+    office = tmp_path / "rules.yaml"
+    office.write_bytes(base.text.replace("\n", "\r\n").encode("utf-8"))
+    assert rulebook_for_year(first - 1, office).sha256 == rulebook_sha256(office)
+    with pytest.raises(RulebookError, match=str(first - 1)):
+        rulebook_for_year(first, office)  # a file of another year

@@ -55,10 +55,40 @@ def run_probe(sql: str, values: list[str]) -> list[tuple]:
         ).fetchall()
 
 
+CJK = "[\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+"""The CJK characters between which a space is dropped (macros/normalize_text.sql)."""
+
+
 def reference_normalize(text: str) -> str | None:
-    """NFKC, then whitespace runs collapsed and trimmed, empty -> None."""
+    """NFKC, then whitespace runs collapsed and trimmed, a space between two CJK characters
+    removed, empty -> None."""
     out = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip(" ")
+    out = re.sub(f"(?<={CJK}) (?={CJK})", "", out)
     return out or None
+
+
+def test_normalize_text_drops_a_space_between_cjk_characters(probe_sql):
+    values = [
+        "樊川 镇",
+        "生物 医药",
+        "生 物 医 药",
+        "樊川\u3000镇",
+        " 江都 高新区 ",
+        "ABC 科技",
+        "科技 ABC 公司",
+        "第 3 届",
+        "《 专利 》",
+        "𠀀 𠀁",
+    ]
+    rows = run_probe(probe_sql, values)
+    got = {r[0]: r[1] for r in rows}
+    assert got["樊川 镇"] == "樊川镇"
+    assert got["生 物 医 药"] == "生物医药"
+    assert got["樊川\u3000镇"] == "樊川镇"
+    assert got["ABC 科技"] == "ABC 科技"
+    assert got["第 3 届"] == "第 3 届"
+    for value in values:
+        assert got[value] == reference_normalize(value), value
 
 
 def test_normalize_text_matches_nfkc_on_full_width_and_ideographic_space(probe_sql):
@@ -75,7 +105,7 @@ def test_normalize_text_matches_reference_on_mixed_strings(probe_sql):
     alphabet = (
         [chr(c) for c in range(0x21, 0x7F)]
         + [chr(c) for c in range(0xFF01, 0xFF5F)]
-        + list("科技孵化器（）【】《》、。")
+        + list("科技孵化器（）【】《》、。𠀀")
         + [" ", "\u3000", "\n", "\r\n", "\t", "  "]
     )
     values = sorted(
