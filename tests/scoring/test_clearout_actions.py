@@ -187,10 +187,27 @@ def test_actions_over_three_years(mk, rulebook):
     }
     assert got["K1"]["reason_codes"] == "delist_review,transfer_operator,rectify"
     assert got["K1"]["grade_history"] == "2022:D,2023:D,2024:D"
-    assert got["K1"]["reasons_zh"].count("；") == 2
+    # the three actions' reasons, after the missed rectification of 2023 (D again in 2024)
+    assert got["K1"]["reasons_zh"].count("；") == 3
+    assert got["K1"]["reasons_zh"].startswith("整改未达标：2023 年 D 级，2024 年仍为 D 级")
+    assert "整改未达标" not in got["K4"]["reasons_zh"]  # no D in 2023: nothing to follow up
     assert got["K4"]["reason_codes"] == "transfer_operator"
     assert "政府运营" in got["K4"]["reasons_zh"]
     assert got["K3"]["action_zh"] == "整改"
+    # reasons state the grades they rest on, in Chinese only
+    assert (
+        "撤销认定审查：2022 年 D 级、2023 年 D 级、2024 年 D 级（连续 3 年 D 级）"
+        in (got["K1"]["reasons_zh"])
+    )
+    assert got["K2"]["reasons_zh"].endswith(
+        "转专业机构运营：2023 年 D 级、2024 年 D 级（连续 2 年 D 级）；整改：2024 年 D 级"
+    )
+    assert (
+        "转专业机构运营：政府运营，2023 年 C 级、2024 年 C 级（连续 2 年 C 或 D 级）"
+        in (got["K4"]["reasons_zh"])
+    )
+    for row in got.values():
+        assert " / " not in row["reasons_zh"] and "grade" not in row["reasons_zh"]
 
 
 def test_no_history_means_rectify_only(mk, rulebook):
