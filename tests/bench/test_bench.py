@@ -105,3 +105,32 @@ def test_the_tax_is_the_median_of_the_paired_ratios() -> None:
     assert tax["whole_run"] == pytest.approx(8.0 / 1.5)  # of 5.33, 5.06, 5.53
     alone = bench.BenchResult(**{**res.__dict__, "pairs": []})  # no pairs: the reported run
     assert bench.framework_tax(alone)["transform_and_score"] == pytest.approx(2.1 / 1.5)
+
+
+def test_each_model_has_dbts_time_the_bare_time_and_rows(result) -> None:
+    res, workdir = result
+    models = {m["model"]: m for m in res.models}
+    patents = models["stg_patents__checked"]
+    assert patents["materialized"] == "incremental"
+    assert patents["dbt_seconds"] > 0 and patents["bare_seconds"] > 0 and patents["rows"] > 0
+    assert models["stg_patents"]["rows"] is None  # a view stores nothing
+    # the rows of an incremental model are the measured year's (what the run inserted)
+    query = "select count(*) from staging.stg_patents__checked where _assessment_year = 2024"
+    with duckdb.connect(str(workdir / "warehouse.duckdb"), read_only=True, config=CONFIG) as con:
+        assert con.execute(query).fetchall()[0][0] == patents["rows"]
+    assert "stg_patents__checked" in bench.format_result(res)
+    assert res.floor is not None and res.floor["seconds"] > 0
+
+
+def test_the_results_fingerprint_compares_two_runs(result, tmp_path: Path) -> None:
+    from orchestration import bench_models
+
+    _, workdir = result
+    prints = bench_models.load_fingerprint(workdir)
+    assert "table:carrier_scores" in prints and any(k.startswith("parquet:") for k in prints)
+    assert bench_models.compare_fingerprints(prints, prints) == []
+    moved = {**prints, "table:carrier_scores": {**prints["table:carrier_scores"], "sha256": "x"}}
+    assert bench_models.compare_fingerprints(prints, moved) == [
+        f"table:carrier_scores: sha256 differ ({prints['table:carrier_scores']['rows']} → "
+        f"{prints['table:carrier_scores']['rows']} rows)"
+    ]
