@@ -514,8 +514,8 @@ def format_result(result: BenchResult) -> str:
 
 def _floor_line(result: BenchResult) -> str | None:
     """The floor (DuckDB reading the package's CSVs into typed tables) and the run over it."""
-    if not result.floor or result.floor["seconds"] <= 0:
-        return None
+    if not result.floor or result.floor["seconds"] <= 0 or not result.floor["files"]:
+        return None  # no CSV in the package (a district's workbooks): no floor
     ratio = result.wall_seconds / result.floor["seconds"]
     limit = TARGETS.get(result.scale, {}).get("floor_multiple")
     verdict = ""
