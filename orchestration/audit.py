@@ -637,7 +637,7 @@ def warehouse_suites() -> list[str]:
     return raw_suites() + model_suites()
 
 
-RESULT_SUITES = ("carrier_scores", "score_details", "rewards")
+RESULT_SUITES = ("carrier_scores", "score_details", "rectifications", "rewards")
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:
@@ -971,7 +971,7 @@ def audit_results(
     *,
     max_findings: int = MAX_FINDINGS_PER_EXPECTATION,
 ) -> AuditResult:
-    """Check the scoring result frames (carrier_scores, score_details, rewards) before publishing:
+    """Check the scoring result frames (RESULT_SUITES) before publishing:
     `read_results` then `validate_frames`, in this process."""
     return validate_frames(read_results(frames, year, max_findings=max_findings))
 

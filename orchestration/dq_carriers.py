@@ -107,13 +107,14 @@ def count_line(dq: pl.DataFrame) -> str:
 
 
 def collapse_warnings(dq: pl.DataFrame, max_rows_listed: int = 10) -> pl.DataFrame:
-    """The findings as the office reads them: every error on its own line; repeated warnings
-    of one check for one carrier in one file on one line with their count and rows (the rows
-    themselves stay in `results.dq_issues`). Adds `finding_count`."""
+    """The findings as the office reads them: every error (and every `yoy_jump`) on its own
+    line; repeated warnings of one check for one carrier in one file on one line with their
+    count and rows (the rows themselves stay in `results.dq_issues`). Adds `finding_count`."""
     if dq.is_empty():
         return dq.with_columns(pl.lit(None, pl.UInt32).alias("finding_count"))
     keys = [k for k in ("carrier_id", "dataset", "source_file", "check_name") if k in dq.columns]
-    single = pl.col("severity") != "warning"
+    # a yoy_jump warning is about one indicator of a carrier, not a repeated row: each stays
+    single = (pl.col("severity") != "warning") | (pl.col("check_name") == "yoy_jump")
     errors = dq.filter(single).with_columns(pl.lit(1, pl.UInt32).alias("finding_count"))
     grouped = (
         dq.filter(~single)

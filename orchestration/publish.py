@@ -55,6 +55,7 @@ RESULT_TABLES = (
     "carrier_scores",
     "score_details",
     "carrier_actions",
+    "rectifications",
     "tenant_clearout",
     "rewards",
     "town_tasks",

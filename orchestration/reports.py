@@ -25,6 +25,7 @@ from typing import Any
 import polars as pl
 
 from orchestration import history_note, reports_adjustments
+from orchestration import reports_receipt as receipt
 from orchestration import workbook_office as office
 from orchestration.contract import datasets
 from orchestration.dq_carriers import COUNT_RULE_EN, COUNT_RULE_ZH
@@ -41,7 +42,7 @@ PREVIEW_ROWS = 1_000
 HTML_TOP_N = 200
 """Rows of a long list shown in the HTML report; the rest is in the workbook and Parquet."""
 
-DETAIL_ROWS_PER_CARRIER = 24
+DETAIL_ROWS_PER_CARRIER = 30
 """Rough sheet rows of one carrier's block, to keep the per-carrier sheet under the limit."""
 
 PARQUET_NAME = "{table}.parquet"
@@ -51,6 +52,7 @@ RESULT_TABLES: tuple[str, ...] = (
     "carrier_scores",
     "score_details",
     "carrier_actions",
+    "rectifications",
     "tenant_clearout",
     "rewards",
     "town_tasks",
@@ -82,6 +84,7 @@ CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
         "points",
     ),
     "carrier_actions": ("carrier_id", "action", "reasons_zh"),
+    "rectifications": receipt.RECTIFICATION_COLUMNS,
     "tenant_clearout": (
         "carrier_id",
         "uscc",
@@ -164,6 +167,7 @@ TABLE_LABELS: dict[str, str] = {
     "carrier_scores": "载体评分",
     "score_details": "指标得分",
     "carrier_actions": "载体处置",
+    "rectifications": "整改跟踪",
     "tenant_clearout": "清退建议",
     "rewards": "奖补清单",
     "town_tasks": "镇（园区）任务",
@@ -284,6 +288,7 @@ COLUMN_LABELS: dict[str, str] = {
     "warning_count": "警告数",
     "carrier_count": "载体数",
     "line_count": "条数",
+    **receipt.COLUMN_LABELS,
 }
 """Column name → Chinese label, for the workbook and the HTML report alike.
 
@@ -303,7 +308,7 @@ MONEY_COLUMNS = frozenset(
     {"amount_before_cap", "cap", "amount", "amount_before_budget", "budget", "claimed", "paid"}
 )
 RATIO_COLUMNS = frozenset({"progress_ratio", "p_a", "p_b", "p_c", "p_d", "p_same"})
-SCORE_COLUMNS = frozenset({"total_score", "points", "points_max"})
+SCORE_COLUMNS = frozenset({"total_score", "points", "points_max", *receipt.SCORE_COLUMNS})
 INDICATOR_VALUE_KINDS: dict[str, str] = {
     "S1": "money",
     "D2": "money",
@@ -585,6 +590,7 @@ def _summary_facts(t: dict[str, pl.DataFrame], year: int) -> list[tuple[str, str
     facts += [(f"{g} 等级载体数", f"grade {g}", grades.get(g, 0), "int") for g in GRADES]
     facts += [
         ("处置载体数", "carriers with an action", t["carrier_actions"].height, "int"),
+        *receipt.summary_facts(t["rectifications"]),
         ("建议清退企业数", "tenants recommended for clear-out", t["tenant_clearout"].height, "int"),
         ("奖补条目数", "reward lines", t["rewards"].height, "int"),
         (
@@ -944,6 +950,14 @@ def _write_detail_sheet(
         ("rank_in_type", "类型内排名"),
     ]
     score_kinds = {c: _value_kind(c, scores.schema[c]) for c in scores.columns}
+    views = receipt.receipt_views(
+        scores,
+        details,
+        t["rectifications"],
+        year,
+        all_scores=t["carrier_scores"],
+        robustness=t["grade_robustness"],
+    )
     breaks: list[int] = []
     for record in scores.iter_rows(named=True):
         if row > 2:
@@ -968,6 +982,7 @@ def _write_detail_sheet(
             _write_cell(ws, fmt, row, 2 * k + 1, record.get(col), "text")
         if extras:
             row += 1
+        row = receipt.write_rows(wb, ws, fmt, row, views.get(str(record["carrier_id"])), last_col)
         for j, c in enumerate(detail_cols):
             ws.write_string(row, j, COLUMN_LABELS[c], fmt.header)
         row += 1
@@ -1184,6 +1199,8 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
             "town",
             "total_score",
             "grade",
+            "prev_total_score",
+            "prev_grade",
             "veto_reason",
         )
         if c in scores.columns
@@ -1222,6 +1239,14 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         if c in COLUMN_LABELS and c not in ("carrier_id", "assessment_year", "run_id")
     ]
     carriers = []
+    views = receipt.receipt_views(
+        shown_scores,
+        details,
+        t["rectifications"],
+        year,
+        all_scores=scores,
+        robustness=t["grade_robustness"],
+    )
     for record in shown_scores.iter_rows(named=True):
         cid = str(record["carrier_id"])
         frame = by_carrier.get(cid, details.clear())
@@ -1237,6 +1262,7 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
                 "veto": _as_text(record.get("veto_reason")),
                 "search": _search_text((record["carrier_id"], record["carrier_name"])),
                 "table": _html_rows("score_details", frame, detail_cols),
+                "receipt": views.get(cid),
             }
         )
 
@@ -1366,6 +1392,9 @@ def _build_view(t: dict[str, pl.DataFrame], year: int, top_n: int) -> dict[str, 
         "details_note": details_note,
         "actions": _html_rows("carrier_actions", actions),
         "actions_note": actions_note,
+        "rectifications": _html_rows(
+            "rectifications", _top(with_names(t["rectifications"]), top_n)[0]
+        ),
         "clearout": _html_rows("tenant_clearout", clearout),
         "clearout_note": clearout_note,
         "clearout_total": clearout_all.height,
@@ -1413,6 +1442,7 @@ def render_html_report(
     import jinja2
 
     env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_PATH.parent),  # the receipt's macros
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

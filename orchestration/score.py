@@ -73,11 +73,13 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
 def load_inputs(
     con: duckdb.DuckDBPyConnection, year: int, adjustments: pl.DataFrame | None = None
 ):  # -> scoring.engine.ScoringInputs
-    """The marts up to `year`, the grades published for earlier years, and the year's
-    adjustments: `adjustments` when given (resolved, orchestration.adjustments_io), else the
-    ones `year` was last published with (so a re-derivation applies them again)."""
+    """The marts up to `year`, the results published for earlier years (`grade_history`:
+    grade, total and rank; the previous year's is the score receipt's `prev_*`), and the
+    year's adjustments: `adjustments` when given (resolved, orchestration.adjustments_io), else
+    the ones `year` was last published with (so a re-derivation applies them again)."""
     from orchestration.adjustments_io import year_adjustments
     from scoring.engine import ScoringInputs
+    from scoring.schemas import empty_input
 
     frames: dict[str, pl.DataFrame] = {}
     for mart, condition in MART_FILTERS.items():
@@ -85,14 +87,13 @@ def load_inputs(
     if _table_exists(con, RESULTS_SCHEMA, "carrier_scores"):
         frames["grade_history"] = read_frame(
             con,
-            f"select assessment_year, carrier_id, grade from {RESULTS_SCHEMA}.carrier_scores "
+            "select assessment_year, carrier_id, grade, total_score, rank_in_type "
+            f"from {RESULTS_SCHEMA}.carrier_scores "
             "where assessment_year < ? order by assessment_year, carrier_id",
             [year],
         )
     else:
-        frames["grade_history"] = pl.DataFrame(
-            schema={"assessment_year": pl.Int32, "carrier_id": pl.String, "grade": pl.String}
-        )
+        frames["grade_history"] = empty_input("grade_history")
     if adjustments is None:
         adjustments, _ = year_adjustments(con, year, None)
     frames["adjustments"] = adjustments
@@ -253,7 +254,8 @@ def assemble_tables(
     """The ten result tables of the contract, each with assessment_year and run_id."""
     year = record.assessment_year
     tables = dict(scored)
-    tables["dq_issues"] = dq_frame([base["dq_issues"], *findings], year)
+    # scoring's own findings (yoy_jump) join the warehouse's and the audit's
+    tables["dq_issues"] = dq_frame([base["dq_issues"], scored.get("dq_issues"), *findings], year)
     tables["dataset_counts"] = _conform(base["dataset_counts"], COUNT_COLUMNS)
     tables["runs"] = base["runs"]
     run_id = pl.lit(record.run_id, dtype=pl.String).alias("run_id")

@@ -1,9 +1,11 @@
 """The engine: one call scores one assessment year, every rule family applied in turn.
 
 `score_year(rulebook, year, inputs)` takes the Layer 4 marts (docs/architecture.md) as polars
-frames, which hold every loaded year, and returns the seven scoring result tables of the
+frames, which hold every loaded year, and returns the eight scoring result tables of the
 contract and the decision-support tables `grade_robustness` and `reward_budget`, each row with
-`assessment_year` (publish adds `run_id`), in a fixed order.
+`assessment_year` (publish adds `run_id`), in a fixed order, and `dq_issues`: the plausibility
+warnings (`yoy_jump`) that scoring finds, for the publish step to add to the data-quality
+findings.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from scoring.adjustments import apply_adjustments, empty_adjustments
 from scoring.budget import apply_budget
 from scoring.clearout import tenant_clearout
 from scoring.grading import carrier_scores, score_details
+from scoring.plausibility import yoy_jumps
+from scoring.receipt import add_receipt, hold_adjusted
+from scoring.rectifications import cite_missed, rectifications
 from scoring.rewards import RewardContext, rewards
 from scoring.robustness import grade_robustness
 from scoring.rulebook import Rulebook
@@ -27,6 +32,7 @@ RESULT_TABLES = (
     "carrier_scores",
     "score_details",
     "carrier_actions",
+    "rectifications",
     "tenant_clearout",
     "rewards",
     "town_tasks",
@@ -69,8 +75,9 @@ class ScoringInputs:
 def score_year(
     rulebook: Rulebook, year: int, inputs: ScoringInputs, *, robustness: bool = True
 ) -> dict[str, pl.DataFrame]:
-    """The scoring result tables of year Y, with the year's `adjustments` applied and listed;
-    same inputs and rulebook give the same rows.
+    """The scoring result tables of year Y (RESULT_TABLES), with the year's `adjustments`
+    applied and listed, and its `dq_issues` findings; same inputs and rulebook give the same
+    rows.
 
     `robustness=False` leaves `grade_robustness` empty (the what-if comparison needs no draws).
     """
@@ -85,13 +92,19 @@ def score_year(
 
     details = score_details(indicators_y, rulebook)
     scores = carrier_scores(indicators_y, details, rulebook)
+    scores = add_receipt(scores, details, rulebook, data.grade_history, year)
 
     def actions_for(graded: pl.DataFrame) -> pl.DataFrame:
-        return carrier_actions(
+        """The actions of a graded year (as graded, or as the office adjusted it), citing the
+        rectification orders they follow up."""
+        actions = carrier_actions(
             graded.join(indicators_y.select("carrier_id", "operator_kind"), on="carrier_id"),
             data.grade_history,
             rulebook,
             year,
+        )
+        return cite_missed(
+            actions, rectifications(graded, actions, data.grade_history, rulebook, year)
         )
 
     actions = actions_for(scores)
@@ -130,6 +143,14 @@ def score_year(
         ).with_columns(assessment_year=pl.lit(year)),
         "reward_budget": budget.with_columns(assessment_year=pl.lit(year)),
     }
-    # The office's decisions, after grading and the A cap (contract: "Adjustments").
+    # The office's decisions, after grading and the A cap (contract: "Adjustments"); the
+    # receipt and the rectifications follow the adjusted grades.
     frames = apply_adjustments(frames, data.adjustments, year, actions_for)
-    return {name: conform_output(name, frames[name]) for name in RESULT_TABLES}
+    frames["carrier_scores"] = hold_adjusted(frames["carrier_scores"])
+    frames["rectifications"] = rectifications(
+        frames["carrier_scores"], frames["carrier_actions"], data.grade_history, rulebook, year
+    )
+    out = {name: conform_output(name, frames[name]) for name in RESULT_TABLES}
+    # scoring's own data-quality findings; orchestration.score adds them to dq_issues
+    out["dq_issues"] = yoy_jumps(data.carrier_year_indicators, rulebook, year)
+    return out

@@ -136,6 +136,14 @@ def _facts() -> dict[str, IndicatorFacts]:
 
 INDICATOR_FACTS = _facts()
 
+DIMENSION_COLUMNS = {
+    "service": "service_points",
+    "performance": "incubation_points",
+    "sustainability": "sustainability_points",
+    "bonus": "bonus_points",
+}
+"""The rulebook's dimensions and their subtotal columns in carrier_scores (S, P, D, B)."""
+
 
 def _rulebook_frame(rulebook: Rulebook) -> pl.DataFrame:
     """indicator × carrier type → name, dimension, points_max, goalpost (NULL for bonus)."""
@@ -247,7 +255,7 @@ def band_grade(total: pl.Expr, rulebook: Rulebook) -> pl.Expr:
 def carrier_scores(
     indicators: pl.DataFrame, details: pl.DataFrame, rulebook: Rulebook
 ) -> pl.DataFrame:
-    """Totals, grades, the A cap and ranks, per carrier.
+    """Totals, grades, the A cap and ranks, per carrier (the receipt columns: scoring.receipt).
 
     Order (docs/rules-readings.md, GRADE-VETO): the total is graded by band; the no-tenant veto
     sets D; then the A cap applies among the carriers still A, so a vetoed carrier never takes
@@ -259,8 +267,8 @@ def carrier_scores(
         details.group_by("carrier_id")
         .agg(
             *(
-                pl.col("points").filter(pl.col("dimension") == dim).sum().alias(f"{dim}_points")
-                for dim in ("service", "performance", "sustainability", "bonus")
+                pl.col("points").filter(pl.col("dimension") == dim).sum().alias(column)
+                for dim, column in DIMENSION_COLUMNS.items()
             ),
             pl.col("points").sum().alias("exact_total"),
         )
@@ -307,14 +315,5 @@ def carrier_scores(
         .when(capped)
         .then(pl.lit("B"))
         .otherwise(pl.col("score_grade")),
-        grade_note_zh=pl.when(pl.col("veto_reason").is_not_null())
-        .then(pl.format("一票否决：{} / veto: no tenant rows", pl.col("veto_reason")))
-        .when(capped)
-        .then(
-            pl.format(
-                "A等次超过本类型比例上限（{} 家），按排名调整为B / beyond the A share cap of its"
-                " type: B",
-                pl.col("a_allowed_in_type"),
-            )
-        ),
+        is_capped=capped.fill_null(False),
     ).sort("carrier_id")

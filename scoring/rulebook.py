@@ -347,6 +347,19 @@ class Budget(_Strict):
         return self
 
 
+# --- plausibility ----------------------------------------------------------------------------
+
+
+class Plausibility(_Strict):
+    """Year-on-year checks (contract "The score receipt"): a `yoy_jump` warning when an
+    indicator's raw value is more than `max_ratio` times last year's or less than its inverse
+    (the larger value at least the goalpost), or the incubation area changes by more than
+    `max_area_change` (a share of last year's area)."""
+
+    max_ratio: Annotated[Decimal, Field(gt=1)] = Decimal(5)
+    max_area_change: Positive = Decimal("0.5")
+
+
 # --- the rulebook ----------------------------------------------------------------------------
 
 
@@ -366,6 +379,7 @@ class Rulebook(_Strict):
     departments: dict[str, tuple[str, ...]] = Field(
         default_factory=lambda: dict(DEFAULT_DEPARTMENTS)
     )
+    plausibility: Plausibility = Field(default_factory=Plausibility)
 
     @model_validator(mode="after")
     def _all_indicators(self) -> Rulebook:

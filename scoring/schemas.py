@@ -1,4 +1,4 @@
-"""The frames scoring reads (the Layer 4 marts of docs/architecture.md) and the seven tables it
+"""The frames scoring reads (the Layer 4 marts of docs/architecture.md) and the eight tables it
 returns, defined once so that publish, reports and tests rely on the same columns and types.
 """
 
@@ -147,6 +147,8 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "assessment_year": I32,
         "carrier_id": S,
         "grade": S,
+        "total_score": SCORE,
+        "rank_in_type": I32,
     },
     "adjustments": ADJUSTMENT_INPUT,
 }
@@ -161,7 +163,7 @@ OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "operator_name": S,
         "operator_uscc": S,
         "service_points": POINTS,
-        "performance_points": POINTS,
+        "incubation_points": POINTS,
         "sustainability_points": POINTS,
         "bonus_points": POINTS,
         "total_score": SCORE,
@@ -172,6 +174,13 @@ OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "a_allowed_in_type": I32,
         "veto_reason": S,
         "grade_note_zh": S,
+        "prev_total_score": SCORE,
+        "prev_grade": S,
+        "prev_rank_in_type": I32,
+        "next_grade": S,
+        "points_to_next_grade": SCORE,
+        "lift_indicator": S,
+        "lift_raw_value": F,
         "adjustment_ids": S,
     },
     "score_details": {
@@ -199,6 +208,18 @@ OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "reasons_zh": S,
         "grade_history": S,
         "adjustment_ids": S,
+    },
+    "rectifications": {
+        "assessment_year": I32,
+        "carrier_id": S,
+        "carrier_name": S,
+        "ordered_year": I32,
+        "grade_then": S,
+        "due_year": I32,
+        "grade_in_due_year": S,
+        "status": S,
+        "next_action": S,
+        "next_action_zh": S,
     },
     "tenant_clearout": {
         "assessment_year": I32,
@@ -280,6 +301,7 @@ OUTPUT_KEYS: dict[str, tuple[str, ...]] = {
     "carrier_scores": ("carrier_id",),
     "score_details": ("carrier_id", "indicator_order"),
     "carrier_actions": ("carrier_id",),
+    "rectifications": ("carrier_id", "ordered_year"),
     "tenant_clearout": ("carrier_id", "uscc"),
     "rewards": ("rule_code", "carrier_id", "payee_uscc", "payee_name", "basis_zh"),
     "town_tasks": ("town",),

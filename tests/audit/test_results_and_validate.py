@@ -45,6 +45,14 @@ def result_frames() -> dict[str, pl.DataFrame]:
                 "points": [10.0, 2.5, 0.0],
             }
         ),
+        "rectifications": pl.DataFrame(
+            {
+                "carrier_id": ["C002", "C002"],
+                "ordered_year": [2023, 2024],
+                "grade_then": ["D", "D"],
+                "status": ["missed", "open"],
+            }
+        ),
         "rewards": pl.DataFrame(
             {
                 "rule_code": ["R09", "R10", "R03"],
@@ -77,6 +85,7 @@ def test_clean_results_pass() -> None:
         ("carrier_scores", "total_score", 0, 105.01, "carrier_scores.total_score.range"),
         ("score_details", "points", 1, 5.5, "score_details.points_over_max"),
         ("rewards", "amount", 0, 12.0, "rewards.amount_over_cap"),
+        ("rectifications", "status", 1, "closed", "rectifications.status.in_set"),
     ],
 )
 def test_each_result_defect_blocks_publishing(table, column, row, value, check) -> None:

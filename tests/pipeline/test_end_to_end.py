@@ -25,7 +25,7 @@ def test_two_years_are_published_whole(published_district):
     for name in RESULT_TABLES:
         frame = tables[name]
         assert {"assessment_year", "run_id"} <= set(frame.columns), name
-        if name not in ("carrier_actions", "adjustments", "run_changes"):  # none in the sample
+        if name not in ("carrier_actions", "rectifications", "adjustments", "run_changes"):
             assert set(frame["assessment_year"]) == {2023, 2024}, name
     runs = tables["runs"]
     assert runs.filter(pl.col("status") == "published").height == 2

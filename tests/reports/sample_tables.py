@@ -210,7 +210,64 @@ def _scores_and_details() -> tuple[pl.DataFrame, pl.DataFrame]:
         "rank_in_type",
         "veto_reason",
     ]
-    return frame.select(cols), pl.DataFrame(details, infer_schema_length=None)
+    details_frame = pl.DataFrame(details, infer_schema_length=None)
+    return _with_receipt(frame.select(cols), details_frame), details_frame
+
+
+PREVIOUS = {  # carrier → its 2023 result (total, grade, rank); C005 is new in 2024
+    "C001": (95.20, "A", 1),
+    "C002": (72.10, "B", 2),
+    "C003": (61.50, "C", 3),
+    "C004": (30.50, "D", 4),
+    "C006": (55.00, "D", 2),
+    "C007": (66.00, "C", 1),
+    "C008": (90.00, "A", 1),
+    "C009": (71.00, "B", 2),
+    "C010": (0.00, "D", 3),
+}
+BANDS = {"A": 85, "B": 70, "C": 60}
+
+
+def _with_receipt(scores: pl.DataFrame, details: pl.DataFrame) -> pl.DataFrame:
+    """The score receipt's columns (scoring/receipt.py), worked out for these carriers."""
+    dims = details.group_by("carrier_id").agg(
+        pl.col("points").filter(pl.col("dimension") == dim).sum().alias(col)
+        for dim, col in (
+            ("service", "service_points"),
+            ("performance", "incubation_points"),
+            ("sustainability", "sustainability_points"),
+            ("bonus", "bonus_points"),
+        )
+    )
+    rows = []
+    for r in scores.iter_rows(named=True):
+        nxt = {"D": "C", "C": "B", "B": "A"}.get(r["grade"])
+        prev = PREVIOUS.get(r["carrier_id"], (None, None, None))
+        vetoed = r["veto_reason"] is not None
+        gap = None if nxt is None or vetoed else round(BANDS[nxt] - r["total_score"], 2)
+        note = (
+            f"一票否决：{r['veto_reason']}，评为 D / veto: D"
+            if vetoed
+            else f"总分 {r['total_score']:.2f} 分，在 {r['grade']} 档 / band {r['grade']}"
+        )
+        lift = ("P4", 4.0) if r["carrier_id"] == "C009" else (None, None)
+        rows.append(
+            {
+                "carrier_id": r["carrier_id"],
+                "grade_note_zh": note,
+                "prev_total_score": prev[0],
+                "prev_grade": prev[1],
+                "prev_rank_in_type": prev[2],
+                "next_grade": nxt,
+                "points_to_next_grade": gap,
+                "lift_indicator": lift[0],
+                "lift_raw_value": lift[1],
+            }
+        )
+    receipt = pl.DataFrame(rows, infer_schema_length=None).with_columns(
+        pl.col("prev_rank_in_type").cast(pl.Int32)
+    )
+    return scores.join(dims, on="carrier_id", how="left").join(receipt, on="carrier_id")
 
 
 def _money(values: list[float | None]) -> pl.Series:
@@ -240,6 +297,44 @@ def sample_result_tables() -> dict[str, pl.DataFrame]:
                 "reasons_zh": "2024 年评为 D 等（未报送在孵企业数据） / graded D in 2024",
             },
         ]
+    )
+
+    rectifications = pl.DataFrame(
+        [
+            (
+                2023,
+                "C004",
+                "D",
+                "D",
+                "missed",
+                "transfer_operator",
+                "整改未达标，2024 年转专业机构运营",
+            ),
+            (2024, "C004", "D", None, "open", "review", "整改中，待 2025 年评价结果复核"),
+            (2023, "C006", "D", "C", "met", "close", "整改达标，结束跟踪"),
+            (2024, "C010", "D", None, "open", "review", "整改中，待 2025 年评价结果复核"),
+        ],
+        schema=[
+            "ordered_year",
+            "carrier_id",
+            "grade_then",
+            "grade_in_due_year",
+            "status",
+            "next_action",
+            "next_action_zh",
+        ],
+        orient="row",
+    ).select(
+        pl.lit(YEAR).alias("assessment_year"),
+        pl.lit(RUN_ID).alias("run_id"),
+        "carrier_id",
+        "ordered_year",
+        "grade_then",
+        (pl.col("ordered_year") + 1).alias("due_year"),
+        "grade_in_due_year",
+        "status",
+        "next_action",
+        "next_action_zh",
     )
 
     clearout = pl.DataFrame(
@@ -572,6 +667,7 @@ def sample_result_tables() -> dict[str, pl.DataFrame]:
         "carrier_scores": scores,
         "score_details": details,
         "carrier_actions": actions,
+        "rectifications": rectifications,
         "tenant_clearout": clearout,
         "rewards": rewards,
         "town_tasks": towns,

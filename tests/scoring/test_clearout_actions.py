@@ -187,7 +187,10 @@ def test_actions_over_three_years(mk, rulebook):
     }
     assert got["K1"]["reason_codes"] == "delist_review,transfer_operator,rectify"
     assert got["K1"]["grade_history"] == "2022:D,2023:D,2024:D"
-    assert got["K1"]["reasons_zh"].count("；") == 2
+    # the three actions' reasons, after the missed rectification of 2023 (D again in 2024)
+    assert got["K1"]["reasons_zh"].count("；") == 3
+    assert got["K1"]["reasons_zh"].startswith("整改未达标：2023 年 D 级，2024 年仍为 D 级")
+    assert "整改未达标" not in got["K4"]["reasons_zh"]  # no D in 2023: nothing to follow up
     assert got["K4"]["reason_codes"] == "transfer_operator"
     assert "政府运营" in got["K4"]["reasons_zh"]
     assert got["K3"]["action_zh"] == "整改"

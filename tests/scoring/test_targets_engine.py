@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import RESULT_TABLES, ScoringInputs, score_year
+from scoring.plausibility import FINDING_COLUMNS
 from scoring.rulebook import INDICATOR_CODES
 from scoring.schemas import OUTPUT_SCHEMAS, SchemaError
 
@@ -133,7 +134,8 @@ def test_t9_without_a_pool_has_no_ratio(mk, rulebook):
 
 def test_outputs_have_the_declared_schemas_and_year(mk, rulebook):
     out = score_year(rulebook, 2024, mk.inputs(mk.carriers({"carrier_id": "C1"})))
-    assert tuple(out) == RESULT_TABLES
+    assert tuple(out) == (*RESULT_TABLES, "dq_issues")
+    assert dict(out.pop("dq_issues").schema) == FINDING_COLUMNS
     for name, frame in out.items():
         assert dict(frame.schema) == OUTPUT_SCHEMAS[name], name
         assert frame["assessment_year"].drop_nulls().unique().to_list() in ([], [2024]), name
