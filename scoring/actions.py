@@ -43,23 +43,32 @@ def _consecutive(grades: tuple[str, ...], years: int) -> pl.Expr:
     )
 
 
-def action_condition(rule: ActionRule) -> tuple[pl.Expr, pl.Expr]:
-    """(applies, reason text) for one action rule of the rulebook."""
+def _grades_text(year: int, years: int) -> pl.Expr:
+    """The grades behind a reason, oldest first: `2023 年 D 级、2024 年 D 级`."""
+    return pl.concat_str(
+        [pl.format(f"{year - k} 年 {{}} 级", pl.col(f"g{k}")) for k in reversed(range(years))],
+        separator="、",
+    )
+
+
+def action_condition(rule: ActionRule, year: int) -> tuple[pl.Expr, pl.Expr]:
+    """(applies, reason text) for one action rule of the rulebook; the reason states the
+    grades it rests on, in Chinese (the office's words)."""
     n = rule.consecutive_d_years
     by_d = _consecutive(("D",), n)
-    text_d = "本年度评为D级" if n == 1 else f"连续{n}年评为D级"
-    reason = pl.when(by_d).then(pl.lit(f"{rule.name_zh}：{text_d} / grade D in {n} year(s)"))
+    span = "" if n == 1 else f"（连续 {n} 年 D 级）"
+    reason = pl.when(by_d).then(pl.format(f"{rule.name_zh}：{{}}{span}", _grades_text(year, n)))
     applies = by_d
     if rule.operator_rule is not None:
         op = rule.operator_rule
         by_op = pl.col("operator_kind").is_in(list(op.operator_kinds)).fill_null(False) & (
             _consecutive(op.grades, op.consecutive_years)
         )
-        grades = "或".join(op.grades)
+        grades = " 或 ".join(op.grades)
         reason_op = pl.when(by_op).then(
-            pl.lit(
-                f"{rule.name_zh}：政府运营且连续{op.consecutive_years}年评为{grades}级"
-                f" / government-run, grade {'/'.join(op.grades)} in {op.consecutive_years} years"
+            pl.format(
+                f"{rule.name_zh}：政府运营，{{}}（连续 {op.consecutive_years} 年 {grades} 级）",
+                _grades_text(year, op.consecutive_years),
             )
         )
         applies = applies | by_op
@@ -81,7 +90,7 @@ def carrier_actions(
     wide = _grades_wide(scores, history, year, depth)
     cols = []
     for code, rule in rules:
-        applies, reason = action_condition(rule)
+        applies, reason = action_condition(rule, year)
         cols += [applies.alias(f"_{code}"), reason.alias(f"_{code}_reason")]
     wide = wide.with_columns(cols)
     most_severe = pl.lit(None, dtype=pl.String)

@@ -89,32 +89,12 @@ def rectifications(
         .then(pl.col("_action"))
         .otherwise(pl.lit("review")),
         next_action_zh=pl.when(pl.col("status") == "met")
-        .then(pl.format("整改达标，结束跟踪 / met in {}: follow-up closed", pl.col("due_year")))
+        .then(pl.format("{} 年整改达标，结束跟踪", pl.col("due_year")))
         .when(missed_action)
-        .then(
-            pl.format(
-                "整改未达标，{} 年{} / missed: {} in {}",
-                pl.col("due_year"),
-                pl.col("action_zh"),
-                pl.col("_action"),
-                pl.col("due_year"),
-            )
-        )
+        .then(pl.format("整改未达标，{} 年{}", pl.col("due_year"), pl.col("action_zh")))
         .when(pl.col("status") == "missed")
-        .then(
-            pl.format(
-                "{} 年未参评，整改成效无法确认，请核实 / not assessed in {}: please check",
-                pl.col("due_year"),
-                pl.col("due_year"),
-            )
-        )
-        .otherwise(
-            pl.format(
-                "整改中，待 {} 年评价结果复核 / open: review with the results of {}",
-                pl.col("due_year"),
-                pl.col("due_year"),
-            )
-        ),
+        .then(pl.format("{} 年未参评，整改成效无法确认，请核实", pl.col("due_year")))
+        .otherwise(pl.format("整改中，待 {} 年评价结果复核", pl.col("due_year"))),
     ).sort("carrier_id", "ordered_year")
 
 
@@ -126,16 +106,11 @@ def cite_missed(actions: pl.DataFrame, rect: pl.DataFrame) -> pl.DataFrame:
     ).select(
         "carrier_id",
         pl.format(
-            "整改未达标：{} 年 {} 级，{} 年仍为 {} 级 / rectification missed: {} in {}, still {}"
-            " in {}",
+            "整改未达标：{} 年 {} 级，{} 年仍为 {} 级",
             pl.col("ordered_year"),
             pl.col("grade_then"),
             pl.col("due_year"),
             pl.col("grade_in_due_year"),
-            pl.col("grade_then"),
-            pl.col("ordered_year"),
-            pl.col("grade_in_due_year"),
-            pl.col("due_year"),
         ).alias("_missed"),
     )
     return (

@@ -194,6 +194,20 @@ def test_actions_over_three_years(mk, rulebook):
     assert got["K4"]["reason_codes"] == "transfer_operator"
     assert "政府运营" in got["K4"]["reasons_zh"]
     assert got["K3"]["action_zh"] == "整改"
+    # reasons state the grades they rest on, in Chinese only
+    assert (
+        "撤销认定审查：2022 年 D 级、2023 年 D 级、2024 年 D 级（连续 3 年 D 级）"
+        in (got["K1"]["reasons_zh"])
+    )
+    assert got["K2"]["reasons_zh"].endswith(
+        "转专业机构运营：2023 年 D 级、2024 年 D 级（连续 2 年 D 级）；整改：2024 年 D 级"
+    )
+    assert (
+        "转专业机构运营：政府运营，2023 年 C 级、2024 年 C 级（连续 2 年 C 或 D 级）"
+        in (got["K4"]["reasons_zh"])
+    )
+    for row in got.values():
+        assert " / " not in row["reasons_zh"] and "grade" not in row["reasons_zh"]
 
 
 def test_no_history_means_rectify_only(mk, rulebook):

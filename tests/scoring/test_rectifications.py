@@ -84,10 +84,7 @@ def test_a_missed_rectification_is_cited_in_the_action_reasons(mk, rulebook):
     out = run(mk, rulebook, [{"carrier_id": "K1", **d}, {"carrier_id": "K4", **d}],
               [(2023, "K1", "D")])  # fmt: skip
     actions = {r["carrier_id"]: r for r in out["carrier_actions"].to_dicts()}
-    assert actions["K1"]["reasons_zh"].startswith(
-        "整改未达标：2023 年 D 级，2024 年仍为 D 级"
-        " / rectification missed: D in 2023, still D in 2024；"
-    )
+    assert actions["K1"]["reasons_zh"].startswith("整改未达标：2023 年 D 级，2024 年仍为 D 级；")
     assert actions["K1"]["action"] == "transfer_operator"
     assert "整改未达标" not in actions["K4"]["reasons_zh"]  # ordered only now
 
