@@ -130,8 +130,8 @@ def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
             "生成默认规则 / give one with --rules FILE; `carrier-assess rulebook --year Y "
             "--out FILE` writes the default)",
         ) from exc
-    check_reports_dir(paths.reports_dir)
     adjustment_file = _read_adjustments(options.adjustments)
+    check_reports_dir(paths.reports_dir)  # after the usage errors (exit 2), before any work
     progress.info(_rulebook_line(year, rulebook))
 
     with run_lock(paths.warehouse):

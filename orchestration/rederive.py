@@ -25,6 +25,7 @@ import polars as pl
 
 from orchestration.config import RESULTS_SCHEMA
 from orchestration.runlog import RunRecord, new_run_id
+from orchestration.score import DQ_COLUMNS
 
 LOOK_BACK_RULES_ZH = "处置（连续年度等级）、首次认定和晋级奖补、清退考察期"
 LOOK_BACK_RULES_EN = (
@@ -104,17 +105,7 @@ def history_findings(basis: HistoryBasis) -> pl.DataFrame:
         }
         for gap in basis.gaps
     ]
-    schema = {
-        "dataset": pl.String,
-        "source_file": pl.String,
-        "sheet": pl.String,
-        "source_row": pl.Int64,
-        "column_name": pl.String,
-        "check_name": pl.String,
-        "severity": pl.String,
-        "value_as_written": pl.String,
-        "message": pl.String,
-    }
+    schema = {k: t for k, t in DQ_COLUMNS.items() if k not in ("assessment_year", "carrier_id")}
     return pl.DataFrame(rows, schema=schema)
 
 

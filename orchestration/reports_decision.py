@@ -16,6 +16,7 @@ import polars as pl
 
 from orchestration import reports as rp
 from scoring.budget import TOTAL_SCOPE, department_totals
+from scoring.schemas import OUTPUT_SCHEMAS
 
 DEPARTMENT_SHEET = "责任部门奖补"
 """The sheet after 奖补预算: lines, amounts before the budget and paid, per department."""
@@ -25,26 +26,9 @@ SECTIONS_TEMPLATE = (
 )
 
 _EMPTY: dict[str, dict[str, pl.DataType]] = {
-    "grade_robustness": {
-        "assessment_year": pl.Int32,
-        "carrier_id": pl.String,
-        "grade": pl.String,
-        "p_a": pl.Float64,
-        "p_b": pl.Float64,
-        "p_c": pl.Float64,
-        "p_d": pl.Float64,
-        "p_same": pl.Float64,
-        "borderline": pl.Boolean,
-    },
-    "reward_budget": {
-        "assessment_year": pl.Int32,
-        "scope": pl.String,
-        "budget": pl.Decimal(18, 4),
-        "claimed": pl.Decimal(18, 4),
-        "paid": pl.Decimal(18, 4),
-        "factor": pl.Float64,
-    },
+    name: OUTPUT_SCHEMAS[name] for name in ("grade_robustness", "reward_budget")
 }
+"""The decision-support tables as scoring defines them, for a year published before them."""
 
 
 def complete(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:

@@ -201,9 +201,26 @@ def test_adjustments_applied_recorded_kept_on_rerun_and_cleared(district):
                 [again.run_id])["adjustments_sha256"][0]  # fmt: skip
     assert sha == runs["adjustments_sha256"][0]
 
-    # another year's run leaves 2024's decisions, and scoring 2024 again from the warehouse
-    # (what a re-derivation does) applies them: the audit trail survives
-    assert district.run(2023).code == ExitCode.OK
+    # a run of 2023 re-derives 2024, which applies the decisions it was published with again:
+    # the audit trail survives, its runs row names the same file
+    earlier = district.run(2023)
+    assert earlier.code == ExitCode.OK, earlier.message
+    rederived_run = query(
+        district,
+        "select run_id, adjustments_sha256 from results.runs where assessment_year = 2024 "
+        "and trigger = 'rederive' and triggered_by = ?",
+        [earlier.run_id],
+    )
+    assert rederived_run["adjustments_sha256"].to_list() == [runs["adjustments_sha256"][0]]
+    survived = query(district, "select * from results.adjustments where assessment_year = 2024")
+    assert survived["run_id"].to_list() == rederived_run["run_id"].to_list() * 6
+    assert survived.drop("run_id").equals(adj.drop("run_id"))
+    assert query(
+        district,
+        "select grade from results.carrier_scores where assessment_year = 2024 and carrier_id = ?",
+        [t["d_carrier"]],
+    )["grade"].to_list() == ["C"]
+    # and scoring 2024 from the warehouse as a re-derivation does gives the same
     with duckdb.connect(str(district.warehouse), read_only=True, config=DUCKDB_CONFIG) as con:
         rederived = score_year(load_rulebook(2024), 2024, score.load_inputs(con, 2024))
     again_rows = rederived["adjustments"].drop("assessment_year")

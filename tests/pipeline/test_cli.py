@@ -126,6 +126,7 @@ def test_adjustments_template_command_and_a_bad_file_exits_2_naming_the_row(tmp_
     bad = tmp_path / "adj.csv"
     bad.write_text("编号,类型,对象,理由,状态\nT1,改分数,C001,理由,通过\n", encoding="utf-8")
     (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "carriers.csv").write_text("载体编号\nC001\n", encoding="utf-8")
     done = subprocess.run(
         [CLI, "run", "--year", "2024", "--reports", str(tmp_path / "reports"),
          "--warehouse", str(tmp_path / "w.duckdb"), "--adjustments", str(bad)],
