@@ -15,6 +15,9 @@ import pytest
 from orchestration import build_worker, transform
 from orchestration.errors import ExitCode
 
+SEEDS = len(list((Path(__file__).resolve().parents[2] / "seeds").glob("*.csv")))
+"""The project's seeds: a full build loads every one."""
+
 pytestmark = pytest.mark.slow
 
 
@@ -66,7 +69,7 @@ def test_a_worker_spawned_ahead_reads_nothing_until_told_where(
         builder.warm(warehouse, target_path=target)
         with pytest.raises(RuntimeError, match="already"):
             builder.warm(warehouse, target_path=target)
-        assert builder.build(None).count("seed") == 3
+        assert builder.build(None).count("seed") == SEEDS
     assert (target / transform.MANIFEST_CACHE).is_file()
 
 
@@ -120,8 +123,8 @@ def test_the_fingerprint_handed_to_the_build_decides_the_full_refresh(tmp_path: 
         with build_worker.BuildWorker(warehouse, target_path=target) as builder:
             return builder.build(stored)
 
-    assert build(None).count("seed") == 3  # as if never built here: everything
+    assert build(None).count("seed") == SEEDS  # as if never built here: everything
     assert build(current).count("seed") == 0  # the same code: seeds and views kept
-    assert build("an older fingerprint").count("seed") == 3
+    assert build("an older fingerprint").count("seed") == SEEDS
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert transform.stored_fingerprint(con) == current
