@@ -14,76 +14,28 @@ as canonical text, sorted, without what differs between two runs of the same inp
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
 
-import duckdb
-import polars as pl
+from orchestration.bench_models import compare_fingerprints as differences
+from orchestration.bench_models import frame_fingerprint, results_fingerprint
 
 GOLDEN = Path(__file__).with_name("sample_results.json")
 
-VOLATILE = frozenset(
-    {
-        "run_id",
-        "started_at",
-        "finished_at",
-        "triggered_by",
-        "previous_run_id",
-        "code_version",
-        "reports_dir",
-        "rules_file",
-        "out_dir",
-    }
-)
-"""Columns that differ between two runs of the same inputs by design."""
-
-
-def frame_fingerprint(frame: pl.DataFrame) -> dict[str, object]:
-    keep = sorted(c for c in frame.columns if c not in VOLATILE)
-    text = frame.select(keep).cast({c: pl.String for c in keep}).fill_null("∅")
-    rows = sorted("\x1f".join(row) for row in text.iter_rows())
-    digest = hashlib.sha256("\x1e".join(rows).encode("utf-8")).hexdigest()
-    return {"rows": frame.height, "columns": keep, "sha256": digest}
+__all__ = ["GOLDEN", "differences", "fingerprint", "frame_fingerprint"]
 
 
 def fingerprint(warehouse: Path, out_root: Path, years: tuple[int, ...]) -> dict[str, object]:
-    """Every `results.*` table of the warehouse and every Parquet file of `out_root/<year>/`."""
-    out: dict[str, object] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'results' order by table_name"
-            ).fetchall()
-        ]
-        for table in tables:
-            frame = pl.from_arrow(con.sql(f'select * from results."{table}"').to_arrow_table())
-            if table == "runs":
-                frame = frame.filter(pl.col("status") == "published")
-            out[f"table:{table}"] = frame_fingerprint(frame)
-    for year in years:
-        for path in sorted((out_root / str(year)).glob("*.parquet")):
-            frame = pl.read_parquet(path)
-            if path.stem == "runs":
-                frame = frame.filter(pl.col("status") == "published")
-            out[f"parquet:{year}/{path.name}"] = frame_fingerprint(frame)
-    return out
-
-
-def differences(expected: dict[str, object], actual: dict[str, object]) -> list[str]:
-    """What moved, one line each: a table gone or new, its rows, its columns, its content."""
-    lines = []
-    for key in sorted(set(expected) | set(actual)):
-        want, got = expected.get(key), actual.get(key)
-        if want is None or got is None:
-            lines.append(f"{key}: {'new' if want is None else 'missing'}")
-        elif want != got:
-            what = [f for f in ("rows", "columns", "sha256") if want[f] != got[f]]
-            lines.append(f"{key}: {', '.join(what)} differ ({want['rows']} → {got['rows']} rows)")
-    return lines
+    """Every `results.*` table of the warehouse and every Parquet file of `out_root/<year>/`
+    (the same fingerprint `carrier-assess bench` leaves in its workdir for `--compare`)."""
+    prints = results_fingerprint(warehouse, out_root)
+    wanted = {str(year) for year in years}
+    return {
+        key: value
+        for key, value in prints.items()
+        if not key.startswith("parquet:") or key.split(":", 1)[1].split("/", 1)[0] in wanted
+    }
 
 
 def main(argv: list[str]) -> int:
