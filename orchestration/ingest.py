@@ -56,6 +56,7 @@ from orchestration.headers import (
     match_dataset_name,
     normalise,
 )
+from orchestration.xlsx_columns import column_letter as _column_letter
 
 FLUSH_ROWS = 250_000
 """Rows of one dataset ingest holds before inserting them into raw (memory stays flat)."""
@@ -1106,16 +1107,6 @@ def _extra_json(extras: dict[str, str]) -> pl.Expr:
 
 def _all_null(frame: pl.DataFrame) -> bool:
     return bool(frame.select(pl.all_horizontal(pl.all().is_null()).all()).item())
-
-
-def _column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA: the column name a spreadsheet shows."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _sheet_names_zh() -> str:

@@ -29,6 +29,7 @@ import duckdb
 import polars as pl
 
 from orchestration.config import RAW_SCHEMA
+from orchestration.xlsx_columns import column_letter as _column_letter
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -489,15 +490,6 @@ def merged_row_errors(
                 ),
             )
     return out
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def hidden_column_findings(
