@@ -64,7 +64,7 @@ def run(
     ] = None,
 ) -> None:
     """Run the whole batch for one year: ingest, clean, check, score, publish (评价批处理)."""
-    from orchestration.build_worker import BuildWorker
+    from orchestration.transform.build_worker import BuildWorker
 
     # The dbt process first: its import (~1.2 s of CPU) then overlaps the batch's own imports
     # and ingest. Until the run holds the lock and tells it where, it reads no project file.
@@ -123,7 +123,7 @@ def demo(
         if outcome.code != ExitCode.OK:
             raise typer.Exit(int(outcome.code))
     from orchestration.config import warehouse_path
-    from orchestration.publish import published_copy_path
+    from orchestration.publish.tables import published_copy_path
 
     last = out / str(years[-1])
     names = office_file_names(years[-1])
@@ -150,7 +150,7 @@ def template(
     out: Annotated[Path, typer.Option("--out", help="Where to write the .xlsx template.")],
 ) -> None:
     """Write the empty report workbook that carriers fill in (空白报送模板)."""
-    from orchestration.template import write_template
+    from orchestration.publish.template import write_template
 
     path = write_template(out)
     typer.echo(f"模板已生成 / template written: {path}")
@@ -168,7 +168,7 @@ def adjustments_command(
     """The office's adjustments file (调整与申诉): `--template --out FILE` writes an empty one."""
     if not template or out is None:
         raise typer.BadParameter("use: carrier-assess adjustments --template --out FILE")
-    from orchestration.adjustments_template import write_adjustments_template
+    from orchestration.publish.adjustments_template import write_adjustments_template
 
     path = write_adjustments_template(out)
     typer.echo(f"调整文件模板已生成 / adjustments template written: {path}")
@@ -262,7 +262,7 @@ def bench(
     if scale not in SCALES:
         raise typer.BadParameter(f"--scale must be one of {', '.join(SCALES)}")
     if decision and not run_batch:
-        from orchestration.bench_decision import measure
+        from orchestration.bench.decision import measure
 
         typer.echo(measure(workdir.resolve() / "warehouse.duckdb", 2024, workdir.resolve()).text())
         return
@@ -280,7 +280,7 @@ def bench(
     if result.exit_code == 0 and result.differences:
         raise typer.Exit(1)
     if decision and result.exit_code == 0:
-        from orchestration.bench_decision import measure
+        from orchestration.bench.decision import measure
 
         typer.echo(measure(workdir.resolve() / "warehouse.duckdb", 2024, workdir.resolve()).text())
     raise typer.Exit(result.exit_code)

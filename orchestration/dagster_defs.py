@@ -125,7 +125,8 @@ def raw_reports(
     context: dg.AssetExecutionContext, carrier_assess: CarrierAssessResource
 ) -> dg.MaterializeResult:
     """raw.* for the year: every report workbook and CSV of `<reports_root>/<year>/`, as text."""
-    from orchestration import adjustments_io, ingest
+    from orchestration import ingest
+    from orchestration.ingest import adjustments_io
     from orchestration.runlog import new_run_id
 
     year = _year(context)

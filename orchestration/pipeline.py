@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from orchestration import publish as pub
+from orchestration.audit.dq_carriers import count_line as dq_count_line
 from orchestration.config import RunPaths
-from orchestration.dq_carriers import count_line as dq_count_line
 from orchestration.errors import ExitCode, PipelineError
 from orchestration.lock import connect, run_lock
 from orchestration.progress import Progress
+from orchestration.publish import tables as pub
 from orchestration.runlog import (
     RunRecord,
     code_version,
@@ -39,8 +39,8 @@ from orchestration.runlog import (
 )
 
 if TYPE_CHECKING:
-    from orchestration.adjustments_io import AdjustmentFile
     from orchestration.audit import AuditWorker
+    from orchestration.ingest.adjustments_io import AdjustmentFile
     from orchestration.score import YearScoring
     from orchestration.transform import BuildWorker
     from scoring.rulebook import RulebookSource
@@ -114,7 +114,7 @@ def run_year(options: RunOptions, progress: Progress) -> RunOutcome:
 
 
 def _run_year(options: RunOptions, progress: Progress) -> RunOutcome:
-    from orchestration.package_check import check_reports_dir
+    from orchestration.ingest.package_check import check_reports_dir
     from scoring.rulebook import RulebookError, rulebook_for_year
 
     year = options.year
@@ -177,7 +177,7 @@ def _read_adjustments(path: Path | None) -> AdjustmentFile | None:
     """The office's adjustments file, read and checked before anything happens (exit 2)."""
     if path is None:
         return None
-    from orchestration.adjustments_file import AdjustmentError, read_adjustments
+    from orchestration.ingest.adjustments_file import AdjustmentError, read_adjustments
 
     try:
         return read_adjustments(Path(path))
@@ -219,7 +219,8 @@ def _run_steps(
     builder: BuildWorker,
     adjustment_file: AdjustmentFile | None,
 ) -> RunOutcome:
-    from orchestration import audit, ingest, rederive, score, transform, yearcheck
+    from orchestration import audit, ingest, rederive, score, transform
+    from orchestration.ingest import yearcheck
 
     year = record.assessment_year
     fault = options.fault_hook
@@ -474,7 +475,7 @@ def _year_adjustments(
 ) -> tuple[pl.DataFrame, bool]:
     """The year's resolved adjustments and whether they are the stored ones; writes
     raw._adjustments for every loaded year. A file whose targets do not exist: exit 2."""
-    from orchestration import adjustments_io
+    from orchestration.ingest import adjustments_io
 
     try:
         resolved, reused = adjustments_io.year_adjustments(con, record.assessment_year, given)
@@ -564,7 +565,7 @@ def office_file_names(year: int) -> dict[str, str]:
 
 
 def _office_writers(year: int, base_tables: dict[str, pl.DataFrame]) -> dict[str, Callable]:
-    from orchestration import details_workbook, dq_report, reports
+    from orchestration.publish import details_workbook, dq_report, reports
 
     def dq_writer(tables: dict[str, pl.DataFrame], path: Path, year: int) -> Path:
         carriers = dq_report.with_towns(base_tables.get("carriers"), tables.get("carrier_scores"))
@@ -608,7 +609,7 @@ def _write_blocked_report(
     dq_issues: pl.DataFrame,
     base_tables: dict[str, pl.DataFrame],
 ) -> Path:
-    from orchestration import dq_report
+    from orchestration.publish import dq_report
 
     pub.prepare_year_dir(paths.out_dir)  # inside --out: its parent may not be writable
     folder = pub.blocked_dir(paths.out_dir, record.run_id)

@@ -363,7 +363,7 @@ def run_whatif(
     out: Path | None = None,
 ) -> WhatifOutcome:
     """Score the published `year` under `rules` and write the comparison; publishes nothing."""
-    from orchestration import whatif_report
+    from orchestration.publish import whatif_report
     from scoring.engine import score_year
     from scoring.rulebook import RulebookError, load_rulebook
 

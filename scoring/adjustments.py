@@ -1,7 +1,7 @@
 """The office's decisions applied to a scored year (contract: "Adjustments").
 
 Pure functions over polars frames. The adjustments frame (`ADJUSTMENT_INPUT` below) is the
-office's file as `orchestration.adjustments_io` read and resolved it: one row per row of the
+office's file as `orchestration.ingest.adjustments_io` read and resolved it: one row per row of the
 file. Row-level kinds (`exclude_row`, `set_value`) were already applied by staging, before
 cleaning; the edge resolved their target row (`carrier_id`, `uscc`, `dataset`, `old_value`,
 `applied`, `effect_zh`). Here:

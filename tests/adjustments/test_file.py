@@ -10,9 +10,9 @@ import openpyxl
 import polars as pl
 import pytest
 
-from orchestration.adjustments_file import AdjustmentError, read_adjustments
-from orchestration.adjustments_template import write_adjustments_template
-from orchestration.run_changes import PreviousPublish, diff_table, run_changes
+from orchestration.ingest.adjustments_file import AdjustmentError, read_adjustments
+from orchestration.publish.adjustments_template import write_adjustments_template
+from orchestration.score.run_changes import PreviousPublish, diff_table, run_changes
 
 HEADER_ZH = "编号,类型,对象,字段,新值,理由,批准人,批准日期,状态,来源"
 HEADER_KEYS = "adjustment_id,kind,target,field,value,reason,approved_by,approved_on,status,source"

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.audit import FINDING_SCHEMA
-from orchestration.dq_report import write_dq_report
+from orchestration.publish.dq_report import write_dq_report
 
 
 def issues() -> pl.DataFrame:

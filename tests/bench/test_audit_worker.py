@@ -16,7 +16,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from orchestration import audit, audit_worker
+from orchestration import audit
+from orchestration.audit import audit_worker
 from orchestration.errors import ExitCode, PipelineError
 
 
@@ -91,7 +92,8 @@ def test_reading_never_imports_great_expectations(defective) -> None:
         import sys
         import duckdb
         import polars as pl
-        from orchestration import audit, audit_worker
+        from orchestration import audit
+        from orchestration.audit import audit_worker
         with duckdb.connect({str(defective)!r}, read_only=True) as con:
             frames = audit.read_warehouse(con, {_builders().YEAR})
         results = audit.read_results({{"rewards": pl.DataFrame({{"carrier_id": ["C1"]}})}}, 2024)

@@ -123,7 +123,7 @@ def test_each_model_has_dbts_time_the_bare_time_and_rows(result) -> None:
 
 
 def test_the_results_fingerprint_compares_two_runs(result, tmp_path: Path) -> None:
-    from orchestration import bench_models
+    from orchestration.bench import models as bench_models
 
     _, workdir = result
     prints = bench_models.load_fingerprint(workdir)

@@ -1,8 +1,8 @@
-"""The decision-support timing helpers (orchestration/bench_decision.py) measure real work."""
+"""The decision-support timing helpers (orchestration/bench/decision.py) measure real work."""
 
 from __future__ import annotations
 
-from orchestration.bench_decision import synthetic
+from orchestration.bench.decision import synthetic
 
 
 def test_synthetic_robustness_times_the_draws_on_generated_carriers():

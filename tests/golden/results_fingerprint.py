@@ -18,8 +18,8 @@ import json
 import sys
 from pathlib import Path
 
-from orchestration.bench_models import compare_fingerprints as differences
-from orchestration.bench_models import frame_fingerprint, results_fingerprint
+from orchestration.bench.models import compare_fingerprints as differences
+from orchestration.bench.models import frame_fingerprint, results_fingerprint
 
 GOLDEN = Path(__file__).with_name("sample_results.json")
 

@@ -18,13 +18,13 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from orchestration.identifiers import uscc_from_parts
 from orchestration.ingest import (
     EXCEL_MAX_ROWS,
     MAX_XLSX_UNCOMPRESSED_BYTES,
     IngestSummary,
     ingest_package,
 )
+from orchestration.sample.identifiers import uscc_from_parts
 
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 HEADERS = ["载体编号", "企业名称", "统一社会信用代码", "入驻日期", "企业状态"]

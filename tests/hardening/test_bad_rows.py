@@ -27,10 +27,10 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from orchestration.identifiers import patent_check_char, uscc_from_parts
 from orchestration.lock import DUCKDB_CONFIG
 from orchestration.pipeline import RunOptions, office_file_names, run_year
 from orchestration.progress import Progress
+from orchestration.sample.identifiers import patent_check_char, uscc_from_parts
 
 YEAR = 2024
 XSS_NAME = "\"><script>alert(1)</script>'; drop table x; --"

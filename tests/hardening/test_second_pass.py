@@ -28,8 +28,8 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from orchestration.identifiers import uscc_from_parts
 from orchestration.lock import DUCKDB_CONFIG
+from orchestration.sample.identifiers import uscc_from_parts
 
 YEAR = 2024
 CARRIER_HEADERS = [

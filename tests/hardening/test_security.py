@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from orchestration import reports
-from orchestration.template import write_template
+from orchestration.publish import reports
+from orchestration.publish.template import write_template
 
 ROOT = Path(__file__).resolve().parents[2]
 TRIGGERS = ("=", "+", "-", "@")

@@ -11,7 +11,7 @@ import pytest
 from orchestration.lock import DUCKDB_CONFIG
 from orchestration.pipeline import RunOptions, RunOutcome, run_year
 from orchestration.progress import Progress
-from orchestration.publish import RESULT_TABLES
+from orchestration.publish.tables import RESULT_TABLES
 from tests.history.package import YEARS, write_all
 
 COMPARED = [t for t in RESULT_TABLES if t not in ("runs", "run_changes")]

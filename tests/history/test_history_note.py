@@ -6,8 +6,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-from orchestration import history_note
-from orchestration.reports import SUMMARY_SHEET, render_html_report, write_workbook
+from orchestration.publish import history_note
+from orchestration.publish.reports import SUMMARY_SHEET, render_html_report, write_workbook
 from tests.reports.sample_tables import YEAR, sample_result_tables
 
 

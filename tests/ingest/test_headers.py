@@ -1,11 +1,11 @@
-"""Header and sheet-name matching (orchestration/headers.py): pure functions."""
+"""Header and sheet-name matching (orchestration/ingest/headers.py): pure functions."""
 
 from __future__ import annotations
 
 import pytest
 
 from orchestration.contract import datasets
-from orchestration.headers import (
+from orchestration.ingest.headers import (
     HeaderMatcher,
     find_header_row,
     match_csv_name,

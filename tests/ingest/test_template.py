@@ -7,8 +7,8 @@ import re
 import openpyxl
 
 from orchestration.contract import datasets
-from orchestration.headers import EXAMPLE_MARK, INSTRUCTIONS_SHEET
-from orchestration.template import option_labels, write_template
+from orchestration.ingest.headers import EXAMPLE_MARK, INSTRUCTIONS_SHEET
+from orchestration.publish.template import option_labels, write_template
 
 
 def test_template_sheets_headers_validations_and_comments(tmp_path) -> None:

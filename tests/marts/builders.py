@@ -12,9 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration import adjustments_io
 from orchestration.contract import datasets
-from orchestration.ingest import FINDINGS_COLUMNS, raw_columns
+from orchestration.ingest import FINDINGS_COLUMNS, adjustments_io, raw_columns
 
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 

@@ -16,7 +16,7 @@ import pytest
 from orchestration.lock import DUCKDB_CONFIG
 from orchestration.pipeline import RunOptions, RunOutcome, run_year
 from orchestration.progress import Progress
-from orchestration.publish import RESULT_TABLES, current_version
+from orchestration.publish.tables import RESULT_TABLES, current_version
 
 SCALE = 0.2
 """About a dozen carriers: every kind of row, small enough for many runs."""

@@ -49,7 +49,7 @@ def test_run_spawns_the_dbt_process_before_it_imports_the_batch(tmp_path):
     code = textwrap.dedent(
         f"""
         import sys
-        from orchestration import build_worker
+        from orchestration.transform import build_worker
 
         class Recorded(build_worker.BuildWorker):
             def __init__(self, *args, **kwargs):

@@ -8,7 +8,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from orchestration.lock import DUCKDB_CONFIG
-from orchestration.publish import RESULT_TABLES, published_copy_path
+from orchestration.publish.tables import RESULT_TABLES, published_copy_path
 from orchestration.results_contract import (
     PARQUET_VERSION_KEY,
     render_markdown,

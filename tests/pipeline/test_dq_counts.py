@@ -6,7 +6,12 @@ import re
 
 import polars as pl
 
-from orchestration.dq_carriers import attribute_carriers, collapse_warnings, count_line, counts
+from orchestration.audit.dq_carriers import (
+    attribute_carriers,
+    collapse_warnings,
+    count_line,
+    counts,
+)
 from orchestration.pipeline import office_file_names
 
 

@@ -16,7 +16,7 @@ import pytest
 from orchestration.errors import ExitCode
 from orchestration.lock import DUCKDB_CONFIG
 from orchestration.pipeline import office_file_names
-from orchestration.publish import RESULT_TABLES, published_copy_path
+from orchestration.publish.tables import RESULT_TABLES, published_copy_path
 
 from .conftest import stable
 

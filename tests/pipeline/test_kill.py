@@ -11,7 +11,7 @@ import signal
 import polars as pl
 
 from orchestration.pipeline import FAULT_ENV
-from orchestration.publish import RESULT_TABLES, current_version
+from orchestration.publish.tables import RESULT_TABLES, current_version
 
 BEFORE_COMMIT = [
     "before_ingest",

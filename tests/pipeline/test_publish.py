@@ -12,8 +12,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from orchestration import publish as pub
 from orchestration.lock import DUCKDB_CONFIG
+from orchestration.publish import tables as pub
 from orchestration.runlog import RunRecord, ensure_runs_table, finish_run, start_run
 
 

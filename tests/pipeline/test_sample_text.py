@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 
 from orchestration.lock import DUCKDB_CONFIG
-from orchestration.template import town_names
+from orchestration.publish.template import town_names
 
 
 def test_planted_spaces_and_aliases_are_read_as_one_town(published_district):

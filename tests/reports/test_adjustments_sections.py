@@ -1,4 +1,4 @@
-"""The office files' adjustments parts (orchestration/reports_adjustments.py): the sheets and
+"""The office files' adjustments parts (orchestration/publish/adjustments.py): the sheets and
 HTML sections 调整与申诉 and 与上次发布相比的变化, and the marks on adjusted figures."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import openpyxl
 import polars as pl
 
-from orchestration.reports import render_html_report, write_workbook
+from orchestration.publish.reports import render_html_report, write_workbook
 from scoring.adjustments import ADJUSTMENT_OUTPUT, reward_line_key
 
 

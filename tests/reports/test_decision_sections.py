@@ -7,9 +7,9 @@ import re
 import openpyxl
 import polars as pl
 
-from orchestration import workbook_office as office
-from orchestration.reports import TABLE_LABELS, render_html_report, write_workbook
-from orchestration.reports_decision import DEPARTMENT_SHEET
+from orchestration.publish import workbook_office as office
+from orchestration.publish.decision import DEPARTMENT_SHEET
+from orchestration.publish.reports import TABLE_LABELS, render_html_report, write_workbook
 
 
 def _section(html: str, section_id: str) -> str:

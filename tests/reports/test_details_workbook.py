@@ -10,7 +10,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-from orchestration import details_workbook, xlsx_columns
+from orchestration import xlsx_columns
+from orchestration.publish import details_workbook
 from tests.reports.sample_tables import sample_result_tables
 
 

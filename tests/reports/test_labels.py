@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestration.reports import COLUMN_LABELS
+from orchestration.publish.reports import COLUMN_LABELS
 from orchestration.results_contract import result_contract
 
 

@@ -10,8 +10,13 @@ import openpyxl
 import polars as pl
 import pytest
 
-from orchestration.reports import DETAIL_SHEET, TABLE_LABELS, render_html_report, write_workbook
-from orchestration.reports_receipt import raw_text
+from orchestration.publish.receipt import raw_text
+from orchestration.publish.reports import (
+    DETAIL_SHEET,
+    TABLE_LABELS,
+    render_html_report,
+    write_workbook,
+)
 
 
 def _blocks(ws) -> dict[str, list[list]]:
@@ -161,7 +166,7 @@ def test_ranking_shows_last_year_beside(tables, year):
 def test_sentence_for_a_carrier_held_at_b_by_the_cap():
     from decimal import Decimal
 
-    from orchestration.reports_receipt import next_sentence
+    from orchestration.publish.receipt import next_sentence
 
     record = {
         "grade": "B",
@@ -181,7 +186,7 @@ def test_sentence_for_a_carrier_held_at_b_by_the_cap():
 
 
 def test_yoy_jumps_of_one_carrier_are_not_collapsed_in_the_office_files():
-    from orchestration.dq_carriers import collapse_warnings
+    from orchestration.audit.dq_carriers import collapse_warnings
 
     dq = pl.DataFrame(
         {

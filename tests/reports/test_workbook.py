@@ -11,9 +11,11 @@ import openpyxl
 import polars as pl
 import pytest
 
-from orchestration import reports, reports_adjustments
-from orchestration import workbook_office as office
-from orchestration.reports import (
+from orchestration.publish import adjustments as reports_adjustments
+from orchestration.publish import reports
+from orchestration.publish import workbook_office as office
+from orchestration.publish.decision import DEPARTMENT_SHEET
+from orchestration.publish.reports import (
     COLUMN_LABELS,
     CONTRACT_COLUMNS,
     DETAIL_SHEET,
@@ -22,7 +24,6 @@ from orchestration.reports import (
     TABLE_LABELS,
     write_workbook,
 )
-from orchestration.reports_decision import DEPARTMENT_SHEET
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -9,9 +9,9 @@ import openpyxl
 import polars as pl
 import pytest
 
-from orchestration import reports
-from orchestration import workbook_office as office
-from orchestration.reports import DETAIL_SHEET, TABLE_LABELS, write_workbook
+from orchestration.publish import reports
+from orchestration.publish import workbook_office as office
+from orchestration.publish.reports import DETAIL_SHEET, TABLE_LABELS, write_workbook
 from orchestration.results_contract import code_labels_frame
 
 CODE_LIKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+(,[a-z_]+)*$")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orchestration.identifiers import (
+from orchestration.sample.identifiers import (
     USCC_ALPHABET,
     corrupt_uscc,
     is_valid_certificate,

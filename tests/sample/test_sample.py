@@ -16,8 +16,8 @@ import polars as pl
 import pytest
 
 from orchestration.contract import datasets
-from orchestration.identifiers import is_valid_uscc
 from orchestration.sample import SampleManifest, generate_sample, sample_tables
+from orchestration.sample.identifiers import is_valid_uscc
 
 sys.path.insert(0, str(Path(__file__).parent))
 from approx_scores import approximate_scores  # noqa: E402

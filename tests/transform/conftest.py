@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration import adjustments_io
 from orchestration.contract import datasets
+from orchestration.ingest import adjustments_io
 
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 

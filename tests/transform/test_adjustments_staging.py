@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import adjustments_io, transform
-from orchestration.ingest import FINDINGS_COLUMNS
+from orchestration import transform
+from orchestration.ingest import FINDINGS_COLUMNS, adjustments_io
 
 _spec = importlib.util.spec_from_file_location(
     "transform_fixtures", Path(__file__).with_name("conftest.py")

@@ -12,8 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import build_worker, transform
+from orchestration import transform
 from orchestration.errors import ExitCode
+from orchestration.transform import build_worker
 
 SEEDS = len(list((Path(__file__).resolve().parents[2] / "seeds").glob("*.csv")))
 """The project's seeds: a full build loads every one."""

@@ -1,0 +1,15 @@
+"""Publish: the year's results, made public in one step, and the office's files.
+
+Reads the scored result frames (`orchestration.score.YearScoring`), the audit's findings and
+the warehouse's marts; writes the `results.*` tables, the Parquet files, the published copy of
+the warehouse and the office's files (workbook, HTML report, data-quality report, details
+workbook, templates) into a new version folder that one link swap makes current
+(`tables.publish_year`). Nothing here decides a score: the office files only present the
+result tables, with the labels of `orchestration/results_contract.yaml`.
+
+Modules: `tables` (the result tables, Parquet, versions and the swap), `reports` (the
+workbook and HTML report), `workbook_office` (print setup and office formats), `receipt`,
+`adjustments`, `decision` (the report's sections), `details_workbook`, `dq_report` and
+`dq_pages` (the data-quality report), `history_note`, `whatif_report`, `template` and
+`adjustments_template` (the blank workbooks the office hands out).
+"""

@@ -1,0 +1,167 @@
+"""The data-quality report at any scale: an index page and one page per carrier (issue 21).
+
+A national year has ~117,000 findings over 16,000 carriers: as one page that was 56 MB, which
+no browser opens comfortably and no clerk can send to a carrier. So the report is
+
+- the index, `dq_report_<year>.html`: the totals, the counts by dataset, by town and by
+  carrier (errors, warnings), each carrier linking to its page;
+- one page per carrier, `dq/<carrier_id>.html` beside the index: that carrier's findings, what
+  the office sends back to the carrier to fix; the findings tied to no carrier go to
+  `dq/_unassigned.html`. A carrier id that is not a plain file name (letters, digits, `-`,
+  `_`) gets a page named after a digest of it (`dq/id-<hex>.html`), so no value from a report
+  file ever becomes a path.
+
+The rows of the pages are built as HTML by polars expressions (every value escaped as
+markupsafe escapes it, the way Jinja's autoescape did), not by a template loop per cell; the
+page shells are Jinja templates with autoescape on (`report_templates/dq_index.html.j2`,
+`dq_carrier.html.j2`). Grouping and order are `orchestration.publish.dq_report`'s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from orchestration.config import REPORT_TEMPLATES_DIR
+
+PAGES_DIR = "dq"
+UNASSIGNED_PAGE = "_unassigned"
+_PLAIN_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}")
+
+
+def page_stem(group: str, no_carrier: str) -> str:
+    """The file stem of a group's page: the carrier id when it is a plain file name."""
+    if group == no_carrier:
+        return UNASSIGNED_PAGE
+    if _PLAIN_ID.fullmatch(group):
+        return group
+    return "id-" + hashlib.sha256(group.encode("utf-8")).hexdigest()[:16]
+
+
+def escape(expr: pl.Expr) -> pl.Expr:
+    """HTML-escape text as markupsafe does (& < > " ')."""
+    for char, entity in (
+        ("&", "&amp;"),
+        ("<", "&lt;"),
+        (">", "&gt;"),
+        ('"', "&#34;"),
+        ("'", "&#39;"),
+    ):
+        expr = expr.str.replace_all(char, entity, literal=True)
+    return expr
+
+
+def _text(column: str) -> pl.Expr:
+    return escape(pl.col(column).cast(pl.String).fill_null(""))
+
+
+def finding_rows(columns: tuple[tuple[str, str], ...], labels: dict[str, str]) -> pl.Expr:
+    """One `<tr>` per finding, its cells in `columns` order, as dq_report's template wrote them."""
+    cells: list[pl.Expr] = []
+    for col, _ in columns:
+        if col == "severity":
+            label = pl.col("severity").replace_strict(labels, default=pl.col("severity"))
+            cells += [pl.lit('<td class="sev">'), escape(label.cast(pl.String).fill_null(""))]
+        elif col == "source_row":
+            cells += [pl.lit('<td class="num">'), _text(col)]
+        else:
+            cells += [pl.lit("<td>"), _text(col)]
+        cells.append(pl.lit("</td>"))
+    return pl.concat_str(
+        [pl.lit('<tr class="'), _text("severity"), pl.lit('">'), *cells, pl.lit("</tr>")]
+    )
+
+
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _template(name: str) -> Any:
+    return _environment().from_string((REPORT_TEMPLATES_DIR / name).read_text(encoding="utf-8"))
+
+
+def write_pages(
+    frame: pl.DataFrame,
+    index_path: Path,
+    year: int,
+    names: dict[str, str],
+    towns: dict[str, str],
+    *,
+    columns: tuple[tuple[str, str], ...],
+    labels: dict[str, str],
+    no_carrier: str,
+    summary: list[dict[str, Any]],
+) -> Path:
+    """Write the index at `index_path` and the groups' pages in `dq/` beside it.
+
+    `frame`: every finding with `_group` (its carrier, or `no_carrier`) and `_sev_order`."""
+    from markupsafe import Markup
+
+    folder = Path(index_path).parent / PAGES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    ordered = frame.sort(
+        ["_group", "_sev_order", "dataset", "source_file", "sheet", "source_row"], nulls_last=True
+    ).with_columns(finding_rows(columns, labels).alias("_html"))
+    grouped = ordered.group_by("_group", maintain_order=True).agg(
+        pl.col("_html").str.join("\n").alias("rows"),
+        (pl.col("severity") == "error").sum().alias("errors"),
+        (pl.col("severity") == "warning").sum().alias("warnings"),
+    )
+    page = _template("dq_carrier.html.j2")
+    headers = [label for _, label in columns]
+    entries: list[dict[str, Any]] = []
+    for group, rows, errors, warnings in grouped.iter_rows():
+        stem = page_stem(group, no_carrier)
+        carrier_id = None if group == no_carrier else group
+        entry = {
+            "carrier_id": carrier_id,
+            "name": names.get(group, ""),
+            "town": towns.get(group, ""),
+            "errors": int(errors),
+            "warnings": int(warnings),
+            "href": f"{PAGES_DIR}/{stem}.html",
+        }
+        entries.append(entry)
+        text = page.render(
+            year=year,
+            group=entry,
+            headers=headers,
+            rows=Markup(rows),
+            index=f"../{Path(index_path).name}",
+        )
+        (folder / f"{stem}.html").write_text(text, encoding="utf-8")
+    entries.sort(key=lambda e: (e["carrier_id"] is None, e["carrier_id"] or ""))
+    by_town: dict[str, list[int]] = {}
+    for entry in entries:
+        if entry["carrier_id"] is None:
+            continue
+        counts = by_town.setdefault(entry["town"] or "—", [0, 0, 0])
+        counts[0] += 1
+        counts[1] += entry["errors"]
+        counts[2] += entry["warnings"]
+    index = _template("dq_index.html.j2").render(
+        year=year,
+        total_errors=int((frame["severity"] == "error").sum()) if frame.height else 0,
+        total_warnings=int((frame["severity"] == "warning").sum()) if frame.height else 0,
+        summary=summary,
+        towns=[
+            {"town": town, "carriers": c[0], "errors": c[1], "warnings": c[2]}
+            for town, c in sorted(by_town.items())
+        ],
+        carriers=entries,
+    )
+    path = Path(index_path)
+    path.write_text(index, encoding="utf-8")
+    return path

@@ -1,0 +1,272 @@
+"""The scoring step's edges: read the marts into polars, call `scoring`, shape the result tables.
+
+The rules themselves live in `scoring/`; this module only moves frames in and out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import duckdb
+import polars as pl
+
+from orchestration.config import RESULTS_SCHEMA
+
+if TYPE_CHECKING:
+    from orchestration.runlog import RunRecord
+    from scoring.rulebook import RulebookSource
+
+MART_FILTERS: dict[str, str] = {
+    "carrier_year_indicators": "assessment_year <= ?",
+    "tenant_year_facts": "assessment_year <= ?",
+    "attributed_events": "event_year <= ?",
+    "subsidy_claims": "assessment_year <= ?",
+    "carrier_recognitions": "assessment_year <= ?",
+    "carrier_evaluations": "assessment_year <= ?",
+}
+"""The marts scoring reads, each with every loaded year up to the assessed one (history)."""
+
+DQ_COLUMNS: dict[str, pl.DataType] = {
+    "assessment_year": pl.Int32,
+    "carrier_id": pl.String,
+    "dataset": pl.String,
+    "source_file": pl.String,
+    "sheet": pl.String,
+    "source_row": pl.Int64,
+    "column_name": pl.String,
+    "check_name": pl.String,
+    "severity": pl.String,
+    "value_as_written": pl.String,
+    "message": pl.String,
+}
+"""`results.dq_issues` (the contract's columns plus year and carrier), before run_id."""
+
+COUNT_COLUMNS: dict[str, pl.DataType] = {
+    "assessment_year": pl.Int32,
+    "dataset": pl.String,
+    "source_file": pl.String,
+    "rows_read": pl.Int64,
+    "rows_kept": pl.Int64,
+    "rows_rejected": pl.Int64,
+    "rows_duplicate": pl.Int64,
+}
+
+
+def read_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> pl.DataFrame:
+    """A query's result as a polars frame, through Arrow (types kept, no pandas)."""
+    return pl.from_arrow(con.sql(sql, params=params or None).to_arrow_table())
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    rows = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return bool(rows[0][0])
+
+
+def load_inputs(
+    con: duckdb.DuckDBPyConnection, year: int, adjustments: pl.DataFrame | None = None
+):  # -> scoring.engine.ScoringInputs
+    """The marts up to `year`, the results published for earlier years (`grade_history`:
+    grade, total and rank; the previous year's is the score receipt's `prev_*`), and the
+    year's adjustments: `adjustments` when given (resolved,
+    orchestration.ingest.adjustments_io), else
+    the ones `year` was last published with (so a re-derivation applies them again)."""
+    from orchestration.ingest.adjustments_io import year_adjustments
+    from scoring.engine import ScoringInputs
+    from scoring.schemas import empty_input
+
+    frames: dict[str, pl.DataFrame] = {}
+    for mart, condition in MART_FILTERS.items():
+        frames[mart] = read_frame(con, f"select * from marts.{mart} where {condition}", [year])
+    if _table_exists(con, RESULTS_SCHEMA, "carrier_scores"):
+        frames["grade_history"] = read_frame(
+            con,
+            "select assessment_year, carrier_id, grade, total_score, rank_in_type "
+            f"from {RESULTS_SCHEMA}.carrier_scores "
+            "where assessment_year < ? order by assessment_year, carrier_id",
+            [year],
+        )
+    else:
+        frames["grade_history"] = empty_input("grade_history")
+    if adjustments is None:
+        adjustments, _ = year_adjustments(con, year, None)
+    frames["adjustments"] = adjustments
+    return ScoringInputs(**frames)
+
+
+def load_base_tables(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, pl.DataFrame]:
+    """What the publish step takes from the warehouse as is: data-quality rows, counts, runs,
+    and the carriers (for grouping the data-quality report)."""
+    out = {
+        "dq_issues": read_frame(
+            con, "select * from marts.data_quality_issues where assessment_year = ?", [year]
+        ),
+        "dataset_counts": read_frame(
+            con,
+            "select * from marts.dataset_counts where assessment_year = ? "
+            "order by dataset, source_file",
+            [year],
+        ),
+        "runs": read_frame(
+            con,
+            f"select * from {RESULTS_SCHEMA}.runs where assessment_year = ? order by run_id",
+            [year],
+        ),
+        "carriers": read_frame(
+            con,
+            "select carrier_id, carrier_name from marts.carrier_year_indicators "
+            "where assessment_year = ? order by carrier_id",
+            [year],
+        ),
+    }
+    from orchestration.audit.dq_carriers import attribute_carriers, raw_row_carriers
+
+    out["dq_issues"] = attribute_carriers(
+        out["dq_issues"], raw_row_carriers(con, year), out["carriers"].get_column("carrier_id")
+    )
+    return out
+
+
+def score(rulebook, year: int, inputs) -> dict[str, pl.DataFrame]:
+    """Apply the rulebook (pure; see scoring.engine)."""
+    from scoring.engine import score_year
+
+    return score_year(rulebook, year, inputs)
+
+
+def with_fresh_history(inputs, fresh: Mapping[int, pl.DataFrame]):  # -> ScoringInputs
+    """`inputs` whose grade history holds, for every year in `fresh`, that year's freshly scored
+    `carrier_scores` rows instead of the published ones (re-derivation scores years in order in
+    one run, before any of them is committed). Whole rows: every column the history frame has."""
+    if not fresh:
+        return inputs
+    history = inputs.grade_history
+    kept = history.filter(~pl.col("assessment_year").is_in(list(fresh)))
+    parts = [kept]
+    for year, scores in sorted(fresh.items()):
+        frame = scores.with_columns(pl.lit(year, dtype=pl.Int32).alias("assessment_year"))
+        parts.append(
+            frame.select(
+                (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
+                for c, t in history.schema.items()
+            )
+        )
+    merged = pl.concat(parts, how="vertical").sort(["assessment_year", "carrier_id"])
+    return dataclasses.replace(inputs, grade_history=merged)
+
+
+@dataclass
+class YearJob:
+    """One year to score and publish in a run: the run's own year, or a later year re-derived.
+
+    Both go through `score_year_job`, so whatever the scoring path does (the rulebook, the
+    office's adjustments, the receipt's look-back) it does the same for a re-derived year."""
+
+    year: int
+    rulebook: RulebookSource
+    record: RunRecord
+    """The `runs` row the year's results are published under."""
+    source_run_id: str | None = None
+    """For a re-derivation: the run whose published settings (rulebook, adjustments) are used."""
+    adjustments: pl.DataFrame | None = None
+    """The year's resolved adjustments (the run's own year: the office's file, or the stored
+    set); None: those the year was last published with (a re-derivation)."""
+
+
+@dataclass
+class YearScoring:
+    job: YearJob
+    scored: dict[str, pl.DataFrame]
+    base: dict[str, pl.DataFrame]
+
+
+def score_year_job(
+    con: duckdb.DuckDBPyConnection, job: YearJob, fresh: Mapping[int, pl.DataFrame]
+) -> YearScoring:
+    """Read the year's inputs (earlier years scored in this run taken from `fresh`), score them
+    with the job's rulebook, and read what publishing takes from the warehouse as is."""
+    from orchestration.ingest import adjustments_io
+    from orchestration.score import run_changes
+
+    inputs = with_fresh_history(load_inputs(con, job.year, job.adjustments), fresh)
+    if job.adjustments is None and job.record.adjustments_sha256 is None:
+        # a re-derived year records the adjustments file it applies again
+        job.record.adjustments_sha256 = adjustments_io.stored_sha256(con, job.year)
+    scored = score(job.rulebook.rulebook, job.year, inputs)
+    # what this publish will change, against the year's publish still in the warehouse
+    scored["run_changes"] = run_changes.changes_since_last_publish(con, job.year, scored)
+    return YearScoring(job, scored, load_base_tables(con, job.year))
+
+
+def one_line(scored: dict[str, pl.DataFrame]) -> str:
+    scores = scored["carrier_scores"]
+    grades = scores.group_by("grade").len().sort("grade")
+    grade_text = " ".join(f"{g} {n}" for g, n in grades.iter_rows())
+    rewards = scored["rewards"]
+    total = rewards["amount"].cast(pl.Float64).sum() if rewards.height else 0.0
+    return (
+        f"{scores.height} carriers ({grade_text}), {scored['tenant_clearout'].height} clear-out, "
+        f"{scored['carrier_actions'].height} actions, {rewards.height} reward lines "
+        f"({total:,.2f} 万元)"
+    )
+
+
+def _conform(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame:
+    return frame.select(
+        (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
+        for c, t in columns.items()
+    )
+
+
+def dq_frame(parts: Iterable[pl.DataFrame], year: int) -> pl.DataFrame:
+    """All findings of the year in the `results.dq_issues` shape, in a stable order."""
+    frames = [
+        _conform(p.with_columns(pl.lit(year).alias("assessment_year")), DQ_COLUMNS)
+        for p in parts
+        if p is not None
+    ]
+    merged = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=DQ_COLUMNS)
+    severity_rank = pl.col("severity").replace_strict(
+        {"error": 0, "warning": 1}, default=2, return_dtype=pl.Int8
+    )
+    return (
+        merged.with_columns(severity_rank.alias("_rank"))
+        .sort(
+            ["_rank", "dataset", "source_file", "sheet", "source_row", "column_name", "check_name"],
+            nulls_last=True,
+        )
+        .drop("_rank")
+    )
+
+
+def assemble_tables(
+    *,
+    scored: dict[str, pl.DataFrame],
+    base: dict[str, pl.DataFrame],
+    findings: list[pl.DataFrame],
+    record: RunRecord,
+) -> dict[str, pl.DataFrame]:
+    """The ten result tables of the contract, each with assessment_year and run_id."""
+    year = record.assessment_year
+    tables = dict(scored)
+    # scoring's own findings (yoy_jump) join the warehouse's and the audit's
+    tables["dq_issues"] = dq_frame([base["dq_issues"], scored.get("dq_issues"), *findings], year)
+    tables["dataset_counts"] = _conform(base["dataset_counts"], COUNT_COLUMNS)
+    tables["runs"] = base["runs"]
+    run_id = pl.lit(record.run_id, dtype=pl.String).alias("run_id")
+    out: dict[str, pl.DataFrame] = {}
+    for name, frame in tables.items():
+        if name == "runs":
+            out[name] = frame
+            continue
+        frame = frame.with_columns(pl.lit(year, dtype=pl.Int32).alias("assessment_year"))
+        cols = ["assessment_year", "run_id", *[c for c in frame.columns if c != "assessment_year"]]
+        out[name] = frame.with_columns(run_id).select(cols)
+    return out
