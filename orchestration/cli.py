@@ -328,7 +328,7 @@ def docs(
 ) -> None:
     """Build dbt's documentation site offline (one static HTML page) (数据模型文档)."""
     if results is not None:
-        from orchestration.results_contract import render_markdown
+        from scoring.results_contract import render_markdown
 
         results.write_text(render_markdown(), encoding="utf-8")
         typer.echo(f"数据字典已生成 / data dictionary written: {results}")

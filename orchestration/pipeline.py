@@ -545,7 +545,7 @@ def _later_out_dir(record: RunRecord, paths: RunPaths) -> Path:
 
 def _with_runs_row(runs: pl.DataFrame, record: RunRecord) -> pl.DataFrame:
     """The year's runs rows with a re-derived run's row added (as it will read once published)."""
-    from orchestration.results_contract import schema_version
+    from scoring.results_contract import schema_version
 
     row = {column: getattr(record, column, None) for column in runs.columns}
     if "schema_version" in row:

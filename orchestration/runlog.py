@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import PROJECT_DIR, RESULTS_SCHEMA
-from orchestration.results_contract import schema_version
+from scoring.results_contract import schema_version
 
 RUNS_DDL = f"""
 create schema if not exists {RESULTS_SCHEMA};

@@ -5,7 +5,7 @@ the warehouse's marts; writes the `results.*` tables, the Parquet files, the pub
 the warehouse and the office's files (workbook, HTML report, data-quality report, details
 workbook, templates) into a new version folder that one link swap makes current
 (`tables.publish_year`). Nothing here decides a score: the office files only present the
-result tables, with the labels of `orchestration/results_contract.yaml`.
+result tables, with the labels of `scoring/results_contract.yaml`.
 
 Modules: `tables` (the result tables, Parquet, versions and the swap), `reports` (the
 workbook and HTML report), `workbook_office` (print setup and office formats), `receipt`,

@@ -31,7 +31,7 @@ from orchestration.contract import datasets
 from orchestration.publish import adjustments as reports_adjustments
 from orchestration.publish import history_note, receipt
 from orchestration.publish import workbook_office as office
-from orchestration.results_contract import result_contract
+from scoring.results_contract import result_contract
 
 LARGE_TABLE_ROWS = 50_000
 """Above this many rows a table's sheet holds a summary and a pointer to the Parquet file."""
@@ -373,7 +373,7 @@ def value_label(column: str, value: Any) -> Any:
     if column == "column_name":
         return _report_column_labels().get(value, value)
     if column == "check_name":
-        from orchestration.results_contract import check_label
+        from scoring.results_contract import check_label
 
         return check_label(value).zh
     if column == "reason_codes":

@@ -43,7 +43,7 @@ import polars as pl
 
 from orchestration.config import RESULTS_SCHEMA
 from orchestration.lock import DUCKDB_CONFIG
-from orchestration.results_contract import (
+from scoring.results_contract import (
     CODE_LABELS_TABLE,
     PARQUET_VERSION_KEY,
     code_labels_frame,

@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from orchestration.results_contract import column_doc
+from scoring.results_contract import column_doc
 
 PAPER_A4 = 9
 MAX_PAGE_BREAKS = 1023

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from orchestration.lock import DUCKDB_CONFIG
 from orchestration.publish.tables import RESULT_TABLES, published_copy_path
-from orchestration.results_contract import (
+from scoring.results_contract import (
     PARQUET_VERSION_KEY,
     render_markdown,
     result_contract,

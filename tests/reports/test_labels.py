@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orchestration.publish.reports import COLUMN_LABELS
-from orchestration.results_contract import result_contract
+from scoring.results_contract import result_contract
 
 
 def test_every_office_header_is_the_dictionary_label_of_its_column():

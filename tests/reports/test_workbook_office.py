@@ -12,7 +12,7 @@ import pytest
 from orchestration.publish import reports
 from orchestration.publish import workbook_office as office
 from orchestration.publish.reports import DETAIL_SHEET, TABLE_LABELS, write_workbook
-from orchestration.results_contract import code_labels_frame
+from scoring.results_contract import code_labels_frame
 
 CODE_LIKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+(,[a-z_]+)*$")
 

@@ -145,7 +145,7 @@ def render_markdown() -> str:
     lines = [
         "# The result tables (数据字典)",
         "",
-        "Generated from `orchestration/results_contract.yaml` by "
+        "Generated from `scoring/results_contract.yaml` by "
         "`carrier-assess docs --results docs/results.md`; do not edit by hand.",
         "",
         f"Schema version: **{contract.schema_version}** (in `results.runs.schema_version` and in "
