@@ -19,45 +19,20 @@ keyed as (
         {{ input_cte }}.*,
         {% for column in key_columns -%}
         {{ "|| '|' || " if not loop.first }}coalesce(cast({{ adapter.quote(column) }} as varchar), '')
-        {% endfor -%} as dedup_key
+        {% endfor -%} as dedup_key,
+        hash(
+            {%- for column in compare_columns %}{{ input_cte }}.{{ adapter.quote(column) }}{{ ", " if not loop.last }}{% endfor -%}
+        ) as compare_hash
     from {{ input_cte }}
 ),
 
 {#- Most keys are reported once: only the rows of keys reported more than once are grouped and
-    compared; the others pass straight through (docs/benchmarks.md, national scale). -#}
+    compared (docs/benchmarks.md, national scale). -#}
 shared_keys as (
     select {{ year_part }}dedup_key
     from keyed
     group by all
     having count(*) > 1
-),
-
-single_rows as (
-    select
-        keyed.*,
-        keyed._row_id as kept_row_id,
-        keyed._assessment_year as kept_assessment_year,
-        keyed._source_file as kept_source_file,
-        keyed._source_row as kept_source_row,
-        true as is_kept,
-        false as is_conflict,
-        cast(keyed.carrier_id as varchar) as reported_by,
-        cast(keyed._row_id as varchar) as source_row_ids,
-        cast(1 as bigint) as rows_in_group
-    from keyed
-    anti join shared_keys
-        on {{ _same_key('keyed', 'shared_keys', per_year) }}
-),
-
-shared_rows as (
-    select
-        keyed.*,
-        hash(
-            {%- for column in compare_columns %}keyed.{{ adapter.quote(column) }}{{ ", " if not loop.last }}{% endfor -%}
-        ) as compare_hash
-    from keyed
-    semi join shared_keys
-        on {{ _same_key('keyed', 'shared_keys', per_year) }}
 ),
 
 {#- One hash aggregate per shared key instead of window functions: the kept row is the one with
@@ -73,33 +48,38 @@ groups as (
         nullif(array_to_string(list_sort(list_distinct(list(carrier_id))), ','), '') as reported_by,
         array_to_string(list_sort(list(_row_id)), ',') as source_row_ids,
         count(*) as rows_in_group
-    from shared_rows
+    from keyed
+    semi join shared_keys
+        on {{ _same_key('keyed', 'shared_keys', per_year) }}
     group by all
 ),
 
-flagged_shared as (
-    select
-        shared_rows.* exclude (compare_hash),
-        groups.kept.row_id as kept_row_id,
-        groups.kept.year as kept_assessment_year,
-        groups.kept.file as kept_source_file,
-        groups.kept.row as kept_source_row,
-        shared_rows._row_id = groups.kept.row_id as is_kept,
-        shared_rows.compare_hash <> groups.kept.hash
-            and shared_rows._assessment_year = groups.kept.year as is_conflict,
-        groups.reported_by,
-        groups.source_row_ids,
-        groups.rows_in_group
-    from shared_rows
-    inner join groups
-        on {{ _same_key('shared_rows', 'groups', per_year) }}
-),
-
+{#- Every row once, its group's values joined on (a row of a key reported once has no group
+    and is its own kept row): one pass over the rows instead of an anti join, a semi join and
+    a union of the two halves (issue 21). -#}
 flagged as (
-    select * from flagged_shared
-    union all by name
-    select * from single_rows
+    select
+        keyed.* exclude (compare_hash),
+        {{ _single_or('keyed._row_id', 'groups.kept.row_id') }} as kept_row_id,
+        {{ _single_or('keyed._assessment_year', 'groups.kept.year') }} as kept_assessment_year,
+        {{ _single_or('keyed._source_file', 'groups.kept.file') }} as kept_source_file,
+        {{ _single_or('keyed._source_row', 'groups.kept.row') }} as kept_source_row,
+        {{ _single_or('true', 'keyed._row_id = groups.kept.row_id') }} as is_kept,
+        {{ _single_or('false', 'keyed.compare_hash <> groups.kept.hash
+            and keyed._assessment_year = groups.kept.year') }} as is_conflict,
+        {{ _single_or('cast(keyed.carrier_id as varchar)', 'groups.reported_by') }} as reported_by,
+        {{ _single_or('cast(keyed._row_id as varchar)', 'groups.source_row_ids') }} as source_row_ids,
+        {{ _single_or('cast(1 as bigint)', 'groups.rows_in_group') }} as rows_in_group
+    from keyed
+    left join groups
+        on {{ _same_key('keyed', 'groups', per_year) }}
 )
+{%- endmacro %}
+
+
+{#- A flag of a row: `single` when its key is reported once (no group), else `shared`. -#}
+{% macro _single_or(single, shared) -%}
+    case when groups.dedup_key is null then {{ single }} else {{ shared }} end
 {%- endmacro %}
 
 

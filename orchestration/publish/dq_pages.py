@@ -3,18 +3,22 @@
 A national year has ~117,000 findings over 16,000 carriers: as one page that was 56 MB, which
 no browser opens comfortably and no clerk can send to a carrier. So the report is
 
-- the index, `dq_report_<year>.html`: the totals, the counts by dataset, by town and by
-  carrier (errors, warnings), each carrier linking to its page;
+- the index, `dq_report_<year>.html`: the totals, the counts by dataset and by town (carriers
+  with findings, errors, warnings), each town linking to its page; small at any scale (a
+  table of 16,000 carriers made the national index slow to open);
+- one page per town, `dq/town-<digest>.html`: the town's carriers with their counts, each
+  linking to its page (the page is named after a digest of the town's name);
 - one page per carrier, `dq/<carrier_id>.html` beside the index: that carrier's findings, what
   the office sends back to the carrier to fix; the findings tied to no carrier go to
-  `dq/_unassigned.html`. A carrier id that is not a plain file name (letters, digits, `-`,
-  `_`) gets a page named after a digest of it (`dq/id-<hex>.html`), so no value from a report
-  file ever becomes a path.
+  `dq/_unassigned.html`, linked from the index. A carrier id that is not a plain file name
+  (letters, digits, `-`, `_`) gets a page named after a digest of it (`dq/id-<hex>.html`), so
+  no value from a report file ever becomes a path.
 
 The rows of the pages are built as HTML by polars expressions (every value escaped as
 markupsafe escapes it, the way Jinja's autoescape did), not by a template loop per cell; the
 page shells are Jinja templates with autoescape on (`report_templates/dq_index.html.j2`,
-`dq_carrier.html.j2`). Grouping and order are `orchestration.publish.dq_report`'s.
+`dq_town.html.j2`, `dq_carrier.html.j2`). Grouping and order are
+`orchestration.publish.dq_report`'s.
 """
 
 from __future__ import annotations
@@ -143,25 +147,49 @@ def write_pages(
         )
         (folder / f"{stem}.html").write_text(text, encoding="utf-8")
     entries.sort(key=lambda e: (e["carrier_id"] is None, e["carrier_id"] or ""))
-    by_town: dict[str, list[int]] = {}
-    for entry in entries:
-        if entry["carrier_id"] is None:
-            continue
-        counts = by_town.setdefault(entry["town"] or "—", [0, 0, 0])
-        counts[0] += 1
-        counts[1] += entry["errors"]
-        counts[2] += entry["warnings"]
+    path = Path(index_path)
+    towns_list = _write_town_pages(folder, entries, year, path.name)
+    unassigned = next((e for e in entries if e["carrier_id"] is None), None)
     index = _template("dq_index.html.j2").render(
         year=year,
         total_errors=int((frame["severity"] == "error").sum()) if frame.height else 0,
         total_warnings=int((frame["severity"] == "warning").sum()) if frame.height else 0,
         summary=summary,
-        towns=[
-            {"town": town, "carriers": c[0], "errors": c[1], "warnings": c[2]}
-            for town, c in sorted(by_town.items())
-        ],
-        carriers=entries,
+        towns=towns_list,
+        unassigned=unassigned,
+        any_findings=bool(entries),
     )
-    path = Path(index_path)
     path.write_text(index, encoding="utf-8")
     return path
+
+
+def town_stem(town: str) -> str:
+    """The file stem of a town's page: a digest of its name (no report value becomes a path)."""
+    return "town-" + hashlib.sha256(town.encode("utf-8")).hexdigest()[:16]
+
+
+def _write_town_pages(
+    folder: Path, entries: list[dict[str, Any]], year: int, index_name: str
+) -> list[dict[str, Any]]:
+    """One page per town listing its carriers (in carrier order) with their counts; returns the
+    towns in name order with their counts and page, for the index."""
+    by_town: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        if entry["carrier_id"] is not None:
+            by_town.setdefault(entry["town"] or "—", []).append(entry)
+    page = _template("dq_town.html.j2")
+    towns = []
+    for town, carriers in sorted(by_town.items()):
+        stem = town_stem(town)
+        listed = [{**c, "href": c["href"].removeprefix(f"{PAGES_DIR}/")} for c in carriers]
+        town_entry = {
+            "town": town,
+            "carriers": len(carriers),
+            "errors": sum(c["errors"] for c in carriers),
+            "warnings": sum(c["warnings"] for c in carriers),
+            "href": f"{PAGES_DIR}/{stem}.html",
+        }
+        text = page.render(year=year, town=town_entry, carriers=listed, index=f"../{index_name}")
+        (folder / f"{stem}.html").write_text(text, encoding="utf-8")
+        towns.append(town_entry)
+    return towns

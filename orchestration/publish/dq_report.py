@@ -1,6 +1,6 @@
-"""The data-quality report for the assessment office, in Chinese: an index page and one page
-per carrier (orchestration/publish/dq_pages.py writes them; issue 21: one page of a national year's
-findings was 56 MB).
+"""The data-quality report for the assessment office, in Chinese: an index page, a page per town
+and one page per carrier (orchestration/publish/dq_pages.py writes them; issue 21: one page of
+a national year's findings was 56 MB).
 
 Findings are grouped by carrier so that each carrier can be sent its own list; findings that
 belong to no carrier get their own group. Every value is escaped, as Jinja's autoescape does
@@ -108,8 +108,8 @@ def with_towns(carriers: pl.DataFrame | None, scores: pl.DataFrame | None) -> pl
 def write_dq_report(
     issues: pl.DataFrame, path: Path, year: int, carriers: pl.DataFrame | None = None
 ) -> Path:
-    """Write the year's data-quality report: the index at `path` (totals, counts by dataset, by
-    town and by carrier) and one page per carrier in `dq/` beside it
+    """Write the year's data-quality report: the index at `path` (totals, counts by dataset and
+    by town), one page per town (its carriers' counts) and one per carrier in `dq/` beside it
     (orchestration/publish/dq_pages.py).
     `carriers`: carrier_id with carrier_name and, where known, town."""
     from orchestration.publish import dq_pages

@@ -20,14 +20,29 @@ if TYPE_CHECKING:
     from scoring.rulebook import RulebookSource
 
 MART_FILTERS: dict[str, str] = {
-    "carrier_year_indicators": "assessment_year <= ?",
-    "tenant_year_facts": "assessment_year <= ?",
-    "attributed_events": "event_year <= ?",
-    "subsidy_claims": "assessment_year <= ?",
-    "carrier_recognitions": "assessment_year <= ?",
-    "carrier_evaluations": "assessment_year <= ?",
+    "carrier_year_indicators": "assessment_year <= $year",
+    "tenant_year_facts": "assessment_year = $year "
+    "or (assessment_year < $year and tech_sme_reg_date is not null)",
+    "attributed_events": "(event_year = $year "
+    "and event_kind in ('high_tech_certificate', 'graduation', 'award')) "
+    "or (event_year < $year and event_kind = 'graduation')",
+    "subsidy_claims": "assessment_year <= $year",
+    "carrier_recognitions": "assessment_year <= $year",
+    "carrier_evaluations": "assessment_year <= $year",
 }
-"""The marts scoring reads, each with every loaded year up to the assessed one (history)."""
+"""The marts scoring reads, each with the rows of the loaded years up to the assessed one that
+a rule reads (history). Every column is read; the two large marts only in part:
+`tenant_year_facts` of earlier years only where a tech-SME registration date is known (the
+district targets' T6 counts registrations in the target window across years; every other rule
+reads year Y), `attributed_events` only the kinds a rule reads (R09 and the town tasks: first
+high-tech certificates and graduations of Y; R10: awards of Y; T7: graduations in the target
+window, any year), not the patents and financing events (~85 % of its 4.2 million national
+rows). A rule that reads more rows must widen its filter here (tests/pipeline/test_golden.py
+and tests/pipeline/test_score_inputs.py compare with the marts read whole)."""
+
+READ_BATCH_ROWS = 1_000_000
+"""Rows per Arrow batch when a mart becomes a polars frame: one batch at a time is held twice
+(Arrow and polars), not the whole table."""
 
 DQ_COLUMNS: dict[str, pl.DataType] = {
     "assessment_year": pl.Int32,
@@ -56,10 +71,17 @@ COUNT_COLUMNS: dict[str, pl.DataType] = {
 
 
 def read_frame(
-    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: list[object] | dict[str, object] | None = None,
 ) -> pl.DataFrame:
-    """A query's result as a polars frame, through Arrow (types kept, no pandas)."""
-    return pl.from_arrow(con.sql(sql, params=params or None).to_arrow_table())
+    """A query's result as a polars frame, through Arrow (types kept, no pandas), converted a
+    batch at a time (`READ_BATCH_ROWS`) so the whole result is never held twice."""
+    reader = con.sql(sql, params=params or None).to_arrow_reader(READ_BATCH_ROWS)
+    parts = [pl.from_arrow(batch) for batch in reader]
+    if not parts:
+        return pl.from_arrow(reader.schema.empty_table())
+    return pl.concat(parts, how="vertical", rechunk=False) if len(parts) > 1 else parts[0]
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -84,7 +106,9 @@ def load_inputs(
 
     frames: dict[str, pl.DataFrame] = {}
     for mart, condition in MART_FILTERS.items():
-        frames[mart] = read_frame(con, f"select * from marts.{mart} where {condition}", [year])
+        frames[mart] = read_frame(
+            con, f"select * from marts.{mart} where {condition}", {"year": year}
+        )
     if _table_exists(con, RESULTS_SCHEMA, "carrier_scores"):
         frames["grade_history"] = read_frame(
             con,

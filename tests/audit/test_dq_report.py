@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.audit import FINDING_SCHEMA
+from orchestration.publish.dq_pages import town_stem
 from orchestration.publish.dq_report import write_dq_report
 
 
@@ -83,11 +84,23 @@ def issues() -> pl.DataFrame:
 
 
 def sections(index: Path) -> dict[str, str]:
-    """The carrier pages the index links to, in its order: carrier id (or __none__) -> page."""
+    """The carrier pages the report links to, in its order (town by town, from the index to a
+    town's page to its carriers, then the findings tied to no carrier): carrier id (or
+    __none__) -> the page's findings section."""
     page = index.read_text(encoding="utf-8")
+    links = []
+    for href in re.findall(r'<tr data-town="[^"]*"><td><a href="([^"]+)">', page):
+        town_page = index.parent / href
+        for carrier, carrier_href in re.findall(
+            r'<tr data-carrier="([^"]*)"><td><a href="([^"]+)">',
+            town_page.read_text(encoding="utf-8"),
+        ):
+            links.append((carrier, town_page.parent / carrier_href))
+    for href in re.findall(r'<a href="(dq/_unassigned\.html)">', page):
+        links.append(("__none__", index.parent / href))
     out = {}
-    for carrier, href in re.findall(r'<tr data-carrier="([^"]*)"><td><a href="([^"]+)">', page):
-        text = (index.parent / href).read_text(encoding="utf-8")
+    for carrier, path in links:
+        text = path.read_text(encoding="utf-8")
         out[carrier] = re.search(r'<section data-carrier="[^"]*">(.*?)</section>', text, re.S)[1]
     return out
 
@@ -116,7 +129,7 @@ def test_report_groups_by_carrier_with_names(tmp_path) -> None:
 
 def test_report_summary_counts_per_dataset(tmp_path) -> None:
     page = write_dq_report(issues(), tmp_path / "r.html", 2024, None).read_text(encoding="utf-8")
-    summary = page[: page.index('<table id="carriers">')]
+    summary = page[: page.index('<table id="towns">')]
     assert re.search(r"<td>tenants</td><td class=\"num\">2</td><td class=\"num\">0</td>", summary)
     assert re.search(r"<td>financing</td><td class=\"num\">0</td><td class=\"num\">1</td>", summary)
     assert "错误 3 条" in page and "警告 1 条" in page
@@ -132,7 +145,10 @@ def test_every_value_is_escaped_and_nothing_is_external(tmp_path) -> None:
     assert set(re.findall(r'href="([^"]*)"', page)) <= {
         "dq/C001.html",
         "dq/C002.html",
+        "C001.html",
+        "C002.html",
         "dq/_unassigned.html",
+        f"dq/{town_stem('—')}.html",
         "../r.html",
     }
     assert "src=" not in page
@@ -168,34 +184,39 @@ def test_the_index_counts_by_town_and_links_each_carrier_to_its_page(tmp_path) -
     )
     path = write_dq_report(issues(), tmp_path / "r.html", 2024, carriers)
     index = path.read_text(encoding="utf-8")
-    towns = index[index.index('<table id="towns">') : index.index('<table id="carriers">')]
+    east, west = town_stem("东镇"), town_stem("西镇")
     # C001: 2 errors in 东镇; C002: 1 warning in 西镇; C003 has no findings
-    assert re.search(
-        r'<td>东镇</td><td class="num">1</td><td class="num">2</td><td class="num">0</td>', towns
-    )
-    assert re.search(
-        r'<td>西镇</td><td class="num">1</td><td class="num">0</td><td class="num">1</td>', towns
-    )
-    assert '<a href="dq/C001.html">C001</a></td><td>甲</td><td>东镇</td>' in index
-    # the index lists no finding itself; each carrier's page holds its own only
-    assert "<tr class=" not in index
+    assert (
+        f'<td><a href="dq/{east}.html">东镇</a></td><td class="num">1</td>'
+        '<td class="num">2</td><td class="num">0</td>'
+    ) in index
+    assert (
+        f'<td><a href="dq/{west}.html">西镇</a></td><td class="num">1</td>'
+        '<td class="num">0</td><td class="num">1</td>'
+    ) in index
+    # the index lists neither carriers nor findings: a town's page lists its carriers
+    assert "data-carrier" not in index and "<tr class=" not in index
+    assert 'href="dq/_unassigned.html"' in index
+    east_page = (tmp_path / "dq" / f"{east}.html").read_text(encoding="utf-8")
+    assert '<a href="C001.html">C001</a></td><td>甲</td><td>东镇</td>' in east_page
+    assert "C002" not in east_page and 'href="../r.html"' in east_page
     pages = sorted(p.name for p in (tmp_path / "dq").iterdir())
-    assert pages == ["C001.html", "C002.html", "_unassigned.html"]
+    assert pages == sorted(
+        ["C001.html", "C002.html", "_unassigned.html", f"{east}.html", f"{west}.html"]
+    )
     c002 = (tmp_path / "dq" / "C002.html").read_text(encoding="utf-8")
     assert "融资金额过大" in c002 and "C001_甲.xlsx" not in c002
     assert 'href="../r.html"' in c002
 
 
-def test_a_carrier_id_that_is_no_plain_file_name_gets_a_digest_page(tmp_path) -> None:
-    frame = issues().with_columns(
-        pl.when(pl.col("carrier_id") == "C002")
-        .then(pl.lit("../../evil/x"))
-        .otherwise(pl.col("carrier_id"))
-        .alias("carrier_id")
+def test_a_town_page_is_named_after_a_digest_of_the_town(tmp_path) -> None:
+    carriers = pl.DataFrame(
+        {"carrier_id": ["C001", "C002"], "carrier_name": ["甲", "乙"], "town": ["../x", "<b>"]}
     )
-    path = write_dq_report(frame, tmp_path / "out" / "r.html", 2024, None)
+    path = write_dq_report(issues(), tmp_path / "out" / "r.html", 2024, carriers)
     created = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.html"))
     assert all(p.startswith("out/") for p in created)
-    digest = [p for p in created if p.startswith("out/dq/id-")]
-    assert len(digest) == 1
-    assert sections(path)["../../evil/x"].count("<tr class=") == 1
+    assert f"out/dq/{town_stem('../x')}.html" in created
+    assert "<b>" not in path.read_text(encoding="utf-8")
+    # towns in name order ("../x" before "<b>"), then the findings tied to no carrier
+    assert list(sections(path)) == ["C001", "C002", "__none__"]
