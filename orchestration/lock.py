@@ -12,10 +12,11 @@ import duckdb
 
 from orchestration.errors import ExitCode, PipelineError
 
-MEMORY_LIMIT = os.environ.get("CARRIER_ASSESS_MEMORY_LIMIT", "4GB")
+MEMORY_LIMIT = os.environ.get("CARRIER_ASSESS_MEMORY_LIMIT", "2.5GB")
 """DuckDB's memory cap (beyond it, sorts and joins spill to `<warehouse>.tmp`), the same in
-profiles.yml so dbt's connection and ours agree: a national year fits 6 GB
-(docs/benchmarks.md)."""
+profiles.yml so dbt's connection and ours agree: with the dbt process at this cap, the main
+process and the audit worker beside it, a national year fits 4 GB (docs/benchmarks.md,
+issue 21; at 4GB the dbt process alone reached 4.1 GiB)."""
 DUCKDB_CONFIG = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
