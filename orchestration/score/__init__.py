@@ -224,6 +224,7 @@ def score_year_job(
         # a re-derived year records the adjustments file it applies again
         job.record.adjustments_sha256 = adjustments_io.stored_sha256(con, job.year)
     scored = score(job.rulebook.rulebook, job.year, inputs)
+    del inputs  # the marts' frames are not held while publishing's tables are read
     # what this publish will change, against the year's publish still in the warehouse
     scored["run_changes"] = run_changes.changes_since_last_publish(con, job.year, scored)
     return YearScoring(job, scored, load_base_tables(con, job.year))
