@@ -5,17 +5,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from orchestration.audit import (
-    DERIVED_COLUMNS,
-    AuditResult,
-    audit_results,
-    audit_warehouse,
-    load_suite,
-    load_suite_doc,
-    prefilter_sql,
-    suite_columns,
-    validate,
-)
+from orchestration.audit import AuditResult, audit_results, audit_warehouse
+from orchestration.audit.narrowing import prefilter_sql
+from orchestration.audit.reading import DERIVED_COLUMNS
+from orchestration.audit.suites import load_suite_doc, suite_columns
+from orchestration.audit.validation import load_suite, validate
 
 YEAR = 2024
 
@@ -137,7 +131,7 @@ def test_findings_per_expectation_are_capped_with_a_summary_row() -> None:
         schema_overrides={"carrier_id": pl.String},
     )
     suite = load_suite("stg_carriers")
-    from orchestration.audit import _gx_batch_definition  # noqa: F401  (GX is loaded lazily)
+    from orchestration.audit import validation  # noqa: F401  (GX is loaded lazily)
 
     only_not_null = suite.expectations[:0] + [
         e for e in suite.expectations if e.meta["check_name"] == "stg_carriers.carrier_id.not_null"
