@@ -17,7 +17,6 @@ import polars as pl
 from orchestration.audit.findings import MAX_FINDINGS_PER_EXPECTATION, structural_finding
 from orchestration.audit.frames import AuditFrames, SuiteFrame
 from orchestration.audit.narrowing import _q, _relation, prefilter_sql
-from orchestration.audit.reconciliation import COMPUTED_FRAMES
 from orchestration.audit.suites import (
     RESULT_SUITES,
     SOURCE_COLUMNS,
@@ -86,8 +85,6 @@ def read_suite(
     meta = suite["meta"]
     dataset = meta.get("dataset") or name
     try:
-        if name in COMPUTED_FRAMES:
-            return SuiteFrame(suite, fetch(con, COMPUTED_FRAMES[name], {"year": year}))
         available = _table_columns(con, meta["table"])
         if available is None:
             finding = structural_finding(
