@@ -5,6 +5,9 @@ Suites are reviewed JSON files (GX 1.x format). Every expectation carries
 checks (`table`, `year_column`) and how it is read (`read`: `head` or `rows`). The reading side
 works from these dicts alone; the validating side turns them into GX suites
 (`validation.suite_from_doc`).
+
+A value set may be written `{"$CODES": "<column>"}`: the codes the result contract
+(`scoring/results_contract.yaml`) lists for that column, so a result suite cannot drift from it.
 """
 
 from __future__ import annotations
@@ -51,11 +54,21 @@ def load_suite_doc(name: str, directory: Path = EXPECTATIONS_DIR) -> SuiteDoc:
             raise ValueError(f"{path.name}: expectation {i} lacks meta {sorted(missing)}")
         if meta["severity"] not in SEVERITIES:
             raise ValueError(f"{path.name}: expectation {i} has severity {meta['severity']!r}")
+        value_set = exp.get("kwargs", {}).get("value_set")
+        if isinstance(value_set, dict) and "$CODES" in value_set:
+            exp["kwargs"]["value_set"] = contract_codes(value_set["$CODES"])
     return {
         "name": doc.get("name", name),
         "meta": doc.get("meta") or {},
         "expectations": doc.get("expectations", []),
     }
+
+
+def contract_codes(column: str) -> list[str]:
+    """The codes the result contract lists for a column, in its order (KeyError: none)."""
+    from scoring.results_contract import result_contract
+
+    return list(result_contract().codes[column])
 
 
 def suite_parameters(year: int | None) -> dict[str, Any]:
