@@ -157,12 +157,11 @@ def prefilter_sql(
         if predicate is not None:
             picked.append(predicate)
             checks.append(exp["meta"]["check_name"])
-    sql, counts_sql = _narrowing_sql(suite, relation, year_column, columns, derived, picked, cap)
+    sql, counts_sql = _narrowing_sql(relation, year_column, columns, derived, picked, cap)
     return Narrowing(sql, params, counts_sql, tuple(checks))
 
 
 def _narrowing_sql(
-    suite: SuiteDoc,
     relation: str,
     year_column: str,
     columns: list[str],
@@ -170,15 +169,13 @@ def _narrowing_sql(
     picked: list[_Predicate],
     cap: int | None,
 ) -> tuple[str, str]:
-    """The candidate rows' SQL and the exact counts' SQL over the year's rows of `relation`.
-
-    Rows are numbered (`__rid`) in source order, or in the order the suite's meta names
-    (`order_by`) for a table without source columns."""
+    """The candidate rows' SQL and the exact counts' SQL over the year's rows of `relation`,
+    numbered (`__rid`) in source order."""
     select_cols = [_q(c) for c in columns]
     derived_sql = [f"{expr} as {_q(name)}" for name, expr in derived.items()]
     out_cols = ", ".join(select_cols + [_q(n) for n in derived])
     window_sql = "".join(f", {p.window}" for p in picked if p.window)
-    source_order = ", ".join(_q(c) for c in _row_order(suite, columns))
+    source_order = ", ".join(_q(c) for c in SOURCE_COLUMNS if c in columns)
     rid = f"row_number() over (order by {source_order})" if source_order else "row_number() over ()"
     head = (
         f"with base as materialized (select {', '.join(select_cols + derived_sql)}, "
@@ -203,12 +200,3 @@ def _narrowing_sql(
     )
     counts = ", ".join(f"count(*) filter (where {pred})" for pred in predicates) or "count(*)"
     return sql, f"{head} select {counts} from flagged"
-
-
-def _row_order(suite: SuiteDoc, columns: list[str]) -> list[str]:
-    """The columns that give a table's rows their order: the source columns it has, else the
-    suite's `order_by` (a computed table such as the reconciliation), else none."""
-    source = [c for c in SOURCE_COLUMNS if c in columns]
-    if source:
-        return source
-    return [c for c in suite["meta"].get("order_by", []) if c in columns]

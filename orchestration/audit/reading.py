@@ -187,11 +187,11 @@ def _read_frame(
         return fetch(con, sql, {"year": year}), None
     derived = DERIVED_COLUMNS.get(suite["name"], {})
     columns = [c for c in dict.fromkeys(_wanted_columns(suite)) if c in available]
-    count = con.execute(
-        f"select count(*) from {relation} where {_q(year_column)} = $year", {"year": year}
-    ).fetchall()[0][0]
     narrowed = None
-    if count > full_read_max_rows:
+    if (
+        meta.get("read") != "all"
+        and _year_rows(con, relation, year_column, year) > full_read_max_rows
+    ):
         narrowed = prefilter_sql(
             suite, relation, year_column, columns, derived, year, cap=max_findings
         )
@@ -206,9 +206,14 @@ def _read_frame(
         f"where t.{_q(year_column)} = $year"
     )
     order = [c for c in meta.get("order_by", []) if c in columns]
-    if order:  # a computed table (a view) has no row order of its own
+    if order:  # a view has no row order of its own
         sql += " order by " + ", ".join(f"t.{_q(c)}" for c in order)
     return fetch(con, sql, {"year": year}), None
+
+
+def _year_rows(con: duckdb.DuckDBPyConnection, relation: str, year_column: str, year: int) -> int:
+    sql = f"select count(*) from {relation} where {_q(year_column)} = $year"
+    return con.execute(sql, {"year": year}).fetchall()[0][0]
 
 
 def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]) -> pa.Table:

@@ -2,7 +2,9 @@
 
 Suites are reviewed JSON files (GX 1.x format). Every expectation carries
 `meta: {check_name, severity, message_zh, message_en}`; the suite's own meta names the table it
-checks (`table`, `year_column`) and how it is read (`read`: `head` or `rows`). The reading side
+checks (`table`, `year_column`) and how it is read (`read`: `head`, one row for table-level checks;
+`rows`, the year's rows, narrowed in DuckDB first when there are many; `all`, every row of the
+year, never narrowed; `order_by`, the row order of a view). The reading side
 works from these dicts alone; the validating side turns them into GX suites
 (`validation.suite_from_doc`).
 
