@@ -17,14 +17,13 @@ An audit is two halves with one hand-over, `AuditFrames`:
 `dq_carriers` says which carrier a finding belongs to, and counts them one way.
 """
 
+from orchestration.audit.audit_worker import AuditWorker, PendingAudit
 from orchestration.audit.findings import FINDING_SCHEMA, MAX_FINDINGS_PER_EXPECTATION, AuditResult
 from orchestration.audit.frames import AuditFrames, SuiteFrame
 from orchestration.audit.in_process import audit_results, audit_warehouse
 from orchestration.audit.reading import FULL_READ_MAX_ROWS, read_results, read_warehouse
 from orchestration.audit.suites import RESULT_SUITES, model_suites, raw_suites, warehouse_suites
 from orchestration.audit.validation import validate_frames
-
-from orchestration.audit.audit_worker import AuditWorker, PendingAudit  # isort: skip  (last)
 
 __all__ = [
     "FINDING_SCHEMA",
