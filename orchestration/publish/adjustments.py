@@ -3,8 +3,9 @@ adjustment of the year, its status and effect, pending appeals first) and 与上
 (what changed since the previous publish, old beside new), and the marks on adjusted figures
 (the grade cell of an adjusted grade, the amount of an adjusted reward line).
 
-Called by `orchestration/publish/reports.py`; the tables are `results.adjustments` and
-`results.run_changes` (absent from older callers' tables: the parts are then empty).
+Called by the workbook and the HTML report (`workbook.py`, `html_report.py`); the tables are
+`results.adjustments` and `results.run_changes` (absent from older callers' tables: the parts
+are then empty).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ TABLE_NAMES = {
     "targets_progress": "目标进度",
 }
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""As orchestration.publish.reports: such text is written with Excel's quote prefix, never
+"""As orchestration.publish.workbook_cells: such text is written with Excel's quote prefix, never
 evaluated."""
 
 WIDE = frozenset({"effect_zh", "reason", "target", "old_value", "new_value", "row_key"})
@@ -103,7 +104,7 @@ def _label(column: str, value: Any) -> str:
     if column == "table_name":
         return TABLE_NAMES.get(value, value)
     if column == "column_name":
-        from orchestration.publish.reports import COLUMN_LABELS
+        from orchestration.publish.labels import COLUMN_LABELS
 
         label = COLUMN_LABELS.get(value)
         return f"{label}（{value}）" if label else str(value)

@@ -48,18 +48,6 @@ COLUMN_LABELS: dict[str, str] = {
 }
 """Chinese labels of the receipt's columns (merged into reports.COLUMN_LABELS)."""
 
-SCORE_COLUMNS = frozenset(
-    {
-        "service_points",
-        "incubation_points",
-        "sustainability_points",
-        "bonus_points",
-        "prev_total_score",
-        "points_to_next_grade",
-    }
-)
-"""Receipt columns shown as scores (two decimals)."""
-
 RECTIFICATION_COLUMNS = (
     "carrier_id",
     "ordered_year",
@@ -242,7 +230,7 @@ def receipt_views(
     """carrier_id → what its receipt shows (both office files), for the carriers of `scores`;
     the type averages of the chart are over `all_scores` (default: `scores`); a borderline
     grade in `robustness` (`grade_robustness`) adds its sentence."""
-    from orchestration.publish.reports import value_label
+    from orchestration.publish.labels import value_label
     from scoring.robustness import borderline_note_zh
 
     borderline: dict[str, str] = {}
@@ -311,7 +299,8 @@ def write_rows(
 ) -> int:
     """The receipt as rows of the workbook's detail sheet, from `row` (columns 0 to `width`);
     returns the next free row."""
-    from orchestration.publish.reports import _text_width, _write_cell
+    from orchestration.publish.formatting import text_width as _text_width
+    from orchestration.publish.workbook_cells import write_cell as _write_cell
 
     if not view:
         return row

@@ -8,8 +8,8 @@
 - one dictionary sheet (字段说明) maps every Chinese column header to its key and description:
   the only sheet with English keys.
 
-The sheets themselves are written by `orchestration.publish.reports`; this module holds the layout
-rules they share.
+The sheets themselves are written by `workbook_sheets` and `workbook_detail` (assembled by
+`workbook`); this module holds the layout rules they share.
 """
 
 from __future__ import annotations
