@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 CONTRACT_FILE = Path(__file__).resolve().parent / "results_contract.yaml"
 
@@ -47,6 +48,16 @@ class TableDoc(BaseModel):
     key: tuple[str, ...]
     description: str
     columns: dict[str, ColumnDoc]
+    published: Literal["per_year", "per_run", "whole"] = "per_year"
+    office_sheet: bool = False
+    guaranteed: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _guaranteed_are_columns(self) -> TableDoc:
+        unknown = [c for c in (*self.key, *self.guaranteed) if c not in self.columns]
+        if unknown:
+            raise ValueError(f"key or guaranteed columns not described: {', '.join(unknown)}")
+        return self
 
 
 class ResultContract(BaseModel):

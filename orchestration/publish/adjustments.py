@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from orchestration.publish.labels import COLUMN_LABELS, TABLE_LABELS
 from scoring.adjustments import KINDS, SOURCES, STATUSES
 
 ADJUSTMENTS_SHEET = "调整与申诉"
@@ -48,14 +49,7 @@ CHANGE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 CHANGE_LABELS = {"added": "新增", "removed": "删除", "changed": "变化"}
-TABLE_NAMES = {
-    "carrier_scores": "载体评分",
-    "rewards": "奖补清单",
-    "carrier_actions": "载体处置",
-    "tenant_clearout": "清退建议",
-    "town_tasks": "镇（园区）任务",
-    "targets_progress": "目标进度",
-}
+TABLE_NAMES = TABLE_LABELS
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """As orchestration.publish.workbook_cells: such text is written with Excel's quote prefix, never
 evaluated."""
@@ -104,8 +98,6 @@ def _label(column: str, value: Any) -> str:
     if column == "table_name":
         return TABLE_NAMES.get(value, value)
     if column == "column_name":
-        from orchestration.publish.labels import COLUMN_LABELS
-
         label = COLUMN_LABELS.get(value)
         return f"{label}（{value}）" if label else str(value)
     return str(value)

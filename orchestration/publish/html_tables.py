@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from orchestration.publish.formatting import NUMERIC_KINDS, as_text, display, row_kind, value_kind
-from orchestration.publish.labels import COLUMN_LABELS, shown_columns
+from orchestration.publish.labels import COLUMN_LABELS, header, shown_columns
 
 HTML_HIDDEN_COLUMNS = frozenset({"assessment_year", "run_id"})
 """Shown once in the report's summary rather than on every row."""
@@ -51,7 +51,7 @@ def html_rows(
         for record in frame.select(cols).iter_rows(named=True)
     ]
     return {
-        "headers": [(COLUMN_LABELS[c], c) for c in cols],
+        "headers": [(header(table, c), c) for c in cols],
         "numeric": [k in NUMERIC_KINDS for k in kinds],
         "classes": [cell_class(c, k) for c, k in zip(cols, kinds, strict=True)],
         "rows": rows,

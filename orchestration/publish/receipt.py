@@ -25,40 +25,6 @@ DIMENSIONS = (
 )
 """(carrier_scores column, score_details dimension, Chinese name) of the four subtotals."""
 
-COLUMN_LABELS: dict[str, str] = {
-    "service_points": "服务能力得分",
-    "incubation_points": "孵化绩效得分",
-    "sustainability_points": "可持续发展得分",
-    "bonus_points": "加分项得分",
-    "grade_note_zh": "等级说明",
-    "prev_total_score": "上年总分",
-    "prev_grade": "上年等级",
-    "prev_rank_in_type": "上年类型内排名",
-    "next_grade": "上一等级",
-    "points_to_next_grade": "距上一等级差分",
-    "lift_indicator": "单项提升指标",
-    "lift_raw_value": "该指标需达到",
-    # rectifications
-    "ordered_year": "整改年度",
-    "grade_then": "当年等级",
-    "due_year": "复核年度",
-    "grade_in_due_year": "复核年度等级",
-    "next_action": "后续措施",
-    "next_action_zh": "后续措施说明",
-}
-"""Chinese labels of the receipt's columns (merged into reports.COLUMN_LABELS)."""
-
-RECTIFICATION_COLUMNS = (
-    "carrier_id",
-    "ordered_year",
-    "grade_then",
-    "due_year",
-    "grade_in_due_year",
-    "status",
-    "next_action",
-)
-"""The columns of `results.rectifications` the contract guarantees."""
-
 UNITS: dict[str, str] = {
     "S1": "万元",
     "S4": "家/千平方米",

@@ -17,7 +17,7 @@ from orchestration.publish.atomic import atomic_write
 from orchestration.publish.formatting import display, text_width, value_kind
 from orchestration.publish.html_report import HTML_TOP_N
 from orchestration.publish.html_tables import cell_class, top
-from orchestration.publish.labels import COLUMN_LABELS, value_label
+from orchestration.publish.labels import table_headers, value_label
 from orchestration.publish.workbook_cells import Formats, set_widths, write_cell
 from orchestration.publish.workbook_sheets import LARGE_TABLE_ROWS
 from orchestration.score.compare import CARRIER_COLUMNS, REWARD_COLUMNS, Comparison, file_names
@@ -25,7 +25,7 @@ from orchestration.score.compare import CARRIER_COLUMNS, REWARD_COLUMNS, Compari
 TEMPLATE_PATH = Path(__file__).resolve().parent / "report_templates" / "whatif.html.j2"
 
 LABELS: dict[str, str] = {
-    **COLUMN_LABELS,
+    **table_headers("rewards"),  # the comparison's lines are reward lines
     "total_score_old": "总分（现行）",
     "total_score_new": "总分（新规则）",
     "grade_old": "等级（现行）",
@@ -42,7 +42,7 @@ LABELS: dict[str, str] = {
     "count_old": "载体数（现行）",
     "count_new": "载体数（新规则）",
 }
-"""Column → Chinese label (the year's labels plus the comparison's)."""
+"""Column → Chinese label (the year's reward-list headers plus the comparison's)."""
 
 CARRIER_SHOWN = (
     "carrier_id", "carrier_name", "carrier_type", "grade_old", "grade_new", "total_score_old",

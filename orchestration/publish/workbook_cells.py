@@ -23,7 +23,7 @@ from orchestration.publish.formatting import (
     text_width,
     value_kind,
 )
-from orchestration.publish.labels import COLUMN_LABELS, shown_columns, value_label
+from orchestration.publish.labels import header, shown_columns, value_label
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """A cell starting with one of these could be read as a formula by a spreadsheet (CSV/formula
@@ -117,8 +117,8 @@ def write_frame(
     fmt.shown.append((ws.get_name(), table, cols))
     kinds = [value_kind(c, frame.schema[c]) for c in cols]
     for j, c in enumerate(cols):
-        ws.write_string(first_row, j, COLUMN_LABELS[c], fmt.header)
-        widths[j] = max(widths.get(j, 0), min(text_width(COLUMN_LABELS[c]), 24))
+        ws.write_string(first_row, j, header(table, c), fmt.header)
+        widths[j] = max(widths.get(j, 0), min(text_width(header(table, c)), 24))
     row = first_row + 1
     for i, record in enumerate(frame.select(cols).iter_rows(named=True)):
         for j, c in enumerate(cols):

@@ -11,7 +11,7 @@ import polars as pl
 from orchestration.publish import receipt
 from orchestration.publish import workbook_office as office
 from orchestration.publish.formatting import as_text, display, row_kind, text_width, value_kind
-from orchestration.publish.labels import COLUMN_LABELS, value_label
+from orchestration.publish.labels import COLUMN_LABELS, header, value_label
 from orchestration.publish.office_summary import ordered_scores
 from orchestration.publish.workbook_cells import (
     FORMULA_TRIGGERS,
@@ -72,7 +72,7 @@ def write_detail_sheet(
         detail_cols,
         kinds=[value_kind(c, details.schema[c]) for c in detail_cols],
         score_kinds={c: value_kind(c, scores.schema[c]) for c in scores.columns},
-        widths={j: text_width(COLUMN_LABELS[c]) for j, c in enumerate(detail_cols)},
+        widths={j: text_width(header("score_details", c)) for j, c in enumerate(detail_cols)},
     )
     by_carrier = (
         {key[0]: frame for key, frame in details.partition_by("carrier_id", as_dict=True).items()}
@@ -134,7 +134,7 @@ def _write_block(
     row = _write_head(sheet, row, record, last_col)
     row = receipt.write_rows(sheet.wb, sheet.ws, sheet.fmt, row, view, last_col)
     for j, c in enumerate(sheet.detail_cols):
-        sheet.ws.write_string(row, j, COLUMN_LABELS[c], sheet.fmt.header)
+        sheet.ws.write_string(row, j, header("score_details", c), sheet.fmt.header)
     row += 1
     if rows is None or rows.is_empty():
         sheet.ws.write_string(row, 0, "无指标明细 / no indicator details", sheet.fmt.note)

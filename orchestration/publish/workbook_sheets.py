@@ -11,7 +11,7 @@ import polars as pl
 from orchestration.publish import history_note
 from orchestration.publish import workbook_office as office
 from orchestration.publish.formatting import MONEY_COLUMNS
-from orchestration.publish.labels import COLUMN_LABELS, TABLE_LABELS, shown_columns
+from orchestration.publish.labels import TABLE_LABELS, header, shown_columns
 from orchestration.publish.office_summary import (
     column_sum,
     latest_run,
@@ -157,7 +157,7 @@ def write_dictionary_sheet(wb: Any, fmt: Formats) -> None:
         ws.write_string(0, j, text, fmt.header)
     seen: set[tuple[str, str]] = set()
     row = 1
-    for sheet, label, key, description in office.dictionary_rows(fmt.shown, COLUMN_LABELS):
+    for sheet, label, key, description in office.dictionary_rows(fmt.shown, header):
         if (sheet, key) in seen:
             continue
         seen.add((sheet, key))
