@@ -97,7 +97,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     for column, labels in result_contract().codes.items()
     if column not in ("grade", "check_name")
 }
-"""Canonical codes → the words the office uses. Unknown codes are shown as they are."""
+"""Canonical codes → the words the office uses: the one vocabulary (the result contract's codes,
+the report package's enums labelled as datasets.yaml says). Unknown codes are shown as they are."""
 
 
 def column_label(name: str) -> str | None:
@@ -132,7 +133,8 @@ def value_label(column: str, value: Any) -> Any:
     if column == "check_name":
         return check_label(value).zh
     if column == "reason_codes":
-        return "、".join(VALUE_LABELS["action"].get(part, part) for part in value.split(","))
+        reasons = VALUE_LABELS["reason_codes"]
+        return "、".join(reasons.get(part, part) for part in value.split(","))
     labels = VALUE_LABELS.get(column)
     if labels is None:
         return value

@@ -15,33 +15,17 @@ from pathlib import Path
 
 import xlsxwriter
 
-from orchestration.contract import Column, Dataset, datasets
+from orchestration.contract import Column, Dataset, column_types, datasets
 from orchestration.ingest.headers import EXAMPLE_MARK, INSTRUCTIONS_SHEET
 from orchestration.publish.template_texts import EXAMPLES, GRAIN_ZH, NOTE_ZH
 
 DATA_ROWS = 1000
 """How many rows below the header carry the drop-downs and date formats."""
 
-TYPE_ZH = {
-    "string": "文本",
-    "uscc": "统一社会信用代码",
-    "date": "日期",
-    "int": "整数",
-    "decimal": "数值",
-    "money": "金额",
-    "bool": "是/否",
-    "enum": "下拉选项",
-}
-ACCEPTED_ZH = {
-    "string": "文字",
-    "uscc": "18 位统一社会信用代码，如 91321012MA1XK2Q333",
-    "date": "日期，如 2024-03-05、2024/3/5、2024年3月5日，或 Excel 日期单元格",
-    "int": "整数，如 12",
-    "decimal": "数字，如 1234.5",
-    "money": "金额，默认单位万元；也可写 12.3万元、500000元、1.2亿",
-    "bool": "是 或 否（也接受 Y/N、√/×、1/0）",
-    "enum": "从下拉列表中选择",
-}
+TYPE_ZH = {name: doc.zh for name, doc in column_types().items()}
+"""A column type's Chinese name (datasets.yaml `types`)."""
+ACCEPTED_ZH = {name: doc.accepted_zh for name, doc in column_types().items()}
+"""What a cell of the type accepts, in the instructions (datasets.yaml `types`)."""
 BOOL_LABELS = ["是", "否"]
 
 
