@@ -14,9 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from orchestration.publish import adjustments as reports_adjustments
-from orchestration.publish import decision as reports_decision
-from orchestration.publish import history_note, html_carriers, html_sections
+from orchestration.publish import adjustments, decision, history_note, html_carriers, html_sections
 from orchestration.publish.atomic import atomic_write
 from orchestration.publish.charts import grade_chart
 from orchestration.publish.formatting import as_text, display
@@ -92,8 +90,8 @@ def render_html_report(
     template = env.from_string(TEMPLATE_PATH.read_text(encoding="utf-8"))
     prepared = prepare(tables, year)
     view = build_view(prepared, year, top_n)
-    view.update(reports_decision.html_sections(prepared, year, top_n))
-    view.update(reports_adjustments.html_view(tables, year, view))
+    view.update(decision.html_sections(prepared, year, top_n))
+    view.update(adjustments.html_view(tables, year, view))
     return template.render(**view)
 
 

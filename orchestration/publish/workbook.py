@@ -15,8 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from orchestration.publish import adjustments as reports_adjustments
-from orchestration.publish import decision as reports_decision
+from orchestration.publish import adjustments, decision
 from orchestration.publish import workbook_office as office
 from orchestration.publish.atomic import atomic_write
 from orchestration.publish.formatting import as_text
@@ -72,7 +71,7 @@ def _write_sheets(
     fmt = Formats(wb)
     fmt.year = year
     fmt.run_id = as_text(latest_run(prepared["runs"]).get("run_id"))
-    fmt.adjusted = reports_adjustments.workbook_marks(wb, tables, year)
+    fmt.adjusted = adjustments.workbook_marks(wb, tables, year)
     write_summary_sheet(wb, fmt, prepared, year, max_rows)
     write_table_sheet(wb, fmt, "carrier_scores", prepared["carrier_scores"], max_rows)
     write_detail_sheet(wb, fmt, prepared, year, max_rows)
@@ -81,7 +80,7 @@ def _write_sheets(
     )
     for table in RESULT_TABLES[1:]:
         _write_result_sheet(wb, fmt, table, prepared, names, max_rows)
-    reports_adjustments.write_workbook_sheets(
+    adjustments.write_workbook_sheets(
         wb, tables, year, lambda ws, name: office.print_setup(
             ws, sheet_title(fmt, name), fmt.run_id, repeat=(0, 0)
         ),
@@ -105,4 +104,4 @@ def _write_result_sheet(
         write_table_sheet(wb, fmt, table, office_dq(frame, names), max_rows)
         return
     write_table_sheet(wb, fmt, table, with_carrier_names(frame, names), max_rows)
-    reports_decision.write_sheets_after(wb, fmt, table, prepared, max_rows)
+    decision.write_sheets_after(wb, fmt, table, prepared, max_rows)

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from orchestration.publish import adjustments as reports_adjustments
+from orchestration.publish import adjustments
 from orchestration.publish import workbook_office as office
 from orchestration.publish.formatting import (
     NUMBER_FORMATS,
@@ -127,7 +127,7 @@ def write_frame(
             if i < 500:
                 widths[j] = max(widths.get(j, 0), text_width(display(c, record[c], kind)))
         if fmt.adjusted:  # an adjusted grade or reward amount
-            reports_adjustments.mark_row(ws, fmt.adjusted, table, cols, record, row)
+            adjustments.mark_row(ws, fmt.adjusted, table, cols, record, row)
         row += 1
     if autofilter and cols:
         ws.autofilter(first_row, 0, max(row - 1, first_row), len(cols) - 1)
