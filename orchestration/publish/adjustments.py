@@ -16,8 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from orchestration.publish.labels import COLUMN_LABELS, TABLE_LABELS
-from scoring.adjustments import KINDS, SOURCES, STATUSES
+from orchestration.publish.labels import COLUMN_LABELS, TABLE_LABELS, VALUE_LABELS
 
 ADJUSTMENTS_SHEET = "调整与申诉"
 CHANGES_SHEET = "与上次发布相比的变化"
@@ -48,7 +47,11 @@ CHANGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("previous_run_id", "上次发布的运行编号"),
 )
 
-CHANGE_LABELS = {"added": "新增", "removed": "删除", "changed": "变化"}
+KINDS = VALUE_LABELS["kind"]
+STATUSES = VALUE_LABELS["status"]
+SOURCES = VALUE_LABELS["source"]
+CHANGE_LABELS = VALUE_LABELS["change"]
+"""The adjustments' and changes' codes as the office reads them (the result contract's)."""
 TABLE_NAMES = TABLE_LABELS
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """As orchestration.publish.workbook_cells: such text is written with Excel's quote prefix, never

@@ -18,6 +18,7 @@ from orchestration.publish.labels import VALUE_LABELS, value_label
 from orchestration.publish.template import TYPE_ZH, option_labels
 from orchestration.transform import CHECK_NAMES, ENUM_CODES_SEED
 from scoring import rewards, vocabulary
+from scoring.adjustments import KINDS, SOURCES, STATUSES
 from scoring.results_contract import check_label, result_contract
 from scoring.rulebook import bundled_years, load_rulebook
 
@@ -70,6 +71,12 @@ def test_the_rulebooks_name_actions_and_clearout_reasons_as_the_contract(year):
         assert codes["reason_codes"][code].zh == rule.name_zh, code
     for code in ("C1", "C2", "C3"):
         assert codes["reason_codes"][code].zh == getattr(rulebook.clearout, code).reason_zh
+
+
+def test_the_adjustment_codes_read_as_the_contract_says():
+    codes = result_contract().codes
+    for column, labels in (("kind", KINDS), ("status", STATUSES), ("source", SOURCES)):
+        assert {code: codes[column][code].zh for code in labels} == labels, column
 
 
 def test_reason_codes_read_as_words():
