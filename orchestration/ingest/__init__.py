@@ -46,7 +46,7 @@ import polars as pl
 from orchestration.config import RAW_SCHEMA
 from orchestration.contract import Dataset, datasets
 from orchestration.ingest import adjustments_io
-from orchestration.ingest import checks as ingest_checks
+from orchestration.ingest.csv_decode import decode_csv
 from orchestration.ingest.headers import (
     EXAMPLE_MARK,
     INSTRUCTIONS_SHEET,
@@ -56,6 +56,14 @@ from orchestration.ingest.headers import (
     match_csv_name,
     match_dataset_name,
     normalise,
+)
+from orchestration.ingest.row_errors import record_errors, repeated_header_mask, row_error
+from orchestration.ingest.stray_year import other_year_findings
+from orchestration.ingest.xlsx_layout import (
+    hidden_column_findings,
+    hidden_columns,
+    merged_ranges,
+    merged_row_errors,
 )
 from orchestration.xlsx_columns import column_letter as _column_letter
 
@@ -277,9 +285,7 @@ def ingest_package(
         else:
             _read_entries(reader, sorted(reports_dir.iterdir(), key=lambda p: p.name))
         reader.flush(0)
-        summary.findings += [
-            Finding(*found) for found in ingest_checks.other_year_findings(con, year)
-        ]
+        summary.findings += [Finding(*found) for found in other_year_findings(con, year)]
         _write_summary(con, summary)
         con.execute("COMMIT")
     except BaseException:
@@ -501,7 +507,7 @@ class _PackageReader:
             return
         self.file_status(FileResult(name, "loaded", sha, size))
         sheets = [self.load_sheet(reader, index, sheet) for index, sheet in enumerate(sheet_names)]
-        for sheet_name, columns in ingest_checks.hidden_columns(data).items():
+        for sheet_name, columns in hidden_columns(data).items():
             for sheet in sheets:
                 if sheet.name == sheet_name:
                     sheet.hidden_letters = {_column_letter(i) for i in columns}
@@ -603,7 +609,7 @@ class _PackageReader:
             sheet_name,
             is_csv=False,
             hidden=sheet.hidden_letters,
-            merges=lambda: ingest_checks.merged_ranges(data, sheet_name),
+            merges=lambda: merged_ranges(data, sheet_name),
         )
 
     def sheet_cells(self, reader: Any, sheet: _Sheet, name: str) -> pl.DataFrame:
@@ -688,7 +694,7 @@ class _PackageReader:
             self.file_status(FileResult(name, "ignored", sha, size, None, msg))
             self.finding("ignored_file", "warning", msg, file=name, value=name)
             return
-        decoded = ingest_checks.decode_csv(data)
+        decoded = decode_csv(data)
         if isinstance(decoded, tuple):
             self.unreadable(name, sha, size, *decoded)
             return
@@ -707,7 +713,7 @@ class _PackageReader:
         table = table.with_columns(pl.all().replace("", None))
         lines = _csv_line_numbers(table, encoded)
         letters = [_column_letter(i) for i in range(table.width)]
-        errors = ingest_checks.record_errors(lines, decoded.line_errors, name)
+        errors = record_errors(lines, decoded.line_errors, name)
         if errors.get(int(lines[0])) is not None:  # the header's own line: cleaned, still read
             errors.pop(int(lines[0]))
             self.finding(
@@ -819,7 +825,7 @@ class _PackageReader:
             )
         column_findings += [
             Finding(*found)
-            for found in ingest_checks.hidden_column_findings(
+            for found in hidden_column_findings(
                 cells, header_index, letters, hidden, mapped, (dataset, name, sheet_name)
             )
         ]
@@ -879,14 +885,14 @@ class _PackageReader:
         errors = dict(row_errors or {})
         if merges is not None:
             required = [mapped[c] for c in ds.required_columns]
-            errors |= ingest_checks.merged_row_errors(
+            errors |= merged_row_errors(
                 cells, header_index, letters, required, merges, (name, sheet_name)
             )
-        repeated = ingest_checks.repeated_header_mask(body, header, list(mapped.values()))
+        repeated = repeated_header_mask(body, header, list(mapped.values()))
         for row in body.get_column("__row").filter(repeated).to_list():
             errors.setdefault(
                 row,
-                ingest_checks.row_error(
+                row_error(
                     "repeated_header",
                     None,
                     None,
