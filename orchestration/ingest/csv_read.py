@@ -25,13 +25,7 @@ def read_csv(rec: Recorder, name: str, data: bytes, sha: str, size: int) -> None
     """Read a CSV into `rec`, or record why it is ignored or cannot be read."""
     dataset = match_csv_name(Path(name).stem, datasets().values())
     if dataset is None:
-        msg = (
-            f"CSV 文件“{name}”的文件名不是数据集名称，已忽略（应为 <数据集>.csv 或 "
-            f"<数据集>_<任意>.csv） / CSV file '{name}' is not named after a dataset and was "
-            "ignored (expected <dataset>.csv or <dataset>_<anything>.csv)"
-        )
-        rec.file_status(FileResult(name, "ignored", sha, size, None, msg))
-        rec.finding("ignored_file", "warning", msg, file=name, value=name)
+        _not_a_dataset(rec, name, sha, size)
         return
     decoded = decode_csv(data)
     if isinstance(decoded, tuple):
@@ -55,17 +49,32 @@ def read_csv(rec: Recorder, name: str, data: bytes, sha: str, size: int) -> None
     errors = record_errors(lines, decoded.line_errors, name)
     if errors.get(int(lines[0])) is not None:  # the header's own line: cleaned, still read
         errors.pop(int(lines[0]))
-        rec.finding(
-            "nul_bytes",
-            "warning",
-            f"文件“{name}”的表头行含有 NUL 字节，已去除后读取 / file '{name}': the header "
-            "line contains NUL bytes; they were removed and the header read",
-            dataset=dataset,
-            file=name,
-            row=int(lines[0]),
-        )
+        _header_nul_bytes(rec, name, dataset, int(lines[0]))
     load_table(
         rec, table, letters, dataset, name, sha, "", is_csv=True, lines=lines, row_errors=errors
+    )
+
+
+def _not_a_dataset(rec: Recorder, name: str, sha: str, size: int) -> None:
+    """A CSV whose name is no dataset's: ignored."""
+    msg = (
+        f"CSV 文件“{name}”的文件名不是数据集名称，已忽略（应为 <数据集>.csv 或 "
+        f"<数据集>_<任意>.csv） / CSV file '{name}' is not named after a dataset and was "
+        "ignored (expected <dataset>.csv or <dataset>_<anything>.csv)"
+    )
+    rec.file_status(FileResult(name, "ignored", sha, size, None, msg))
+    rec.finding("ignored_file", "warning", msg, file=name, value=name)
+
+
+def _header_nul_bytes(rec: Recorder, name: str, dataset: str, line: int) -> None:
+    rec.finding(
+        "nul_bytes",
+        "warning",
+        f"文件“{name}”的表头行含有 NUL 字节，已去除后读取 / file '{name}': the header "
+        "line contains NUL bytes; they were removed and the header read",
+        dataset=dataset,
+        file=name,
+        row=line,
     )
 
 
