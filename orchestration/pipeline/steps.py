@@ -114,6 +114,8 @@ def run_steps(
 
 
 def _sequence(run: _Run) -> RunOutcome:
+    """Ingest, transform, audit, score, re-derive later years, check the results; then block
+    (any error) or publish."""
     from orchestration import rederive, score
 
     ingested = _ingest(run)
