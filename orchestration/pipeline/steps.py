@@ -195,7 +195,7 @@ def _audit(run: _Run) -> tuple[list[PendingAudit], AuditResult]:
     this process scores. The two audit steps' seconds are what the main process spends on the
     audit, not how long GX validates."""
     from orchestration import audit
-    from orchestration.ingest import yearcheck
+    from orchestration.audit import yearcheck
 
     run.fault("before_audit")
     with run.progress.step("audit", "数据质量检查 / quality gate (Great Expectations)") as metric:

@@ -128,9 +128,9 @@ REVIEWED: dict[str, set[str]] = {
     "runlog.py": {"column", "sql_type"},
     # rederive.py: two fixed fragments chosen by whether results.run_rulebooks exists.
     "rederive.py": {"rulebook_cols", "join"},
-    # ingest/yearcheck.py: dataset and date column names from the code constant EVENT_DATES;
+    # audit/yearcheck.py: dataset and date column names from the code constant EVENT_DATES;
     # the year is bound as a parameter.
-    "ingest/yearcheck.py": {"column", "dataset", "' union all '.join(parts)"},
+    "audit/yearcheck.py": {"column", "dataset", "' union all '.join(parts)"},
     # cli.py: a printed line, not SQL.
     "cli.py": {"published_copy_path(wh)"},
 }
