@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from scoring.adjustments import ADJUSTMENT_INPUT, ADJUSTMENT_OUTPUT
-from scoring.rulebook import INDICATOR_CODES
+from scoring.indicators import INDICATOR_CODES
 
 MONEY = pl.Decimal(18, 4)
 """Amounts in 万元 as the marts hold them and as the result tables publish them."""
