@@ -133,14 +133,15 @@ def score_details(indicators: pl.DataFrame, rulebook: Rulebook) -> pl.DataFrame:
 
 
 def a_allowed(n: pl.Expr, rulebook: Rulebook) -> pl.Expr:
-    """rules.md: "allowed = max(1, floor(0.3 × carriers of that type))", in integers so that
-    0.3 × 10 is exactly 3."""
+    """The A cap (rules.md "Grading", rulebook `grading.a_cap`): allowed = max(minimum,
+    floor(share × carriers of that type)), in integers so that the product is exact."""
     num, den = rulebook.grading.a_cap.share.as_integer_ratio()
     return pl.max_horizontal((n * num) // den, pl.lit(rulebook.grading.a_cap.minimum))
 
 
 def band_grade(total: pl.Expr, rulebook: Rulebook) -> pl.Expr:
-    """rules.md: "Grades on the rounded total: A ≥ 85, B ≥ 70, C ≥ 60, D below"."""
+    """The grade of a rounded total by the rulebook's bands (rules.md "Grading", rulebook
+    `grading.bands`): A, B or C from its threshold up, D below C's."""
     bands = rulebook.grading.bands
     return (
         pl.when(total >= bands.A)

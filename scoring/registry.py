@@ -92,9 +92,11 @@ def _load() -> None:
 
 
 def rules(kind: Kind | None = None) -> tuple[Rule, ...]:
-    """The registered rules of a kind (all when None), in registration order."""
+    """The registered rules of a kind (all when None): by RULE_MODULES, then in the order each
+    module registers them (whatever module was imported first)."""
     _load()
-    return tuple(r for r in _RULES.values() if kind is None or r.kind == kind)
+    found = [r for r in _RULES.values() if kind is None or r.kind == kind]
+    return tuple(sorted(found, key=lambda r: RULE_MODULES.index(r.fn.__module__)))
 
 
 def codes(kind: Kind) -> tuple[str, ...]:

@@ -114,7 +114,8 @@ def district_targets(
     events: pl.DataFrame,
     recognitions: pl.DataFrame,
 ) -> pl.DataFrame:
-    """T1–T9, counted from the rulebook's window start (1 Jan 2023) to 31 Dec Y."""
+    """T1–T9 (rules.md "District targets", plan 二), counted from the rulebook's
+    `targets.window_start` to 31 Dec Y."""
     start = rulebook.targets.window_start
     end = dt.date(year, 12, 31)
     # The latest reported facts of each carrier up to Y (rules-readings T1).
