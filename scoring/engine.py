@@ -25,22 +25,8 @@ from scoring.rectifications import cite_missed, rectifications
 from scoring.rewards import RewardContext, rewards
 from scoring.robustness import grade_robustness
 from scoring.rulebook import Rulebook
-from scoring.schemas import conform_input, conform_output, empty_input
+from scoring.schemas import RESULT_TABLES, conform_input, conform_output, empty_input
 from scoring.targets import district_targets, town_tasks
-
-RESULT_TABLES = (
-    "carrier_scores",
-    "score_details",
-    "carrier_actions",
-    "rectifications",
-    "tenant_clearout",
-    "rewards",
-    "town_tasks",
-    "targets_progress",
-    "grade_robustness",
-    "reward_budget",
-    "adjustments",
-)
 
 
 def _empty(name: str) -> pl.DataFrame:
