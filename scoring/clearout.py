@@ -1,14 +1,15 @@
 """Tenant clear-out (三(三)7 腾笼换鸟, rules.md "Clear-out and carrier actions").
 
 One row per tenant (carrier × enterprise) of year Y for which any of C1, C2, C3 applies, with
-every applying reason. Months and the multi-year activity facts come from
-marts.tenant_year_facts, which looks across every package loaded so far.
+every applying reason. Months come from marts.tenant_year_facts; C2's activities from
+marts.enterprise_activity (every package loaded so far), counted here within the rulebook's
+look-back windows.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 from pydantic import Field
@@ -53,9 +54,10 @@ class C2Params(Params):
 
     reason_zh: str
     min_months: Annotated[int, Field(ge=0)]
-    # The marts compute these windows (tenant_year_facts); another window needs a mart change.
-    activity_years: Literal[2]
-    certificate_years: Literal[3]
+    activity_years: Annotated[int, Field(ge=1)]
+    """Patents, tech-SME registrations, financing: Y and the years before it, this many in all."""
+    certificate_years: Annotated[int, Field(ge=1)]
+    """High-tech certificates issued: Y and the years before it (a certificate's validity)."""
 
 
 class C3Params(Params):
@@ -97,11 +99,50 @@ def c2_low_innovation(rule: C2Params) -> pl.Expr:
     return (
         pl.col("is_incubating_at_year_end").fill_null(False)
         & (pl.col("months_in_incubation") >= rule.min_months).fill_null(False)
-        & (pl.col("patent_events_prev_and_this_year").fill_null(0) == 0)
-        & ~pl.col("has_tech_sme_reg_prev_and_this_year").fill_null(False)
-        & (pl.col("certificates_last_three_years").fill_null(0) == 0)
-        & (pl.col("financing_events_prev_and_this_year").fill_null(0) == 0)
+        & (pl.col("c2_patents") == 0)
+        & ~pl.col("c2_has_tech_sme_registration")
+        & (pl.col("c2_certificates") == 0)
+        & (pl.col("c2_financing") == 0)
         & pl.col("is_rd_expense_zero_or_missing").fill_null(True)
+    )
+
+
+C2_COUNTS = {
+    "c2_patents": "patent",
+    "c2_tech_sme_registrations": "tech_sme_registration",
+    "c2_certificates": "certificate",
+    "c2_financing": "financing",
+}
+"""C2's counts on each tenant row, by the activity kind of marts.enterprise_activity."""
+
+
+def with_c2_activity(tenants: pl.DataFrame, activity: pl.DataFrame, rule: C2Params) -> pl.DataFrame:
+    """The tenant rows with C2's counts: the enterprise's distinct patents applied for or
+    granted, tech-SME registrations and financing events within the rulebook's activity window
+    (`activity_years` ending with Y), and high-tech certificates issued within its certificate
+    window (`certificate_years` ending with Y); any loaded package."""
+    windows = {kind: rule.activity_years for kind in C2_COUNTS.values()}
+    windows["certificate"] = rule.certificate_years
+    year = pl.col("assessment_year")
+    window = pl.col("activity_kind").replace_strict(
+        list(windows), list(windows.values()), default=0, return_dtype=pl.Int32
+    )
+    in_window = (
+        tenants.select("uscc", "assessment_year")
+        .unique()
+        .join(activity, on="uscc", how="inner")
+        .filter((pl.col("activity_year") <= year) & (pl.col("activity_year") > year - window))
+    )
+    counts = in_window.group_by("uscc", "assessment_year").agg(
+        pl.col("activity_key").filter(pl.col("activity_kind") == kind).n_unique().alias(column)
+        for column, kind in C2_COUNTS.items()
+    )
+    return (
+        tenants.join(counts, on=["uscc", "assessment_year"], how="left")
+        .with_columns(
+            *(pl.col(column).fill_null(0).cast(pl.Int64) for column in C2_COUNTS),
+        )
+        .with_columns(c2_has_tech_sme_registration=pl.col("c2_tech_sme_registrations") > 0)
     )
 
 
@@ -115,7 +156,9 @@ def c3_deregistered(rule: C3Params) -> pl.Expr:  # noqa: ARG001 - same signature
 def _facts(rulebook: Rulebook, year: pl.Expr) -> dict[str, pl.Expr]:
     """Each reason's facts, in Chinese: what the office checks before it clears a tenant out."""
     months = pl.col("months_in_incubation").cast(pl.String)
-    prev = (year - 1).cast(pl.String)
+    c2 = rulebook.clearout.C2
+    activity_from = (year - (c2.activity_years - 1)).cast(pl.String)
+    certificate_from = (year - (c2.certificate_years - 1)).cast(pl.String)
     rd = pl.col("rd_expense_wan")
     return {
         "C1": pl.format(
@@ -130,17 +173,17 @@ def _facts(rulebook: Rulebook, year: pl.Expr) -> dict[str, pl.Expr]:
             "在孵 {} 个月（不少于 {} 个月）；{}—{} 年专利申请或授权 {} 件、科技型中小企业入库 {}、"
             "投融资 {} 笔；{}—{} 年高企证书 {} 张；{} 年研发投入{}",
             months,
-            pl.lit(rulebook.clearout.C2.min_months).cast(pl.String),
-            prev,
+            pl.lit(c2.min_months).cast(pl.String),
+            activity_from,
             year.cast(pl.String),
-            pl.col("patent_events_prev_and_this_year").fill_null(0).cast(pl.String),
-            pl.when(pl.col("has_tech_sme_reg_prev_and_this_year").fill_null(False))
+            pl.col("c2_patents").cast(pl.String),
+            pl.when(pl.col("c2_has_tech_sme_registration"))
             .then(pl.lit("有"))
             .otherwise(pl.lit("无")),
-            pl.col("financing_events_prev_and_this_year").fill_null(0).cast(pl.String),
-            (year - 2).cast(pl.String),
+            pl.col("c2_financing").cast(pl.String),
+            certificate_from,
             year.cast(pl.String),
-            pl.col("certificates_last_three_years").fill_null(0).cast(pl.String),
+            pl.col("c2_certificates").cast(pl.String),
             year.cast(pl.String),
             pl.when(rd.is_null())
             .then(pl.lit("未填报"))
@@ -150,9 +193,13 @@ def _facts(rulebook: Rulebook, year: pl.Expr) -> dict[str, pl.Expr]:
     }
 
 
-def tenant_clearout(tenants: pl.DataFrame, rulebook: Rulebook) -> pl.DataFrame:
+def tenant_clearout(
+    tenants: pl.DataFrame, rulebook: Rulebook, activity: pl.DataFrame
+) -> pl.DataFrame:
     """The tenants of year Y recommended for clear-out, every applying reason listed with the
-    facts behind it (months against the limit, the C2 tests and their figures)."""
+    facts behind it (months against the limit, the C2 tests and their figures); `activity`:
+    marts.enterprise_activity."""
+    tenants = with_c2_activity(tenants, activity, rulebook.clearout.C2)
     registered = rules("clearout")
     codes = [rule.code for rule in registered]
     reasons = {code: rulebook.clearout[code].reason_zh for code in codes}

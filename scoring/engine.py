@@ -41,6 +41,9 @@ class ScoringInputs:
     carrier_year_indicators: pl.DataFrame
     tenant_year_facts: pl.DataFrame
     attributed_events: pl.DataFrame = field(default_factory=lambda: _empty("attributed_events"))
+    enterprise_activity: pl.DataFrame = field(default_factory=lambda: _empty("enterprise_activity"))
+    """Each enterprise's patents, certificates, financing and tech-SME registrations by year,
+    for C2's look-back windows."""
     subsidy_claims: pl.DataFrame = field(default_factory=lambda: _empty("subsidy_claims"))
     carrier_recognitions: pl.DataFrame = field(
         default_factory=lambda: _empty("carrier_recognitions")
@@ -94,7 +97,7 @@ def score_year(
         )
 
     actions = actions_for(scores)
-    clearout = tenant_clearout(tenants_y, rulebook)
+    clearout = tenant_clearout(tenants_y, rulebook, data.enterprise_activity)
     ctx = RewardContext(
         rulebook,
         year,

@@ -24,13 +24,14 @@ from pydantic import BaseModel, create_model
 
 from scoring.params import Params
 
-Kind = Literal["indicator", "reward", "clearout", "action"]
+Kind = Literal["indicator", "reward", "clearout", "action", "target"]
 
 SECTIONS: dict[str, str] = {
     "indicator": "indicators",
     "reward": "rewards",
     "clearout": "clearout",
     "action": "actions",
+    "target": "targets.items",
 }
 """Each kind's section of the rulebook YAML (`rewards.R01`, `clearout.C2`, …)."""
 
@@ -40,6 +41,7 @@ RULE_MODULES = (
     "scoring.rewards_services",
     "scoring.clearout",
     "scoring.actions",
+    "scoring.targets",
 )
 """The modules that register rules, in the order their rules apply (imported on first use)."""
 
@@ -148,13 +150,23 @@ def section_model(kind: Kind) -> type[RuleSection]:
     return create_model(name, __base__=RuleSection, **fields)
 
 
+def section_codes(path: tuple[str | int, ...]) -> tuple[str, ...] | None:
+    """The registered codes when `path` is a kind's rulebook section (`("targets", "items")`)."""
+    for kind, section in SECTIONS.items():
+        if tuple(section.split(".")) == tuple(str(p) for p in path):
+            return codes(kind)  # type: ignore[arg-type]
+    return None
+
+
 def describe_path(loc: tuple[str | int, ...]) -> str | None:
     """For a rulebook error at `loc`: the rule it concerns (`R01 三(一)1, scoring.….r01_…`)."""
     _load()
-    if len(loc) >= 2 and loc[0] in SECTIONS.values():
-        found = _RULES.get(str(loc[1]))
-        if found is not None and SECTIONS[found.kind] == loc[0]:
-            return f"rule {found.code} {found.article}, {found.where}"
+    for kind, section in SECTIONS.items():
+        path = tuple(section.split("."))
+        if len(loc) > len(path) and tuple(str(p) for p in loc[: len(path)]) == path:
+            found = _RULES.get(str(loc[len(path)]))
+            if found is not None and found.kind == kind:
+                return f"rule {found.code} {found.article}, {found.where}"
     return None
 
 

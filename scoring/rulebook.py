@@ -22,13 +22,11 @@ from pydantic import Field, ValidationError, model_validator
 
 from scoring.indicators import INDICATOR_CODES, Indicator
 from scoring.params import CARRIER_TYPES, Grade, NonNeg, Params, Positive, Share
-from scoring.registry import codes, describe_path, section_model
+from scoring.registry import codes, describe_path, section_codes, section_model
 
 __all__ = ["CARRIER_TYPES", "INDICATOR_CODES", "Indicator"]  # re-exported for the callers
 
 RULEBOOK_DIR = Path(__file__).resolve().parent / "rulebooks"
-
-TARGET_CODES = ("T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9")
 
 
 class RulebookError(ValueError):
@@ -78,13 +76,8 @@ Indicators = section_model("indicator")
 Rewards = section_model("reward")
 Clearout = section_model("clearout")
 Actions = section_model("action")
+TargetItems = section_model("target")
 REWARD_CODES = codes("reward")
-_RULE_SECTIONS = {
-    "indicators": codes("indicator"),
-    "rewards": REWARD_CODES,
-    "clearout": codes("clearout"),
-    "actions": codes("action"),
-}
 
 
 # --- case by case and targets ----------------------------------------------------------------
@@ -101,22 +94,11 @@ class CaseByCase(Params):
 # --- targets ---------------------------------------------------------------------------------
 
 
-class Target(Params):
-    name_zh: str
-    target: Positive
-
-
 class Targets(Params):
-    window_start: dt.date
-    items: dict[str, Target]
+    """二、总体目标: the window's first day and one entry per registered target."""
 
-    @model_validator(mode="after")
-    def _known_codes(self) -> Targets:
-        missing = [c for c in TARGET_CODES if c not in self.items]
-        unknown = [c for c in self.items if c not in TARGET_CODES]
-        if missing or unknown:
-            raise ValueError(f"items: missing {missing}, unknown {unknown}")
-        return self
+    window_start: dt.date
+    items: TargetItems
 
 
 # --- decision support: robustness and the reward budget -------------------------------------
@@ -231,13 +213,12 @@ def _format_error(err: dict) -> str:
     """One validation error: the key path, what is wrong, and the rule it concerns."""
     loc = tuple(err["loc"])
     where = ".".join(str(part) for part in loc)
-    section = loc[0] if len(loc) == 2 else None
+    registered = section_codes(loc[:-1]) if loc else None
     if err["type"] == "missing":
-        what = "missing rule" if section in _RULE_SECTIONS else "missing"
+        what = "missing rule" if registered else "missing"
     elif err["type"] == "extra_forbidden":
-        if section in _RULE_SECTIONS:
-            known = ", ".join(_RULE_SECTIONS[section])
-            what = f"unknown rule code (registered: {known})"
+        if registered:
+            what = f"unknown rule code (registered: {', '.join(registered)})"
         else:
             what = "unknown key"
     else:

@@ -87,11 +87,13 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "is_tech_enterprise": B,
         "is_tech_sme_registered_in_year": B,
         "months_in_incubation": I32,
-        "patent_events_prev_and_this_year": I64,
-        "has_tech_sme_reg_prev_and_this_year": B,
-        "certificates_last_three_years": I64,
-        "financing_events_prev_and_this_year": I64,
         "is_rd_expense_zero_or_missing": B,
+    },
+    "enterprise_activity": {
+        "uscc": S,
+        "activity_kind": S,
+        "activity_key": S,
+        "activity_year": I32,
     },
     "attributed_events": {
         "event_year": I32,

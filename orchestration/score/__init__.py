@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 MART_FILTERS: dict[str, str] = {
     "carrier_year_indicators": "assessment_year <= ?",
     "tenant_year_facts": "assessment_year <= ?",
+    "enterprise_activity": "activity_year <= ?",
     "attributed_events": "event_year <= ?",
     "subsidy_claims": "assessment_year <= ?",
     "carrier_recognitions": "assessment_year <= ?",
