@@ -86,11 +86,12 @@ def rule(code: str, kind: Kind, *, article: str, params: type[BaseModel]) -> Cal
 
 
 def _load() -> None:
+    """Import the rule modules once (no rule module asks the registry while it is imported)."""
     global _loaded
     if not _loaded:
-        _loaded = True
         for module in RULE_MODULES:
             importlib.import_module(module)
+        _loaded = True
 
 
 def rules(kind: Kind | None = None) -> tuple[Rule, ...]:
