@@ -28,6 +28,9 @@ from scoring.rewards import (
     operator_payee,
 )
 
+PROVINCIAL = LEVEL_RANK["provincial"]
+"""R02's top-up starts from an earlier provincial (or higher) recognition."""
+
 
 class R01Params(RewardParams):
     """`rewards.R01`: the recognition levels that qualify and the rate per carrier type."""
@@ -156,14 +159,14 @@ def r02_recognition(ctx: RewardContext, rule: R02Params) -> pl.DataFrame:
             lvl=lookup(pl.col("recognized_level"), LEVEL_RANK, pl.Int32),
         )
         .with_columns(
-            value=pl.when(pl.col("earlier_lvl").is_null() | (pl.col("earlier_lvl") < 2))
+            value=pl.when(pl.col("earlier_lvl").is_null() | (pl.col("earlier_lvl") < PROVINCIAL))
             .then(pl.col("tier"))
             .when(pl.col("earlier_lvl") >= pl.col("lvl"))
             .then(dec(0))
             .otherwise(
                 pl.col("tier") - lookup(prov_key, amount_of) if rule.top_up else pl.col("tier")
             ),
-            why=pl.when(pl.col("earlier_lvl").is_null() | (pl.col("earlier_lvl") < 2))
+            why=pl.when(pl.col("earlier_lvl").is_null() | (pl.col("earlier_lvl") < PROVINCIAL))
             .then(pl.lit(""))
             .when(pl.col("earlier_lvl") >= pl.col("lvl"))
             .then(
@@ -190,7 +193,7 @@ def r02_recognition(ctx: RewardContext, rule: R02Params) -> pl.DataFrame:
         .agg(
             combine(pl.col("value"), rule.mode).alias("amount_before_cap"),
             pl.col("item").sort().str.join("；").alias("basis_zh"),
-            (pl.col("earlier_lvl") >= 2).any().alias("had_earlier"),
+            (pl.col("earlier_lvl") >= PROVINCIAL).any().alias("had_earlier"),
         )
         .join(ctx.carriers, on="carrier_id", how="left")
         .with_columns(
