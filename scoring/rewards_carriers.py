@@ -116,6 +116,28 @@ class R02Params(RewardParams):
     top_up: bool
 
 
+def _earlier_levels(ctx: RewardContext) -> pl.DataFrame:
+    """carrier × recognised type → the best level (LEVEL_RANK) held before Y: earlier years'
+    rows, and the carriers sheet's own level when its date lies before Y (the warehouse may not
+    hold the year it was granted)."""
+    earlier = pl.concat(
+        [
+            ctx.recognitions_before.select("carrier_id", "recognized_type", "recognized_level"),
+            ctx.carriers.filter(pl.col("level_date").dt.year() < ctx.year).select(
+                "carrier_id",
+                pl.col("carrier_type").alias("recognized_type"),
+                pl.col("level").alias("recognized_level"),
+            ),
+        ]
+    )
+    return (
+        earlier.with_columns(lvl=lookup(pl.col("recognized_level"), LEVEL_RANK, pl.Int32))
+        .filter(pl.col("lvl").is_not_null())
+        .group_by("carrier_id", "recognized_type")
+        .agg(pl.col("lvl").max().alias("earlier_lvl"))
+    )
+
+
 @rule_of("R02", "reward", article="三(一)2", params=R02Params)
 def r02_recognition(ctx: RewardContext, rule: R02Params) -> pl.DataFrame:
     """R02 三(一)2 新认定孵化器、众创空间 (rules.md "Rewards"): recognition in Y as a national or
@@ -132,24 +154,7 @@ def r02_recognition(ctx: RewardContext, rule: R02Params) -> pl.DataFrame:
         pl.col("recognized_type").is_in(types)
         & pl.col("recognized_level").is_in(["national", "provincial"])
     )
-    # Earlier recognitions of the same type: earlier years' rows, and the carriers sheet's own
-    # level when its date lies before Y (the warehouse may not hold the year it was granted).
-    earlier = pl.concat(
-        [
-            ctx.recognitions_before.select("carrier_id", "recognized_type", "recognized_level"),
-            ctx.carriers.filter(pl.col("level_date").dt.year() < ctx.year).select(
-                "carrier_id",
-                pl.col("carrier_type").alias("recognized_type"),
-                pl.col("level").alias("recognized_level"),
-            ),
-        ]
-    )
-    earlier_best = (
-        earlier.with_columns(lvl=lookup(pl.col("recognized_level"), LEVEL_RANK, pl.Int32))
-        .filter(pl.col("lvl").is_not_null())
-        .group_by("carrier_id", "recognized_type")
-        .agg(pl.col("lvl").max().alias("earlier_lvl"))
-    )
+    earlier_best = _earlier_levels(ctx)
     key = pl.concat_str(pl.col("recognized_type"), pl.lit("|"), pl.col("recognized_level"))
     prov_key = pl.concat_str(pl.col("recognized_type"), pl.lit("|provincial"))
     lines = (
