@@ -22,7 +22,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from scoring.indicators import INDICATOR_CODES, Indicator
 from scoring.params import CARRIER_TYPES, Grade, NonNeg, Params, Positive, Share
-from scoring.registry import codes, describe_path, section_codes, section_model
+from scoring.registry import codes, describe_path, rules, section_codes, section_model
 
 __all__ = ["CARRIER_TYPES", "INDICATOR_CODES", "Indicator"]  # re-exported for the callers
 
@@ -103,22 +103,21 @@ class Targets(Params):
 
 # --- decision support: robustness and the reward budget -------------------------------------
 
-DEFAULT_DEPARTMENTS: dict[str, tuple[str, ...]] = {
-    "R01": (
+ARTICLE_DEPARTMENTS: dict[str, tuple[str, ...]] = {
+    "三(一)1": (
         "区科技局", "财政局", "发改委", "资规江都分局", "工信局", "各镇人民政府", "园区管委会",
     ),
-    "R02": ("区科技局", "财政局"),
-    "R03": ("区科技局", "财政局", "区委组织部（人才办）"),
-    "R04": ("区科技局", "财政局", "区委组织部（人才办）"),
-    "R05": ("区科技局", "财政局", "区委组织部（人才办）"),
-    "R06": ("区科技局", "财政局", "发改委", "市监局（知识产权局）"),
-    "R07": ("区科技局", "财政局", "发改委", "市监局（知识产权局）"),
-    "R08": ("区科技局", "财政局"),
-    "R09": ("区科技局", "财政局"),
-    "R10": ("区科技局", "财政局"),
+    "三(一)2": ("区科技局", "财政局"),
+    "三(一)3": ("区科技局", "财政局", "区委组织部（人才办）"),
+    "三(二)6": ("区科技局", "财政局", "发改委", "市监局（知识产权局）"),
+    "三(三)8": ("区科技局", "财政局"),
 }  # fmt: skip
-"""责任部门 per rule, as rules.md's departments table names them per article (the default of
-the rulebook's `departments`)."""
+"""责任部门 per article, as rules.md's departments table names them."""
+
+DEFAULT_DEPARTMENTS: dict[str, tuple[str, ...]] = {
+    rule.code: ARTICLE_DEPARTMENTS[rule.article] for rule in rules("reward")
+}
+"""The default of the rulebook's `departments`: each reward rule's article's departments."""
 
 
 class Robustness(Params):
