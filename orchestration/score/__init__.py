@@ -1,6 +1,8 @@
 """The scoring step's edges: read the marts into polars, call `scoring`, shape the result tables.
 
-The rules themselves live in `scoring/`; this module only moves frames in and out.
+The rules themselves live in `scoring/`; this module only moves frames in and out. Beside it:
+`run_changes` (the differences from the year's previous publish) and `compare` (the whatif
+comparison's data, read by `orchestration/whatif.py` and `publish/whatif_report.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import duckdb
 import polars as pl
 
 from orchestration.config import RESULTS_SCHEMA
+from scoring.results_contract import table_schema
 
 if TYPE_CHECKING:
     from orchestration.runlog import RunRecord
@@ -23,6 +26,8 @@ MART_FILTERS: dict[str, str] = {
     "carrier_year_indicators": "assessment_year <= $year",
     "tenant_year_facts": "assessment_year = $year "
     "or (assessment_year < $year and tech_sme_reg_date is not null)",
+    "enterprise_activity": "activity_year <= $year and uscc in "
+    "(select uscc from marts.tenant_year_facts where assessment_year = $year)",
     "attributed_events": "(event_year = $year "
     "and event_kind in ('high_tech_certificate', 'graduation', 'award')) "
     "or (event_year < $year and event_kind = 'graduation')",
@@ -31,43 +36,26 @@ MART_FILTERS: dict[str, str] = {
     "carrier_evaluations": "assessment_year <= $year",
 }
 """The marts scoring reads, each with the rows of the loaded years up to the assessed one that
-a rule reads (history). Every column is read; the two large marts only in part:
+a rule reads (history). Every column is read; the three large marts only in part:
 `tenant_year_facts` of earlier years only where a tech-SME registration date is known (the
 district targets' T6 counts registrations in the target window across years; every other rule
-reads year Y), `attributed_events` only the kinds a rule reads (R09 and the town tasks: first
-high-tech certificates and graduations of Y; R10: awards of Y; T7: graduations in the target
-window, any year), not the patents and financing events (~85 % of its 4.2 million national
-rows). A rule that reads more rows must widen its filter here (tests/pipeline/test_golden.py
-and tests/pipeline/test_score_inputs.py compare with the marts read whole)."""
+reads year Y), `enterprise_activity` only of the year's tenants (C2 counts the activities of the
+year's tenant rows, within the rulebook's windows), `attributed_events` only the kinds a rule
+reads (R09 and the town tasks: first high-tech certificates and graduations of Y; R10: awards of
+Y; T7: graduations in the target window, any year), not the patents and financing events (~85 %
+of its 4.2 million national rows). A rule that reads more rows must widen its filter here
+(tests/pipeline/test_golden.py and tests/pipeline/test_score_inputs.py compare with the marts
+read whole)."""
 
 READ_BATCH_ROWS = 1_000_000
 """Rows per Arrow batch when a mart becomes a polars frame: one batch at a time is held twice
 (Arrow and polars), not the whole table."""
 
-DQ_COLUMNS: dict[str, pl.DataType] = {
-    "assessment_year": pl.Int32,
-    "carrier_id": pl.String,
-    "dataset": pl.String,
-    "source_file": pl.String,
-    "sheet": pl.String,
-    "source_row": pl.Int64,
-    "column_name": pl.String,
-    "check_name": pl.String,
-    "severity": pl.String,
-    "value_as_written": pl.String,
-    "message": pl.String,
-}
-"""`results.dq_issues` (the contract's columns plus year and carrier), before run_id."""
+DQ_COLUMNS: dict[str, pl.DataType] = table_schema("dq_issues")
+"""`results.dq_issues` before run_id, from the result contract (scoring/results_contract.yaml)."""
 
-COUNT_COLUMNS: dict[str, pl.DataType] = {
-    "assessment_year": pl.Int32,
-    "dataset": pl.String,
-    "source_file": pl.String,
-    "rows_read": pl.Int64,
-    "rows_kept": pl.Int64,
-    "rows_rejected": pl.Int64,
-    "rows_duplicate": pl.Int64,
-}
+COUNT_COLUMNS: dict[str, pl.DataType] = table_schema("dataset_counts")
+"""`results.dataset_counts` before run_id (scoring/results_contract.yaml)."""
 
 
 def read_frame(

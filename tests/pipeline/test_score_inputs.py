@@ -15,7 +15,7 @@ from scoring.engine import score_year
 from scoring.rulebook import load_rulebook
 
 YEAR = "assessment_year"
-YEAR_COLUMNS = {"attributed_events": "event_year"}
+YEAR_COLUMNS = {"attributed_events": "event_year", "enterprise_activity": "activity_year"}
 
 
 def test_the_narrowed_marts_score_as_the_whole_marts(published_district) -> None:
@@ -34,6 +34,7 @@ def test_the_narrowed_marts_score_as_the_whole_marts(published_district) -> None
     # the narrowing is real: earlier tenants and most events are not read
     assert narrowed.attributed_events.height < whole["attributed_events"].height
     assert narrowed.tenant_year_facts.height < whole["tenant_year_facts"].height
+    assert narrowed.enterprise_activity.height < whole["enterprise_activity"].height
     rulebook = load_rulebook(2024)
     got = score_year(rulebook, 2024, narrowed)
     expected = score_year(rulebook, 2024, dataclasses.replace(narrowed, **whole))
