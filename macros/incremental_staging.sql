@@ -12,7 +12,7 @@
                                 selects the raw rows whose `_run_id` is not staged, i.e. the
                                 changed years.
     On the first build, a --full-refresh, or when the project's code changed since the last
-    build (orchestration/transform.py decides), everything is parsed afresh.
+    build (orchestration/transform/batch_build.py decides), everything is parsed afresh.
 
     The office's report-row adjustments (raw._adjustments, written by the run before dbt for
     every loaded year; orchestration/adjustments_io.py) are applied here, before cleaning:

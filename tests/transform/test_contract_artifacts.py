@@ -9,14 +9,13 @@ import jinja2
 import pytest
 
 from orchestration.contract import datasets
-from orchestration.transform import (
+from orchestration.transform.codegen import (
     CONTRACT_MACRO,
     ENUM_CODES_SEED,
     ENUM_LABELS_SEED,
-    _jinja_string_body,
     contract_artifacts,
-    enum_match_key,
 )
+from orchestration.transform.contract_dbt import enum_match_key, jinja_string_body
 
 
 @pytest.mark.parametrize("path", list(contract_artifacts()), ids=lambda p: p.name)
@@ -107,4 +106,4 @@ def test_the_contract_macro_reads_back_as_the_contract():
 def test_a_jinja_string_body_comes_back_unchanged(text):
     """Jinja reads backslash escapes in string literals: the body escapes what it must."""
     env = jinja2.Environment()
-    assert env.from_string("{{ '" + _jinja_string_body(text) + "' }}").render() == text
+    assert env.from_string("{{ '" + jinja_string_body(text) + "' }}").render() == text
