@@ -1,6 +1,7 @@
 -- Every raw carriers row, parsed once, with the list of checks it fails (empty: it passes).
 -- stg_carriers and stg_carriers__rejected both read this table, so nothing is parsed twice.
 -- Beyond the column checks: carrier_name_conflict (one id, two names in a year).
+{{ config(pre_hook="{{ restage_changed_years('carriers') }}") }}
 with
 
 raw_carriers as (
