@@ -4,10 +4,8 @@
 -- excluded by an adjustment), and the warnings raised here:
 -- duplicates that disagree with the kept row, events claimed by several carriers or by none,
 -- tenants of a carrier missing from that year's carriers sheet, and towns not in the towns seed.
-{%- set dataset_names = [
-    'carriers', 'tenants', 'patents', 'high_tech', 'graduations',
-    'financing', 'awards', 'evaluations', 'recognitions', 'subsidy_claims',
-] %}
+{#- The contract's ten datasets (macros/contract_columns.sql, generated from the contract). -#}
+{%- set dataset_names = contract_datasets() %}
 
 with
 

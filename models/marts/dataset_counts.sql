@@ -2,10 +2,8 @@
 -- rejected (a row failing several checks counted once) and dropped as duplicates (counted in
 -- the file the dropped row came from). rows_read = rows_kept + rows_rejected + rows_duplicate,
 -- which a singular test checks for every row.
-{%- set dataset_names = [
-    'carriers', 'tenants', 'patents', 'high_tech', 'graduations',
-    'financing', 'awards', 'evaluations', 'recognitions', 'subsidy_claims',
-] %}
+{#- The contract's ten datasets (macros/contract_columns.sql, generated from the contract). -#}
+{%- set dataset_names = contract_datasets() %}
 
 with
 

@@ -89,7 +89,8 @@ def _macro_column(col: Column) -> dict[str, object]:
 
 
 def contract_macro(datasets: dict[str, Dataset]) -> str:
-    """macros/contract_columns.sql: the contract's columns per dataset, as Jinja reads them."""
+    """macros/contract_columns.sql: the contract's datasets, their keys and columns, as Jinja
+    reads them."""
     # JSON in a Jinja string, read with fromjson: Jinja parses a dict literal this size in
     # ~0.1 s (more when dbt's threads race to compile it), every process that renders the
     # models; a string literal in ~2 ms (docs/benchmarks.md).
@@ -121,8 +122,24 @@ def contract_macro(datasets: dict[str, Dataset]) -> str:
         "{%- endmacro %}\n\n"
         "{% macro _contract_datasets() -%}\n"
         f"{{{{ return(fromjson('{jinja_string_body(body)}')) }}}}\n"
+        "{%- endmacro %}\n\n"
+        "{#- The contract's datasets, in its order: the one list the models loop over. -#}\n"
+        "{% macro contract_datasets() -%}\n"
+        "    {{ return(_contract_keys().keys() | list) }}\n"
+        "{%- endmacro %}\n\n"
+        "{#- A dataset's key: the columns that identify one of its rows. -#}\n"
+        "{% macro contract_key(dataset) -%}\n"
+        "    {{ return(_contract_keys()[dataset]) }}\n"
+        "{%- endmacro %}\n\n"
+        "{% macro _contract_keys() -%}\n"
+        f"{{{{ return(fromjson('{jinja_string_body(_keys_json(datasets))}')) }}}}\n"
         "{%- endmacro %}\n"
     )
+
+
+def _keys_json(datasets: dict[str, Dataset]) -> str:
+    """Each dataset's key columns, in the contract's order, as one JSON object."""
+    return json.dumps({name: list(dataset.key) for name, dataset in datasets.items()})
 
 
 def jinja_string_body(text: str) -> str:
