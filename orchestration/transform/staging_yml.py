@@ -40,7 +40,6 @@ CHECK_NAMES = (
     "patent_type_mismatch",
     "malformed_certificate_no",
     "certificate_year_mismatch",
-    "carrier_name_conflict",
 )
 """Every check_name staging can write (macros/staging_checks.sql documents each)."""
 
@@ -131,6 +130,12 @@ def _passed_model(name: str, dataset: Dataset) -> list[str]:
     return lines
 
 
+_CHECKED_READERS = {
+    "carriers": ["      int_carriers_name_conflicts reads it too, for the check across rows."],
+}
+"""Who else reads a dataset's __checked table (beside its two staging views)."""
+
+
 def _checked_model(name: str, dataset: Dataset) -> list[str]:
     """stg_<dataset>__checked: every raw row, parsed once, with the checks it fails."""
     lines = [
@@ -139,6 +144,7 @@ def _checked_model(name: str, dataset: Dataset) -> list[str]:
         f"      Every raw {name} row, parsed once, with the list of checks it fails. Staging's",
         f"      own plumbing: stg_{name} and stg_{name}__rejected read it so nothing is parsed",
         "      twice; a value that cannot be parsed is NULL here.",
+        *_CHECKED_READERS.get(name, []),
         "    columns:",
         *_meta_columns(with_row_id_tests=False),
     ]
