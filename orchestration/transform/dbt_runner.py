@@ -65,22 +65,7 @@ def run_dbt(
     if not args:
         raise ValueError("run_dbt needs a dbt command, e.g. ['build']")
     warehouse = Path(warehouse).expanduser().resolve()
-    target = target_dir(target_path, warehouse)
-    log_path = target / "logs"
-    command = [
-        *args,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(log_path),
-    ]
-    command.insert(1, "--no-use-colors")
-    if quiet:
-        command.insert(1, "--quiet")
+    command = _command(args, target_dir(target_path, warehouse), quiet)
     env = {
         WAREHOUSE_ENV: str(warehouse),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -106,6 +91,24 @@ def run_dbt(
         detail = first_line(str(res.exception)) if res.exception else None
         raise DbtRunError(result, detail)
     return result
+
+
+def _command(args: list[str], target: Path, quiet: bool) -> list[str]:
+    """dbt's command line: the command, the output flags, the project, profile, target and logs."""
+    flags = ["--quiet", "--no-use-colors"] if quiet else ["--no-use-colors"]
+    return [
+        args[0],
+        *flags,
+        *args[1:],
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target / "logs"),
+    ]
 
 
 def target_dir(target_path: Path | None, warehouse: Path) -> Path:
