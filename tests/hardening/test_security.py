@@ -91,11 +91,11 @@ REVIEWED: dict[str, set[str]] = {
         "', '.join((f't.{_q(c)}' for c in columns))",
         "derived_sql",
     },
-    # bench_models.py: the benchmark's counts over dbt's manifest relations, its own generated
+    # bench/models.py: the benchmark's counts over dbt's manifest relations, its own generated
     # CSV paths (quotes doubled) and integer table indexes, and the catalogue's result tables.
-    "bench_models.py": {"relation", "index", "quoted", "table"},
-    # bench.py: a developer benchmark that replays dbt's own compiled SQL into a scratch file.
-    "bench.py": {"quoted", "catalog", "model['relation_name']", "model['compiled_code']"},
+    "models.py": {"relation", "index", "quoted", "table"},
+    # bench/bare.py: a developer benchmark that replays dbt's own compiled SQL into a scratch file.
+    "bare.py": {"quoted", "catalog", "model['relation_name']"},
     # ingest_checks.py: `table` is _q(schema).._q(dataset); `norm(alias)` joins _q(key column)s
     # of a code constant behind a code alias ('r', 't').
     "ingest_checks.py": {"table", "norm('r')", "norm('t')"},
