@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from orchestration.bench import models as bench_models
@@ -64,19 +65,40 @@ def run_bare(
     models), `score` (read marts + score) and `total`. The copy is attached under the catalog
     name the compiled SQL uses, so the SQL runs unchanged.
     """
-    import duckdb
-
-    from orchestration import score
-    from scoring.rulebook import load_rulebook, rulebook_path_for
-
     compile_models(warehouse, target)
+    models = _compiled_models(target)
+    copy = warehouse.with_name("bare.duckdb")
+    shutil.copyfile(warehouse, copy)
+    times, per_model = _replay(copy, models, year, profile or (), profile_dir)
+    if not keep_copy:
+        copy.unlink(missing_ok=True)
+    return times | {f"model:{name}": seconds for name, seconds in per_model.items()}
+
+
+def _compiled_models(target: Path) -> list[dict]:
+    """The models of `target`/manifest.json in dependency order, each with its compiled SQL."""
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     models = model_order(manifest)
     missing = [m["unique_id"] for m in models if not m.get("compiled_code")]
     if missing:
         raise RuntimeError(f"no compiled SQL in the manifest for {missing[:3]}")
-    copy = warehouse.with_name("bare.duckdb")
-    shutil.copyfile(warehouse, copy)
+    return models
+
+
+def _replay(
+    copy: Path,
+    models: list[dict],
+    year: int,
+    profile: Sequence[str],
+    profile_dir: Path | None,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Run the models' SQL and the scoring on the warehouse copy: seconds of `sql`, `score`
+    and `total`, and the seconds of each model (bench_models.execute_models)."""
+    import duckdb
+
+    from orchestration import score
+    from scoring.rulebook import load_rulebook, rulebook_path_for
+
     catalog = models[0]["database"]
     config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     rulebook = load_rulebook(rulebook_path_for(year))
@@ -90,12 +112,9 @@ def run_bare(
                     f"delete from {model['relation_name']} where _assessment_year = ?", [year]
                 )
         start = time.perf_counter()
-        per_model = bench_models.execute_models(con, models, profile or (), profile_dir)
+        per_model = bench_models.execute_models(con, models, profile, profile_dir)
         sql_done = time.perf_counter()
         inputs = score.load_inputs(con, year)
         score.score(rulebook, year, inputs)
     end = time.perf_counter()
-    if not keep_copy:
-        copy.unlink(missing_ok=True)
-    times = {"sql": sql_done - start, "score": end - sql_done, "total": end - start}
-    return times | {f"model:{name}": seconds for name, seconds in per_model.items()}
+    return {"sql": sql_done - start, "score": end - sql_done, "total": end - start}, per_model
