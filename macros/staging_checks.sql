@@ -167,8 +167,8 @@
 
 {#- The failure ingest already recorded for a row in raw `_row_error` (a JSON failure struct):
     a CSV line with NUL bytes or in an unknown encoding, a row repeating the header, a row of
-    another year's file repeating a record another file reports (orchestration/ingest_checks.py).
-    NULL for every other row. -#}
+    another year's file repeating a record another file reports (orchestration/ingest/
+    row_errors.py and stray_year.py). NULL for every other row. -#}
 {% macro ingest_row_error(raw='_raw') -%}
     case when {{ raw }}._row_error is not null then
         {'column_name': coalesce(json_extract_string({{ raw }}._row_error, '$.column_name'), '_row'),

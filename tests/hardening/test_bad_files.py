@@ -18,12 +18,8 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from orchestration.ingest import (
-    EXCEL_MAX_ROWS,
-    MAX_XLSX_UNCOMPRESSED_BYTES,
-    IngestSummary,
-    ingest_package,
-)
+from orchestration.ingest import IngestSummary, ingest_package
+from orchestration.ingest.xlsx import EXCEL_MAX_ROWS, MAX_XLSX_UNCOMPRESSED_BYTES
 from orchestration.sample.identifiers import uscc_from_parts
 
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}

@@ -96,11 +96,12 @@ REVIEWED: dict[str, set[str]] = {
     "models.py": {"relation", "index", "quoted", "table"},
     # bench/bare.py: a developer benchmark that replays dbt's own compiled SQL into a scratch file.
     "bare.py": {"quoted", "catalog", "model['relation_name']"},
-    # ingest_checks.py: `table` is _q(schema).._q(dataset); `norm(alias)` joins _q(key column)s
-    # of a code constant behind a code alias ('r', 't').
-    "ingest_checks.py": {"table", "norm('r')", "norm('t')"},
-    # ingest.py: `target` is _q(schema).._q(table); `body`/`t` are column DDL from the contract.
-    "ingest.py": {"target", "body", "t"},
+    # ingest/stray_year.py: `table` is _q(schema).._q(dataset); `norm(alias)` joins _q(key
+    # column)s of a code constant behind a code alias ('r', 't').
+    "stray_year.py": {"table", "norm('r')", "norm('t')"},
+    # ingest/raw_tables.py: `target` is _q(schema).._q(table); `body`/`t` are column DDL from
+    # the contract.
+    "raw_tables.py": {"target", "body", "t"},
     # publish.py: `target` is quoted schema.table; `columns` joined _quote(...) names; the type
     # comes from DuckDB's own catalogue.
     "publish.py": {"target", "columns", "col_type"},

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-import orchestration.ingest as ingest_module
+from orchestration.ingest import xlsx as ingest_xlsx
 
 HEADERS = ["载体编号", "专利权人", "专利权人统一社会信用代码", "专利号", "专利类型", "申请日"]
 ROW = ["C001", "某科技公司", "91320500MA1XXXXX0X", "ZL202310123456.6", "发明", "2023-01-02"]
@@ -90,7 +90,7 @@ def test_sub_folders_other_extensions_and_lock_files_are_ignored(package, run_in
 
 def test_zip_bomb_guard_refuses_from_the_zip_directory(package, run_ingest, monkeypatch) -> None:
     _workbook(package / "big.xlsx", rows=200)
-    monkeypatch.setattr(ingest_module, "MAX_XLSX_UNCOMPRESSED_BYTES", 10_000)
+    monkeypatch.setattr(ingest_xlsx, "MAX_XLSX_UNCOMPRESSED_BYTES", 10_000)
     summary = run_ingest(package)
     [finding] = summary.findings
     assert finding.check_name == "unreadable_file" and "10000" in finding.message
@@ -101,7 +101,7 @@ def test_sheet_with_more_rows_than_excel_allows_is_refused(
     package, run_ingest, monkeypatch
 ) -> None:
     _workbook(package / "a.xlsx", rows=5)
-    monkeypatch.setattr(ingest_module, "EXCEL_MAX_ROWS", 3)
+    monkeypatch.setattr(ingest_xlsx, "EXCEL_MAX_ROWS", 3)
     summary = run_ingest(package)
     assert [(f.check_name, f.severity) for f in summary.findings] == [("sheet_too_large", "error")]
     assert summary.rows_by_dataset["patents"] == 0

@@ -1,0 +1,128 @@
+"""Reading one .csv of the package: the dataset its name gives, the text decoded
+(`csv_decode`), the records parsed by polars with the line each starts on, then
+`table.load_table` (the header is the first line)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from orchestration.contract import datasets
+from orchestration.ingest.csv_decode import decode_csv
+from orchestration.ingest.headers import match_csv_name
+from orchestration.ingest.recorder import Recorder
+from orchestration.ingest.row_errors import record_errors
+from orchestration.ingest.summary import FileResult
+from orchestration.ingest.table import load_table
+from orchestration.xlsx_columns import column_letter as _column_letter
+
+_LINE_BREAK = r"\r\n|\r|\n"
+
+
+def read_csv(rec: Recorder, name: str, data: bytes, sha: str, size: int) -> None:
+    """Read a CSV into `rec`, or record why it is ignored or cannot be read."""
+    dataset = match_csv_name(Path(name).stem, datasets().values())
+    if dataset is None:
+        _not_a_dataset(rec, name, sha, size)
+        return
+    decoded = decode_csv(data)
+    if isinstance(decoded, tuple):
+        rec.unreadable(name, sha, size, *decoded)
+        return
+    encoded = decoded.data
+    for check, zh, en in decoded.warnings:
+        rec.finding(check, "warning", f"文件“{name}”：{zh} / file '{name}': {en}", file=name)
+    try:
+        table = pl.read_csv(encoded, has_header=False, infer_schema=False, raise_if_empty=False)
+    except Exception as exc:  # polars' parse errors: reworded for the office
+        rec.unreadable(name, sha, size, *csv_error_text(exc, encoded))
+        return
+    rec.file_status(FileResult(name, "loaded", sha, size))
+    if table.height == 0:
+        rec.empty_sheet(name, "", dataset)
+        return
+    table = table.with_columns(pl.all().replace("", None))
+    lines = csv_line_numbers(table, encoded)
+    letters = [_column_letter(i) for i in range(table.width)]
+    errors = record_errors(lines, decoded.line_errors, name)
+    if errors.get(int(lines[0])) is not None:  # the header's own line: cleaned, still read
+        errors.pop(int(lines[0]))
+        _header_nul_bytes(rec, name, dataset, int(lines[0]))
+    load_table(
+        rec, table, letters, dataset, name, sha, "", is_csv=True, lines=lines, row_errors=errors
+    )
+
+
+def _not_a_dataset(rec: Recorder, name: str, sha: str, size: int) -> None:
+    """A CSV whose name is no dataset's: ignored."""
+    msg = (
+        f"CSV 文件“{name}”的文件名不是数据集名称，已忽略（应为 <数据集>.csv 或 "
+        f"<数据集>_<任意>.csv） / CSV file '{name}' is not named after a dataset and was "
+        "ignored (expected <dataset>.csv or <dataset>_<anything>.csv)"
+    )
+    rec.file_status(FileResult(name, "ignored", sha, size, None, msg))
+    rec.finding("ignored_file", "warning", msg, file=name, value=name)
+
+
+def _header_nul_bytes(rec: Recorder, name: str, dataset: str, line: int) -> None:
+    rec.finding(
+        "nul_bytes",
+        "warning",
+        f"文件“{name}”的表头行含有 NUL 字节，已去除后读取 / file '{name}': the header "
+        "line contains NUL bytes; they were removed and the header read",
+        dataset=dataset,
+        file=name,
+        row=line,
+    )
+
+
+def csv_error_text(exc: Exception, data: bytes) -> tuple[str, str]:
+    """A polars CSV parse error as (Chinese, English) for the office: the cause and the line,
+    without the developer hints polars appends (dtype and `ignore_errors` advice)."""
+    text = str(exc)
+    original = re.search(r"Original error: ```(.*?)```", text, re.S)
+    cause = " ".join((original.group(1) if original else text.split("\n", 1)[0]).split())
+    cause = cause[:200]
+    offset = re.search(r"offset in the file is (\d+) bytes", text)
+    if offset is None:
+        return f"CSV 格式错误（{cause}）", f"malformed CSV ({cause})"
+    line = data[: int(offset.group(1))].count(b"\n") + 1
+    return (
+        f"CSV 格式错误，约在第 {line} 行（{cause}；常见原因：引号未闭合）",
+        f"malformed CSV near line {line} ({cause}; usually an unclosed quote)",
+    )
+
+
+def _line_count(data: bytes) -> int:
+    """Lines in UTF-8 text: \r\n, \r and \n each end one; a last line without a break counts."""
+    crlf = data.count(b"\r\n")
+    breaks = crlf + (data.count(b"\r") - crlf) + (data.count(b"\n") - crlf)
+    return breaks + (0 if data.endswith((b"\r", b"\n")) else 1)
+
+
+def csv_line_numbers(table: pl.DataFrame, data: bytes) -> pl.Series:
+    """The line on which each CSV record starts (header = line 1).
+
+    A quoted cell may hold line breaks, so record i starts after every break of the records
+    before it. Computed column-wise from the parsed cells; checked against the text's line count
+    and, when a quirk makes them disagree, recounted with the csv module.
+    """
+    breaks = pl.sum_horizontal(
+        [pl.col(c).str.count_matches(_LINE_BREAK).fill_null(0) for c in table.columns]
+    )
+    per_record = table.select((breaks + 1).alias("n")).get_column("n")
+    starts = (per_record.cum_sum() - per_record + 1).cast(pl.Int32)
+    if int(per_record.sum()) == _line_count(data):
+        return starts
+    import csv
+    import io
+
+    numbers = []
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    line = 1
+    for _ in reader:
+        numbers.append(line)
+        line = reader.line_num + 1
+    return pl.Series(numbers[: table.height], dtype=pl.Int32)
