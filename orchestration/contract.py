@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,10 +58,31 @@ class Dataset(BaseModel):
         return tuple(c.name for c in self.columns if c.required)
 
 
+class ColumnTypeDoc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    zh: str
+    accepted_zh: str
+
+
+@cache
+def _document() -> dict:
+    return yaml.safe_load(DATASETS_YAML.read_text(encoding="utf-8"))
+
+
+@cache
+def column_types() -> dict[str, ColumnTypeDoc]:
+    """Each column type's Chinese name and what it accepts (the template's instructions)."""
+    types = {name: ColumnTypeDoc(**doc) for name, doc in _document()["types"].items()}
+    if set(types) != set(get_args(ColumnType)):
+        raise ValueError(f"datasets.yaml types: expected {', '.join(get_args(ColumnType))}")
+    return types
+
+
 @cache
 def datasets() -> dict[str, Dataset]:
     """The ten datasets, in the contract's order."""
-    doc = yaml.safe_load(DATASETS_YAML.read_text(encoding="utf-8"))
+    doc = _document()
     out: dict[str, Dataset] = {}
     for name, spec in doc["datasets"].items():
         cols = tuple(

@@ -565,7 +565,7 @@ def office_file_names(year: int) -> dict[str, str]:
 
 
 def _office_writers(year: int, base_tables: dict[str, pl.DataFrame]) -> dict[str, Callable]:
-    from orchestration.publish import details_workbook, dq_report, reports
+    from orchestration.publish import details_workbook, dq_report, html_report, workbook
 
     def dq_writer(tables: dict[str, pl.DataFrame], path: Path, year: int) -> Path:
         carriers = dq_report.with_towns(base_tables.get("carriers"), tables.get("carrier_scores"))
@@ -573,8 +573,8 @@ def _office_writers(year: int, base_tables: dict[str, pl.DataFrame]) -> dict[str
 
     names = office_file_names(year)
     return {
-        names["workbook"]: reports.write_workbook,
-        names["report"]: reports.write_html_report,
+        names["workbook"]: workbook.write_workbook,
+        names["report"]: html_report.write_html_report,
         names["dq_report"]: dq_writer,
         names["details"]: details_workbook.write_details_workbook,
     }

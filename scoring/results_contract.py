@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from scoring import vocabulary
 
 CONTRACT_FILE = Path(__file__).resolve().parent / "results_contract.yaml"
 
@@ -47,6 +50,16 @@ class TableDoc(BaseModel):
     key: tuple[str, ...]
     description: str
     columns: dict[str, ColumnDoc]
+    published: Literal["per_year", "per_run", "whole"] = "per_year"
+    office_sheet: bool = False
+    guaranteed: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _guaranteed_are_columns(self) -> TableDoc:
+        unknown = [c for c in (*self.key, *self.guaranteed) if c not in self.columns]
+        if unknown:
+            raise ValueError(f"key or guaranteed columns not described: {', '.join(unknown)}")
+        return self
 
 
 class ResultContract(BaseModel):
@@ -60,8 +73,25 @@ class ResultContract(BaseModel):
 
 @cache
 def result_contract() -> ResultContract:
-    """The dictionary, validated (a typo in the file is an error naming the key)."""
-    return ResultContract.model_validate(yaml.safe_load(CONTRACT_FILE.read_text(encoding="utf-8")))
+    """The dictionary, validated (a typo in the file is an error naming the key); the report
+    package's enums carry their Chinese labels from datasets.yaml (scoring/vocabulary.py)."""
+    raw = yaml.safe_load(CONTRACT_FILE.read_text(encoding="utf-8"))
+    raw["codes"] = {column: _with_package_labels(column, e) for column, e in raw["codes"].items()}
+    return ResultContract.model_validate(raw)
+
+
+def _with_package_labels(column: str, entries: dict[str, dict]) -> dict[str, dict]:
+    """A code section written with English labels only is a report-package enum: its codes
+    must be those of datasets.yaml, and each takes the package's label on output."""
+    if all("zh" in entry for entry in entries.values()):
+        return entries
+    package = vocabulary.package_labels().get(column, {})
+    if list(entries) != list(package) or any("zh" in entry for entry in entries.values()):
+        raise ValueError(
+            f"results_contract.yaml codes.{column}: list the codes of datasets.yaml in its "
+            f"order ({', '.join(package) or 'none there'}), each with its English label only"
+        )
+    return {code: {"zh": package[code], **entry} for code, entry in entries.items()}
 
 
 def schema_version() -> str:
@@ -98,13 +128,11 @@ def check_label(check_name: str) -> Label:
 
 def code_labels_frame(extra: dict[str, dict[str, Label]] | None = None) -> pl.DataFrame:
     """`results.code_labels`: every code the result tables carry, with its labels."""
-    from orchestration.contract import datasets
-
     rows: list[tuple[str, str, str, str]] = []
     codes = {**result_contract().codes, **(extra or {})}
     for column, labels in codes.items():
         rows += [(column, code, label.zh, label.en) for code, label in labels.items()]
-    rows += [("dataset", name, ds.sheet_zh, name) for name, ds in datasets().items()]
+    rows += [("dataset", name, zh, name) for name, zh in vocabulary.dataset_names().items()]
     return pl.DataFrame(
         rows,
         schema={

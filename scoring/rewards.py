@@ -15,18 +15,12 @@ import polars as pl
 from scoring.grading import text
 from scoring.rulebook import Rulebook
 from scoring.schemas import EXACT
+from scoring.vocabulary import package_labels
 
 LEVEL_RANK = {"municipal": 1, "provincial": 2, "national": 3}
-LEVEL_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级"}
-TYPE_ZH = {
-    "incubator": "孵化器",
-    "accelerator": "加速器",
-    "maker_space": "众创空间",
-    "public_service_platform": "科技公共服务平台",
-    "service_top100": "科技服务业百强",
-    "listed_platform": "列统科创平台",
-    "filed_platform": "备案科创平台",
-}
+LEVEL_ZH = package_labels()["recognized_level"]
+TYPE_ZH = package_labels()["recognized_type"]
+"""A recognition's level and type as the basis texts name them (the one label per code)."""
 
 
 def dec(value: object) -> pl.Expr:

@@ -7,9 +7,13 @@ workbook, templates) into a new version folder that one link swap makes current
 (`tables.publish_year`). Nothing here decides a score: the office files only present the
 result tables, with the labels of `scoring/results_contract.yaml`.
 
-Modules: `tables` (the result tables, Parquet, versions and the swap), `reports` (the
-workbook and HTML report), `workbook_office` (print setup and office formats), `receipt`,
-`adjustments`, `decision` (the report's sections), `details_workbook`, `dq_report` and
-`dq_pages` (the data-quality report), `history_note`, `whatif_report`, `template` and
-`adjustments_template` (the blank workbooks the office hands out).
+Modules: `tables` (the result tables, Parquet, versions and the swap); the office files'
+shared parts `office_tables` (which tables and columns they read), `labels` (headers and code
+labels), `formatting` (how a value reads), `office_summary` (facts, grade counts, order) and
+`atomic`; the workbook `workbook` (assembly), `workbook_sheets`, `workbook_detail`,
+`workbook_cells` and `workbook_office` (print setup and office formats); the HTML report
+`html_report` (assembly), `html_carriers`, `html_sections`, `html_tables` and `charts`; their
+parts `receipt`, `adjustments`, `decision`, `history_note`; `details_workbook`, `dq_report` and
+`dq_pages` (the data-quality report), `whatif_report`, `template` and `adjustments_template`
+(the blank workbooks the office hands out).
 """

@@ -3,8 +3,9 @@ adjustment of the year, its status and effect, pending appeals first) and 与上
 (what changed since the previous publish, old beside new), and the marks on adjusted figures
 (the grade cell of an adjusted grade, the amount of an adjusted reward line).
 
-Called by `orchestration/publish/reports.py`; the tables are `results.adjustments` and
-`results.run_changes` (absent from older callers' tables: the parts are then empty).
+Called by the workbook and the HTML report (`workbook.py`, `html_report.py`); the tables are
+`results.adjustments` and `results.run_changes` (absent from older callers' tables: the parts
+are then empty).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from scoring.adjustments import KINDS, SOURCES, STATUSES
+from orchestration.publish.labels import COLUMN_LABELS, TABLE_LABELS, VALUE_LABELS
 
 ADJUSTMENTS_SHEET = "调整与申诉"
 CHANGES_SHEET = "与上次发布相比的变化"
@@ -46,17 +47,14 @@ CHANGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("previous_run_id", "上次发布的运行编号"),
 )
 
-CHANGE_LABELS = {"added": "新增", "removed": "删除", "changed": "变化"}
-TABLE_NAMES = {
-    "carrier_scores": "载体评分",
-    "rewards": "奖补清单",
-    "carrier_actions": "载体处置",
-    "tenant_clearout": "清退建议",
-    "town_tasks": "镇（园区）任务",
-    "targets_progress": "目标进度",
-}
+KINDS = VALUE_LABELS["kind"]
+STATUSES = VALUE_LABELS["status"]
+SOURCES = VALUE_LABELS["source"]
+CHANGE_LABELS = VALUE_LABELS["change"]
+"""The adjustments' and changes' codes as the office reads them (the result contract's)."""
+TABLE_NAMES = TABLE_LABELS
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""As orchestration.publish.reports: such text is written with Excel's quote prefix, never
+"""As orchestration.publish.workbook_cells: such text is written with Excel's quote prefix, never
 evaluated."""
 
 WIDE = frozenset({"effect_zh", "reason", "target", "old_value", "new_value", "row_key"})
@@ -103,8 +101,6 @@ def _label(column: str, value: Any) -> str:
     if column == "table_name":
         return TABLE_NAMES.get(value, value)
     if column == "column_name":
-        from orchestration.publish.reports import COLUMN_LABELS
-
         label = COLUMN_LABELS.get(value)
         return f"{label}（{value}）" if label else str(value)
     return str(value)

@@ -1,9 +1,9 @@
 """Decision support in the year's office files: grade robustness and the reward budget.
 
-`reports.py` calls this module: `complete` (tables published before these existed read as
-"no draws, no budget"), `write_sheets_after` (the sheet of totals per responsible department,
-after the budget sheet) and `html_sections` (the HTML sections 等级稳健性 and 奖补预算,
-rendered from `report_templates/decision_sections.html.j2`).
+The workbook and the HTML report call this module: `complete` (tables published before these
+existed read as "no draws, no budget"), `write_sheets_after` (the sheet of totals per
+responsible department, after the budget sheet) and `html_sections` (the HTML sections 等级稳健性
+and 奖补预算, rendered from `report_templates/decision_sections.html.j2`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from typing import Any
 
 import polars as pl
 
-from orchestration.publish import reports as rp
+from orchestration.publish import workbook_office as office
+from orchestration.publish.html_tables import html_rows, top
+from orchestration.publish.workbook_cells import set_widths, sheet_title, write_frame
 from scoring.budget import TOTAL_SCOPE, department_totals
 from scoring.schemas import OUTPUT_SCHEMAS
 
@@ -68,14 +70,12 @@ def write_sheets_after(
     """After the budget sheet: the totals per responsible department."""
     if table != "reward_budget":
         return
-    from orchestration.publish import workbook_office as office
-
     ws = wb.add_worksheet(DEPARTMENT_SHEET)
     ws.freeze_panes(1, 0)
-    office.print_setup(ws, rp._sheet_title(fmt, DEPARTMENT_SHEET), fmt.run_id, repeat=(0, 0))
+    office.print_setup(ws, sheet_title(fmt, DEPARTMENT_SHEET), fmt.run_id, repeat=(0, 0))
     widths: dict[int, int] = {}
     frame = departments_frame(t["rewards"])
-    rp._write_frame(ws, fmt, "rewards", frame, 0, autofilter=True, widths=widths)
+    write_frame(ws, fmt, "rewards", frame, 0, autofilter=True, widths=widths)
     note_row = frame.height + 2
     ws.write_string(
         note_row,
@@ -84,7 +84,7 @@ def write_sheets_after(
         "department of its rule, so the departments' totals overlap.",
         fmt.note,
     )
-    rp._set_widths(ws, widths)
+    set_widths(ws, widths)
 
 
 def _render(part: str, **view: Any) -> Any:
@@ -111,13 +111,11 @@ def robustness_view(t: Mapping[str, pl.DataFrame], top_n: int) -> dict[str, Any]
     borderline = rob.filter(pl.col("borderline").fill_null(False)).join(
         scores, on="carrier_id", how="left", maintain_order="left"
     )
-    shown, note = rp._top(borderline, top_n)
+    shown, note = top(borderline, top_n)
     cols = ["carrier_id", "carrier_name", "carrier_type", "total_score", "grade",
             "p_a", "p_b", "p_c", "p_d", "p_same"]  # fmt: skip
     return {
-        "borderline": rp._html_rows(
-            "grade_robustness", shown, [c for c in cols if c in shown.columns]
-        ),
+        "borderline": html_rows("grade_robustness", shown, [c for c in cols if c in shown.columns]),
         "borderline_count": borderline.height,
         "carrier_count": rob.height,
         "borderline_note": note,
@@ -146,7 +144,7 @@ def budget_view(t: Mapping[str, pl.DataFrame], top_n: int) -> dict[str, Any]:
             "by one factor (budget ÷ claimed), each line rounded down to 0.01; rule budgets "
             "first, then the total."
         )
-    rows = rp._html_rows("reward_budget", shown, ["scope", "budget", "claimed", "paid", "factor"])
+    rows = html_rows("reward_budget", shown, ["scope", "budget", "claimed", "paid", "factor"])
     budget_col = 1
     rows["rows"] = [
         [*(r[:budget_col]), "不限 / no limit" if r[budget_col] == "—" else r[budget_col],
@@ -157,7 +155,7 @@ def budget_view(t: Mapping[str, pl.DataFrame], top_n: int) -> dict[str, Any]:
     return {
         "budget_text": text,
         "budget": rows,
-        "departments": rp._html_rows(
+        "departments": html_rows(
             "rewards",
             departments,
             ["department_zh", "line_count", "amount_before_budget", "amount"],

@@ -69,7 +69,7 @@ def detail_rows(tables: Mapping[str, pl.DataFrame], year: int) -> pl.DataFrame:
 
 
 def _type_label(code: str | None) -> str:
-    from orchestration.publish.reports import value_label
+    from orchestration.publish.labels import value_label
 
     label = value_label("carrier_type", code) if code is not None else "未分类"
     # a sheet name: at most 31 characters, none of []:*?/\
@@ -95,7 +95,7 @@ def sheets(rows: pl.DataFrame) -> list[tuple[str, pl.DataFrame, list[str]]]:
 
 def write_details_workbook(tables: Mapping[str, pl.DataFrame], path: Path, year: int) -> Path:
     """Write the year's per-carrier details workbook to `path` (via a temporary file)."""
-    from orchestration.publish.reports import value_label
+    from orchestration.publish.labels import value_label
 
     rows = detail_rows(tables, year)
     if "dimension" in rows.columns and rows.schema["dimension"] == pl.String:

@@ -1,7 +1,7 @@
 """What the office files say about the year's basis: the rulebook, and the look-back history.
 
 Read from the year's `runs` row (the run that publishes the files): `rulebook_year`,
-`history_years`, `history_gaps`. `reports.py` adds `facts` to its summary (workbook and HTML)
+`history_years`, `history_gaps`. `office_summary.py` adds `facts` to the summary (workbook and HTML)
 and shows `banner` above everything when the look-back was incomplete.
 """
 

@@ -17,6 +17,11 @@ from typing import Any
 
 import polars as pl
 
+from orchestration.publish.formatting import text_width
+from orchestration.publish.labels import value_label
+from orchestration.publish.workbook_cells import write_cell
+from scoring.robustness import borderline_note_zh
+
 DIMENSIONS = (
     ("service_points", "service", "服务能力"),
     ("incubation_points", "performance", "孵化绩效"),
@@ -24,52 +29,6 @@ DIMENSIONS = (
     ("bonus_points", "bonus", "加分项"),
 )
 """(carrier_scores column, score_details dimension, Chinese name) of the four subtotals."""
-
-COLUMN_LABELS: dict[str, str] = {
-    "service_points": "服务能力得分",
-    "incubation_points": "孵化绩效得分",
-    "sustainability_points": "可持续发展得分",
-    "bonus_points": "加分项得分",
-    "grade_note_zh": "等级说明",
-    "prev_total_score": "上年总分",
-    "prev_grade": "上年等级",
-    "prev_rank_in_type": "上年类型内排名",
-    "next_grade": "上一等级",
-    "points_to_next_grade": "距上一等级差分",
-    "lift_indicator": "单项提升指标",
-    "lift_raw_value": "该指标需达到",
-    # rectifications
-    "ordered_year": "整改年度",
-    "grade_then": "当年等级",
-    "due_year": "复核年度",
-    "grade_in_due_year": "复核年度等级",
-    "next_action": "后续措施",
-    "next_action_zh": "后续措施说明",
-}
-"""Chinese labels of the receipt's columns (merged into reports.COLUMN_LABELS)."""
-
-SCORE_COLUMNS = frozenset(
-    {
-        "service_points",
-        "incubation_points",
-        "sustainability_points",
-        "bonus_points",
-        "prev_total_score",
-        "points_to_next_grade",
-    }
-)
-"""Receipt columns shown as scores (two decimals)."""
-
-RECTIFICATION_COLUMNS = (
-    "carrier_id",
-    "ordered_year",
-    "grade_then",
-    "due_year",
-    "grade_in_due_year",
-    "status",
-    "next_action",
-)
-"""The columns of `results.rectifications` the contract guarantees."""
 
 UNITS: dict[str, str] = {
     "S1": "万元",
@@ -242,53 +201,16 @@ def receipt_views(
     """carrier_id → what its receipt shows (both office files), for the carriers of `scores`;
     the type averages of the chart are over `all_scores` (default: `scores`); a borderline
     grade in `robustness` (`grade_robustness`) adds its sentence."""
-    from orchestration.publish.reports import value_label
-    from scoring.robustness import borderline_note_zh
-
-    borderline: dict[str, str] = {}
-    if robustness is not None and "borderline" in robustness.columns and robustness.height:
-        notes = robustness.select("carrier_id", borderline_note_zh()).drop_nulls()
-        borderline = {str(c): str(n) for c, n in notes.iter_rows()}
-
+    borderline = _borderline_notes(robustness)
     means = _type_means(scores if all_scores is None else all_scores)
     maxima = _dimension_max(details)
-    names: dict[str, str] = {}
-    lift_from: dict[str, Any] = {}
-    if not details.is_empty() and "indicator_name_zh" in details.columns:
-        names = dict(
-            details.select("indicator_code", "indicator_name_zh")
-            .unique("indicator_code", keep="first", maintain_order=True)
-            .iter_rows()
-        )
-        if "lift_indicator" in scores.columns:
-            lifted = scores.select("carrier_id", "lift_indicator").join(
-                details.select(
-                    "carrier_id", pl.col("indicator_code").alias("lift_indicator"), "raw_value"
-                ),
-                on=["carrier_id", "lift_indicator"],
-            )
-            lift_from = dict(lifted.select("carrier_id", "raw_value").iter_rows())
-    rect: dict[str, list[str]] = {}
-    if rectifications is not None and not rectifications.is_empty():
-        for r in rectifications.sort("carrier_id", "ordered_year").iter_rows(named=True):
-            due = r.get("grade_in_due_year")
-            head = f"{r['ordered_year']} 年 {r['grade_then']} 级，责令整改"
-            head += f"；{r['due_year']} 年 {due} 级" if due else ""
-            label = value_label("status", r["status"])
-            rect.setdefault(str(r["carrier_id"]), []).append(
-                f"{head}：{r.get('next_action_zh') or label}"
-            )
+    names, lift_from = _indicator_names(scores, details)
+    rect = _rectification_lines(rectifications)
     views = {}
     for record in scores.iter_rows(named=True):
         cid = str(record["carrier_id"])
-        rec = dict(record)
-        rec["_lift_from"] = lift_from.get(record["carrier_id"])
+        rec = {**record, "_lift_from": lift_from.get(record["carrier_id"])}
         ctype = str(record.get("carrier_type"))
-        subtotals = [
-            {"label": zh, "value": _score(record.get(col)), "number": _num(record.get(col))}
-            for col, _, zh in DIMENSIONS
-            if col in record
-        ]
         views[cid] = {
             "total": _score(record.get("total_score")),
             "grade": str(record.get("grade") or ""),
@@ -296,7 +218,7 @@ def receipt_views(
             "of": str(record.get("carriers_in_type") or ""),
             "type": value_label("carrier_type", ctype),
             "previous": _previous(record, year),
-            "subtotals": subtotals,
+            "subtotals": _subtotals(record),
             "note": record.get("grade_note_zh") or "",
             "borderline": borderline.get(cid, ""),
             "next": next_sentence(rec, names) if "next_grade" in record else "",
@@ -306,13 +228,63 @@ def receipt_views(
     return views
 
 
+def _borderline_notes(robustness: pl.DataFrame | None) -> dict[str, str]:
+    """carrier_id → the sentence of a borderline grade (scoring.robustness)."""
+    if robustness is None or "borderline" not in robustness.columns or not robustness.height:
+        return {}
+    notes = robustness.select("carrier_id", borderline_note_zh()).drop_nulls()
+    return {str(c): str(n) for c, n in notes.iter_rows()}
+
+
+def _indicator_names(
+    scores: pl.DataFrame, details: pl.DataFrame
+) -> tuple[dict[str, str], dict[Any, Any]]:
+    """Indicator code → its name, and carrier_id → the raw value of its lift indicator."""
+    if details.is_empty() or "indicator_name_zh" not in details.columns:
+        return {}, {}
+    names = dict(
+        details.select("indicator_code", "indicator_name_zh")
+        .unique("indicator_code", keep="first", maintain_order=True)
+        .iter_rows()
+    )
+    if "lift_indicator" not in scores.columns:
+        return names, {}
+    lifted = scores.select("carrier_id", "lift_indicator").join(
+        details.select("carrier_id", pl.col("indicator_code").alias("lift_indicator"), "raw_value"),
+        on=["carrier_id", "lift_indicator"],
+    )
+    return names, dict(lifted.select("carrier_id", "raw_value").iter_rows())
+
+
+def _rectification_lines(rectifications: pl.DataFrame | None) -> dict[str, list[str]]:
+    """carrier_id → one line per rectification order: when, the grade then and how it went."""
+    rect: dict[str, list[str]] = {}
+    if rectifications is None or rectifications.is_empty():
+        return rect
+    for r in rectifications.sort("carrier_id", "ordered_year").iter_rows(named=True):
+        due = r.get("grade_in_due_year")
+        head = f"{r['ordered_year']} 年 {r['grade_then']} 级，责令整改"
+        head += f"；{r['due_year']} 年 {due} 级" if due else ""
+        label = value_label("status", r["status"])
+        rect.setdefault(str(r["carrier_id"]), []).append(
+            f"{head}：{r.get('next_action_zh') or label}"
+        )
+    return rect
+
+
+def _subtotals(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"label": zh, "value": _score(record.get(col)), "number": _num(record.get(col))}
+        for col, _, zh in DIMENSIONS
+        if col in record
+    ]
+
+
 def write_rows(
     wb: Any, ws: Any, fmt: Any, row: int, view: Mapping[str, Any] | None, width: int
 ) -> int:
     """The receipt as rows of the workbook's detail sheet, from `row` (columns 0 to `width`);
     returns the next free row."""
-    from orchestration.publish.reports import _text_width, _write_cell
-
     if not view:
         return row
     wrap = getattr(fmt, "receipt_wrap", None)
@@ -320,8 +292,26 @@ def write_rows(
         wrap = wb.add_format({"text_wrap": True, "valign": "top", "num_format": "@"})
         fmt.receipt_wrap = wrap
     ws.merge_range(row, 0, row, width, "评分回执 / Score receipt", fmt.label)
-    row += 1
-    prev = view.get("previous")
+    row = _write_previous(ws, fmt, row + 1, view.get("previous"), width, wrap)
+    if view["subtotals"]:
+        for k, item in enumerate(view["subtotals"]):
+            ws.write_string(row, 2 * k, item["label"], fmt.label)
+            write_cell(ws, fmt, row, 2 * k + 1, item["number"], "score")
+        row += 1
+    lines = [("等级说明", view["note"]), ("晋级所需", view["next"])]
+    lines += [("等级稳健性", view["borderline"])]
+    lines += [("整改跟踪", text) for text in view["rectifications"]]
+    for label, text in lines:
+        if text:
+            _write_text_row(ws, fmt, row, label, text, width, wrap)
+            row += 1
+    return row
+
+
+def _write_previous(
+    ws: Any, fmt: Any, row: int, prev: Mapping[str, Any] | None, width: int, wrap: Any
+) -> int:
+    """Last year's total, grade, rank and change on one row (or the sentence saying why not)."""
     if prev and prev["grade"]:
         score, rank, delta = prev["numbers"]
         pairs = [
@@ -332,28 +322,21 @@ def write_rows(
         ]
         for k, (label, value, kind) in enumerate(pairs):
             ws.write_string(row, 2 * k, label, fmt.label)
-            _write_cell(ws, fmt, row, 2 * k + 1, value, kind)
-        row += 1
-    elif prev:
+            write_cell(ws, fmt, row, 2 * k + 1, value, kind)
+        return row + 1
+    if prev:
         ws.write_string(row, 0, "上年", fmt.label)
         ws.merge_range(row, 1, row, width, prev["text"], wrap)
-        row += 1
-    if view["subtotals"]:
-        for k, item in enumerate(view["subtotals"]):
-            ws.write_string(row, 2 * k, item["label"], fmt.label)
-            _write_cell(ws, fmt, row, 2 * k + 1, item["number"], "score")
-        row += 1
-    lines = [("等级说明", view["note"]), ("晋级所需", view["next"])]
-    lines += [("等级稳健性", view["borderline"])]
-    lines += [("整改跟踪", text) for text in view["rectifications"]]
-    for label, text in lines:
-        if not text:
-            continue
-        ws.write_string(row, 0, label, fmt.label)
-        # a merged cell keeps one row's height: give long text the lines it needs
-        quoted = text.startswith(("=", "+", "-", "@"))
-        ws.merge_range(row, 1, row, width, text, fmt.cell("text", quote=True) if quoted else wrap)
-        lines = max(1, -(-_text_width(text) // (12 * width)))
-        ws.set_row(row, 16 * lines)
-        row += 1
+        return row + 1
     return row
+
+
+def _write_text_row(
+    ws: Any, fmt: Any, row: int, label: str, text: str, width: int, wrap: Any
+) -> None:
+    ws.write_string(row, 0, label, fmt.label)
+    # a merged cell keeps one row's height: give long text the lines it needs
+    quoted = text.startswith(("=", "+", "-", "@"))
+    ws.merge_range(row, 1, row, width, text, fmt.cell("text", quote=True) if quoted else wrap)
+    lines = max(1, -(-text_width(text) // (12 * width)))
+    ws.set_row(row, 16 * lines)

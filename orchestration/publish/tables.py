@@ -48,27 +48,15 @@ from scoring.results_contract import (
     PARQUET_VERSION_KEY,
     code_labels_frame,
     comment_statements,
+    result_contract,
     schema_version,
 )
 
-RESULT_TABLES = (
-    "carrier_scores",
-    "score_details",
-    "carrier_actions",
-    "rectifications",
-    "tenant_clearout",
-    "rewards",
-    "town_tasks",
-    "targets_progress",
-    "grade_robustness",
-    "reward_budget",
-    "dq_issues",
-    "dataset_counts",
-    "adjustments",
-    "run_changes",
-    "runs",
+RESULT_TABLES: tuple[str, ...] = tuple(
+    name for name, doc in result_contract().tables.items() if doc.published == "per_year"
 )
-"""The contract's result tables, in the order the office reads them."""
+"""The result tables a run replaces year by year, each with its `<table>.parquet`: those the
+result contract (scoring/results_contract.yaml) marks `published: per_year`, in its order."""
 
 VERSIONS_DIR = ".versions"
 CURRENT_LINK = "current"

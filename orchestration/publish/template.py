@@ -15,33 +15,17 @@ from pathlib import Path
 
 import xlsxwriter
 
-from orchestration.contract import Column, Dataset, datasets
+from orchestration.contract import Column, Dataset, column_types, datasets
 from orchestration.ingest.headers import EXAMPLE_MARK, INSTRUCTIONS_SHEET
 from orchestration.publish.template_texts import EXAMPLES, GRAIN_ZH, NOTE_ZH
 
 DATA_ROWS = 1000
 """How many rows below the header carry the drop-downs and date formats."""
 
-TYPE_ZH = {
-    "string": "文本",
-    "uscc": "统一社会信用代码",
-    "date": "日期",
-    "int": "整数",
-    "decimal": "数值",
-    "money": "金额",
-    "bool": "是/否",
-    "enum": "下拉选项",
-}
-ACCEPTED_ZH = {
-    "string": "文字",
-    "uscc": "18 位统一社会信用代码，如 91321012MA1XK2Q333",
-    "date": "日期，如 2024-03-05、2024/3/5、2024年3月5日，或 Excel 日期单元格",
-    "int": "整数，如 12",
-    "decimal": "数字，如 1234.5",
-    "money": "金额，默认单位万元；也可写 12.3万元、500000元、1.2亿",
-    "bool": "是 或 否（也接受 Y/N、√/×、1/0）",
-    "enum": "从下拉列表中选择",
-}
+TYPE_ZH = {name: doc.zh for name, doc in column_types().items()}
+"""A column type's Chinese name (datasets.yaml `types`)."""
+ACCEPTED_ZH = {name: doc.accepted_zh for name, doc in column_types().items()}
+"""What a cell of the type accepts, in the instructions (datasets.yaml `types`)."""
 BOOL_LABELS = ["是", "否"]
 
 
@@ -171,63 +155,52 @@ def _write_dataset_sheet(workbook: xlsxwriter.Workbook, ds: Dataset, formats: di
         sheet.write_string(0, index, col.zh, formats["required" if col.required else "header"])
         sheet.write_comment(0, index, _comment(ds, col), {"x_scale": 2.5, "y_scale": 2.5})
         _write_example(sheet, 1, index, ds, col, formats)
-        cell_format = None
-        if col.type == "date":
-            cell_format = formats["date"]
-        elif col.type in ("string", "uscc"):
-            # Text format, so codes keep their leading zeros and long digits.
-            cell_format = formats["text"]
-        sheet.set_column(index, index, _width(col.zh), cell_format)
-        labels: list[str] | None = None
-        if col.type == "enum":
-            labels = option_labels(col)
-        elif col.type == "bool":
-            labels = BOOL_LABELS
-        if labels:
-            sheet.data_validation(
-                1,
-                index,
-                DATA_ROWS,
-                index,
-                {
-                    "validate": "list",
-                    "source": labels,
-                    "error_title": "请从下拉列表选择",
-                    "error_message": "可选：" + "、".join(labels),
-                },
-            )
-        elif col.name in TOWN_COLUMNS:
-            # The towns and parks of seeds/towns.csv; another name is allowed (a warning in
-            # Excel), the batch keeps it as written and reports it (town_unknown).
-            towns = town_names()
-            sheet.data_validation(
-                1,
-                index,
-                DATA_ROWS,
-                index,
-                {
-                    "validate": "list",
-                    "source": towns,
-                    "error_type": "warning",
-                    "error_title": "不在镇（园区）名录中",
-                    "error_message": "可选：" + "、".join(towns),
-                },
-            )
-        elif col.type == "date":
-            sheet.data_validation(
-                1,
-                index,
-                DATA_ROWS,
-                index,
-                {
-                    "validate": "date",
-                    "criteria": "between",
-                    "minimum": datetime.date(1949, 10, 1),
-                    "maximum": datetime.date(2099, 12, 31),
-                    "error_type": "warning",
-                    "error_message": "请填写日期，如 2024-03-05 / enter a date",
-                },
-            )
+        sheet.set_column(index, index, _width(col.zh), _cell_format(col, formats))
+        validation = _validation(col)
+        if validation is not None:
+            sheet.data_validation(1, index, DATA_ROWS, index, validation)
+
+
+def _cell_format(col: Column, formats: dict) -> object | None:
+    if col.type == "date":
+        return formats["date"]
+    if col.type in ("string", "uscc"):
+        # Text format, so codes keep their leading zeros and long digits.
+        return formats["text"]
+    return None
+
+
+def _validation(col: Column) -> dict | None:
+    """The column's data validation: a drop-down of its labels, the towns, or a date range."""
+    labels = option_labels(col) if col.type == "enum" else BOOL_LABELS if col.type == "bool" else []
+    if labels:
+        return {
+            "validate": "list",
+            "source": labels,
+            "error_title": "请从下拉列表选择",
+            "error_message": "可选：" + "、".join(labels),
+        }
+    if col.name in TOWN_COLUMNS:
+        # The towns and parks of seeds/towns.csv; another name is allowed (a warning in
+        # Excel), the batch keeps it as written and reports it (town_unknown).
+        towns = town_names()
+        return {
+            "validate": "list",
+            "source": towns,
+            "error_type": "warning",
+            "error_title": "不在镇（园区）名录中",
+            "error_message": "可选：" + "、".join(towns),
+        }
+    if col.type == "date":
+        return {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": datetime.date(1949, 10, 1),
+            "maximum": datetime.date(2099, 12, 31),
+            "error_type": "warning",
+            "error_message": "请填写日期，如 2024-03-05 / enter a date",
+        }
+    return None
 
 
 def _write_example(

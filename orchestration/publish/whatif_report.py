@@ -3,7 +3,7 @@
 Old (published) beside new (under the rulebook compared): carriers whose grade changes first,
 reward lines added, removed or changed, totals per rule, payee and responsible department, the
 budget under the new rulebook. Cells are written as the year's workbook writes them
-(`orchestration.publish.reports`: typed numbers, text never a formula, every HTML value escaped).
+(`workbook_cells`, `html_tables`: typed numbers, text never a formula, every HTML value escaped).
 """
 
 from __future__ import annotations
@@ -13,13 +13,19 @@ from typing import Any
 
 import polars as pl
 
-from orchestration.publish import reports as rp
-from orchestration.whatif import CARRIER_COLUMNS, REWARD_COLUMNS, Comparison, file_names
+from orchestration.publish.atomic import atomic_write
+from orchestration.publish.formatting import display, text_width, value_kind
+from orchestration.publish.html_report import HTML_TOP_N
+from orchestration.publish.html_tables import cell_class, top
+from orchestration.publish.labels import table_headers, value_label
+from orchestration.publish.workbook_cells import Formats, set_widths, write_cell
+from orchestration.publish.workbook_sheets import LARGE_TABLE_ROWS
+from orchestration.score.compare import CARRIER_COLUMNS, REWARD_COLUMNS, Comparison, file_names
 
 TEMPLATE_PATH = Path(__file__).resolve().parent / "report_templates" / "whatif.html.j2"
 
 LABELS: dict[str, str] = {
-    **rp.COLUMN_LABELS,
+    **table_headers("rewards"),  # the comparison's lines are reward lines
     "total_score_old": "总分（现行）",
     "total_score_new": "总分（新规则）",
     "grade_old": "等级（现行）",
@@ -36,7 +42,7 @@ LABELS: dict[str, str] = {
     "count_old": "载体数（现行）",
     "count_new": "载体数（新规则）",
 }
-"""Column → Chinese label (the year's labels plus the comparison's)."""
+"""Column → Chinese label (the year's reward-list headers plus the comparison's)."""
 
 CARRIER_SHOWN = (
     "carrier_id", "carrier_name", "carrier_type", "grade_old", "grade_new", "total_score_old",
@@ -65,7 +71,7 @@ def kind(column: str, dtype: pl.DataType) -> str:
         return "money"
     if column.startswith("total_score") or column == "score_change":
         return "score"
-    return rp._value_kind(column, dtype)
+    return value_kind(column, dtype)
 
 
 def write_files(comparison: Comparison, out_dir: Path) -> dict[str, Path]:
@@ -73,16 +79,16 @@ def write_files(comparison: Comparison, out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     names = file_names(comparison.year)
     files = {role: out_dir / name for role, name in names.items()}
-    rp._atomic_write(
+    atomic_write(
         files["carriers"],
         lambda tmp: comparison.carriers.select(CARRIER_COLUMNS).write_parquet(tmp),
     )
-    rp._atomic_write(
+    atomic_write(
         files["rewards"], lambda tmp: comparison.rewards.select(REWARD_COLUMNS).write_parquet(tmp)
     )
     write_workbook(comparison, files["workbook"])
     html = render_html(comparison)
-    rp._atomic_write(files["report"], lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    atomic_write(files["report"], lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return files
 
 
@@ -99,7 +105,7 @@ def write_workbook(comparison: Comparison, path: Path) -> Path:
             {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
         )
         try:
-            fmt = rp._Formats(wb)
+            fmt = Formats(wb)
             ws = wb.add_worksheet("概要")
             ws.write_string(
                 0,
@@ -110,7 +116,7 @@ def write_workbook(comparison: Comparison, path: Path) -> Path:
             for i, (zh, en, value, k) in enumerate(comparison.facts(), start=2):
                 ws.write_string(i, 0, zh, fmt.label)
                 ws.write_string(i, 1, en)
-                rp._write_cell(ws, fmt, i, 2, value, k)
+                write_cell(ws, fmt, i, 2, value, k)
             ws.set_column(0, 0, 26)
             ws.set_column(1, 1, 30)
             ws.set_column(2, 2, 40)
@@ -119,13 +125,13 @@ def write_workbook(comparison: Comparison, path: Path) -> Path:
         finally:
             wb.close()
 
-    return rp._atomic_write(Path(path), write)
+    return atomic_write(Path(path), write)
 
 
 def _write_sheet(ws: Any, fmt: Any, frame: pl.DataFrame, columns: tuple[str, ...]) -> None:
     """A frame under a Chinese and an English header row; beyond the workbook's row limit the
     first rows and a note (every row is in the Parquet files)."""
-    limit = rp.LARGE_TABLE_ROWS
+    limit = LARGE_TABLE_ROWS
     if frame.height > limit:
         ws.write_string(
             limit + 3,
@@ -141,36 +147,32 @@ def _write_sheet(ws: Any, fmt: Any, frame: pl.DataFrame, columns: tuple[str, ...
     for j, c in enumerate(cols):
         ws.write_string(0, j, LABELS[c], fmt.header)
         ws.write_string(1, j, c, fmt.header_en)
-        widths[j] = max(rp._text_width(LABELS[c]), len(c))
+        widths[j] = max(text_width(LABELS[c]), len(c))
     for i, record in enumerate(frame.select(cols).iter_rows(named=True), start=2):
         for j, c in enumerate(cols):
-            rp._write_cell(ws, fmt, i, j, rp.value_label(c, record[c]), kinds[j])
+            write_cell(ws, fmt, i, j, value_label(c, record[c]), kinds[j])
             if i < 500:
-                widths[j] = max(widths[j], rp._text_width(rp.display(c, record[c], kinds[j])))
+                widths[j] = max(widths[j], text_width(display(c, record[c], kinds[j])))
     ws.freeze_panes(2, 0)
     if cols:
         ws.autofilter(1, 0, max(frame.height + 1, 1), len(cols) - 1)
-    rp._set_widths(ws, widths)
+    set_widths(ws, widths)
 
 
 def _rows(frame: pl.DataFrame, columns: tuple[str, ...]) -> dict[str, Any]:
     cols = [c for c in columns if c in frame.columns]
     kinds = [kind(c, frame.schema[c]) for c in cols]
-    numeric = {"money", "ratio", "score", "number", "int"}
     return {
         "headers": [(LABELS[c], c) for c in cols],
-        "classes": [
-            "num" if k in numeric else ("wide" if c in rp.WIDE_TEXT_COLUMNS else "")
-            for c, k in zip(cols, kinds, strict=True)
-        ],
+        "classes": [cell_class(c, k) for c, k in zip(cols, kinds, strict=True)],
         "rows": [
-            [rp.display(c, r[c], kinds[j]) for j, c in enumerate(cols)]
+            [display(c, r[c], kinds[j]) for j, c in enumerate(cols)]
             for r in frame.select(cols).iter_rows(named=True)
         ],
     }
 
 
-def render_html(comparison: Comparison, top_n: int = rp.HTML_TOP_N) -> str:
+def render_html(comparison: Comparison, top_n: int = HTML_TOP_N) -> str:
     import jinja2
 
     env = jinja2.Environment(
@@ -178,12 +180,12 @@ def render_html(comparison: Comparison, top_n: int = rp.HTML_TOP_N) -> str:
     )
     moved = comparison.carriers.filter(pl.col("grade_changed"))
     lines = comparison.changed_lines
-    moved_shown, moved_note = rp._top(moved, top_n)
-    lines_shown, lines_note = rp._top(lines, top_n)
+    moved_shown, moved_note = top(moved, top_n)
+    lines_shown, lines_note = top(lines, top_n)
     view = {
         "year": comparison.year,
         "rules_file": comparison.rules_file,
-        "facts": [(zh, en, rp.display("", v, k)) for zh, en, v, k in comparison.facts()],
+        "facts": [(zh, en, display("", v, k)) for zh, en, v, k in comparison.facts()],
         "moved": _rows(moved_shown, CARRIER_SHOWN),
         "moved_note": moved_note,
         "lines": _rows(lines_shown, tuple(c for c in REWARD_SHOWN if c != "basis_zh")),

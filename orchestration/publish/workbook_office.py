@@ -8,12 +8,13 @@
 - one dictionary sheet (字段说明) maps every Chinese column header to its key and description:
   the only sheet with English keys.
 
-The sheets themselves are written by `orchestration.publish.reports`; this module holds the layout
-rules they share.
+The sheets themselves are written by `workbook_sheets` and `workbook_detail` (assembled by
+`workbook`); this module holds the layout rules they share.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -115,12 +116,14 @@ def payments(rewards: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def dictionary_rows(shown: list[tuple[str, str, list[str]]], labels: dict[str, str]) -> list:
+def dictionary_rows(
+    shown: list[tuple[str, str, list[str]]], header: Callable[[str, str], str]
+) -> list:
     """(sheet, Chinese header, key, description) for every column shown on a sheet."""
     rows = []
     for sheet, table, columns in shown:
         for column in columns:
             doc = column_doc(table, column)
             description = doc.description if doc is not None else ""
-            rows.append((sheet, labels.get(column, column), column, description))
+            rows.append((sheet, header(table, column), column, description))
     return rows

@@ -1,6 +1,8 @@
 """The scoring step's edges: read the marts into polars, call `scoring`, shape the result tables.
 
-The rules themselves live in `scoring/`; this module only moves frames in and out.
+The rules themselves live in `scoring/`; this module only moves frames in and out. Beside it:
+`run_changes` (the differences from the year's previous publish) and `compare` (the whatif
+comparison's data, read by `orchestration/whatif.py` and `publish/whatif_report.py`).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from orchestration.publish import reports
+from orchestration.publish import workbook_cells
 from orchestration.publish.template import write_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,10 +49,10 @@ def test_write_cell_keeps_formula_like_text_as_a_string(tmp_path: Path, text: st
     path = tmp_path / "cells.xlsx"
     workbook = xlsxwriter.Workbook(str(path))
     ws = workbook.add_worksheet("s")
-    fmt = reports._Formats(workbook)
+    fmt = workbook_cells.Formats(workbook)
     kinds = ["text", "money", "ratio", "score", "number", "int", "date", "datetime"]
     for col, kind in enumerate(kinds):
-        reports._write_cell(ws, fmt, 0, col, text, kind)
+        workbook_cells.write_cell(ws, fmt, 0, col, text, kind)
     workbook.close()
     ws2 = openpyxl.load_workbook(path).active
     for col, kind in enumerate(kinds, start=1):

@@ -7,7 +7,9 @@ import polars as pl
 import pytest
 
 from orchestration.publish import history_note
-from orchestration.publish.reports import SUMMARY_SHEET, render_html_report, write_workbook
+from orchestration.publish.html_report import render_html_report
+from orchestration.publish.workbook import write_workbook
+from orchestration.publish.workbook_sheets import SUMMARY_SHEET
 from tests.reports.sample_tables import YEAR, sample_result_tables
 
 

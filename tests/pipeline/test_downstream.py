@@ -82,3 +82,16 @@ def test_the_committed_data_dictionary_is_current():
     assert DOCS.read_text(encoding="utf-8") == render_markdown(), (
         "docs/results.md is stale: run `carrier-assess docs --results docs/results.md`"
     )
+
+
+def test_every_published_table_has_exactly_the_contracts_columns(published_district):
+    """The published tables and the result contract agree both ways: no column undescribed,
+    no described column missing."""
+    _, columns = _comments(published_district.warehouse)
+    published: dict[str, set[str]] = {}
+    for table, column in columns:
+        published.setdefault(table, set()).add(column)
+    contract = result_contract().tables
+    assert set(published) == set(contract)
+    for table, doc in contract.items():
+        assert published[table] == set(doc.columns), table

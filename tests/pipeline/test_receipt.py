@@ -13,7 +13,7 @@ import polars as pl
 
 from orchestration.lock import DUCKDB_CONFIG
 from orchestration.pipeline import office_file_names
-from orchestration.publish.reports import DETAIL_SHEET
+from orchestration.publish.workbook_detail import DETAIL_SHEET
 from scoring.rulebook import load_rulebook
 
 

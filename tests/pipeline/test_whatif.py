@@ -14,7 +14,8 @@ import polars as pl
 import pytest
 import yaml
 
-from orchestration.whatif import CARRIER_COLUMNS, REWARD_COLUMNS, run_whatif
+from orchestration.score.compare import CARRIER_COLUMNS, REWARD_COLUMNS
+from orchestration.whatif import run_whatif
 from scoring.rulebook import RULEBOOK_DIR
 
 YEAR = 2024

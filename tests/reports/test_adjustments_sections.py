@@ -6,7 +6,8 @@ from __future__ import annotations
 import openpyxl
 import polars as pl
 
-from orchestration.publish.reports import render_html_report, write_workbook
+from orchestration.publish.html_report import render_html_report
+from orchestration.publish.workbook import write_workbook
 from scoring.adjustments import ADJUSTMENT_OUTPUT, reward_line_key
 
 

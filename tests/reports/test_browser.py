@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.publish.reports import write_html_report
+from orchestration.publish.html_report import write_html_report
 
 HEADINGS = (
     "一、概要",

@@ -9,7 +9,9 @@ import polars as pl
 
 from orchestration.publish import workbook_office as office
 from orchestration.publish.decision import DEPARTMENT_SHEET
-from orchestration.publish.reports import TABLE_LABELS, render_html_report, write_workbook
+from orchestration.publish.html_report import render_html_report
+from orchestration.publish.labels import TABLE_LABELS
+from orchestration.publish.workbook import write_workbook
 
 
 def _section(html: str, section_id: str) -> str:

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import polars as pl
 import pytest
 
-from orchestration.publish.reports import render_html_report, write_html_report
+from orchestration.publish.html_report import render_html_report, write_html_report
 
 SECTION_IDS = (
     "summary",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestration.publish.reports import COLUMN_LABELS
+from orchestration.publish.labels import COLUMN_LABELS
 from scoring.results_contract import result_contract
 
 

@@ -10,13 +10,11 @@ import openpyxl
 import polars as pl
 import pytest
 
+from orchestration.publish.html_report import render_html_report
+from orchestration.publish.labels import TABLE_LABELS
 from orchestration.publish.receipt import raw_text
-from orchestration.publish.reports import (
-    DETAIL_SHEET,
-    TABLE_LABELS,
-    render_html_report,
-    write_workbook,
-)
+from orchestration.publish.workbook import write_workbook
+from orchestration.publish.workbook_detail import DETAIL_SHEET
 
 
 def _blocks(ws) -> dict[str, list[list]]:

@@ -8,7 +8,7 @@ import openpyxl
 import polars as pl
 
 from orchestration.publish.whatif_report import SHEETS, write_files
-from orchestration.whatif import compare
+from orchestration.score.compare import compare
 from scoring.rulebook import load_rulebook
 
 HOSTILE = "<script>alert(1)</script>"

@@ -12,18 +12,14 @@ import polars as pl
 import pytest
 
 from orchestration.publish import adjustments as reports_adjustments
-from orchestration.publish import reports
+from orchestration.publish import workbook, workbook_cells, workbook_detail, workbook_sheets
 from orchestration.publish import workbook_office as office
 from orchestration.publish.decision import DEPARTMENT_SHEET
-from orchestration.publish.reports import (
-    COLUMN_LABELS,
-    CONTRACT_COLUMNS,
-    DETAIL_SHEET,
-    RESULT_TABLES,
-    SUMMARY_SHEET,
-    TABLE_LABELS,
-    write_workbook,
-)
+from orchestration.publish.labels import COLUMN_LABELS, TABLE_LABELS, header, value_label
+from orchestration.publish.office_tables import CONTRACT_COLUMNS, RESULT_TABLES
+from orchestration.publish.workbook import write_workbook
+from orchestration.publish.workbook_detail import DETAIL_SHEET
+from orchestration.publish.workbook_sheets import SUMMARY_SHEET
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -90,7 +86,7 @@ def test_table_sheets_have_one_chinese_header_with_the_filter_and_all_rows(book,
         keys = _keys(ws)
         for column in CONTRACT_COLUMNS[table]:
             assert column in keys, f"{table}: {column} missing"
-            assert zh[keys.index(column)] == COLUMN_LABELS[column]
+            assert zh[keys.index(column)] == header(table, column)
         assert all(CJK.search(h) for h in zh), f"{table}: a header is not Chinese: {zh}"
         if table != "rewards":  # paid and zero lines in two blocks, see its own test
             assert ws.max_row - 1 == tables[table].height, table
@@ -187,7 +183,9 @@ def test_text_that_looks_like_a_formula_is_written_as_plain_text(tables, year, t
     for ws in book.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith(reports.FORMULA_TRIGGERS):
+                if isinstance(cell.value, str) and cell.value.startswith(
+                    workbook_cells.FORMULA_TRIGGERS
+                ):
                     assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate)
     detail_notes = [
         c.value for row in book[DETAIL_SHEET].iter_rows() for c in row if c.value == "-数据缺失"
@@ -214,7 +212,7 @@ def test_detail_sheet_has_a_block_per_carrier_with_its_indicators(book, tables):
         head = rows[start + 1]
         assert head[:8] == (
             "载体类型",
-            reports.value_label("carrier_type", record["carrier_type"]),
+            value_label("carrier_type", record["carrier_type"]),
             "总分",
             pytest.approx(record["total_score"]),
             "等级",
@@ -280,7 +278,7 @@ def test_failed_write_leaves_the_previous_file_and_no_temporary(
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(reports, "_write_detail_sheet", broken)
+    monkeypatch.setattr(workbook, "write_detail_sheet", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         write_workbook(tables, path, year)
     assert path.read_bytes() == before
@@ -308,14 +306,14 @@ def _large_dq(year: int, n: int) -> pl.DataFrame:
 
 def test_large_table_gets_summary_and_parquet_note(tables, year, tmp_path):
     n = 60_000
-    assert n > reports.LARGE_TABLE_ROWS
+    assert n > workbook_sheets.LARGE_TABLE_ROWS
     tables["dq_issues"] = _large_dq(year, n)
     path = write_workbook(tables, tmp_path / "w.xlsx", year)
     book = openpyxl.load_workbook(path, read_only=True)
     ws = book[TABLE_LABELS["dq_issues"]]
     rows = list(ws.iter_rows(values_only=True))
     assert "dq_issues.parquet" in rows[0][0] and f"{n:,}" in rows[0][0]
-    assert len(rows) < reports.PREVIEW_ROWS + 100
+    assert len(rows) < workbook_sheets.PREVIEW_ROWS + 100
     # summary: counts per dataset × severity × check add up to every row
     header = rows[2]
     count_col = header.index("行数")
@@ -337,7 +335,7 @@ def test_detail_sheet_is_capped_for_many_carriers(tables, year, tmp_path):
     rows = list(book[DETAIL_SHEET].iter_rows(values_only=True))
     assert "score_details.parquet" in rows[1][0]
     titles = [r[0] for r in rows if isinstance(r[0], str) and r[0].startswith("C0")]
-    assert len(titles) == 48 // reports.DETAIL_ROWS_PER_CARRIER
+    assert len(titles) == 48 // workbook_detail.DETAIL_ROWS_PER_CARRIER
     # the score_details sheet (160 rows > 48) is summarised per indicator
     ws = book[TABLE_LABELS["score_details"]]
     assert "score_details.parquet" in ws["A1"].value

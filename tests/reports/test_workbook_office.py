@@ -9,9 +9,11 @@ import openpyxl
 import polars as pl
 import pytest
 
-from orchestration.publish import reports
+from orchestration.publish import office_tables
 from orchestration.publish import workbook_office as office
-from orchestration.publish.reports import DETAIL_SHEET, TABLE_LABELS, write_workbook
+from orchestration.publish.labels import TABLE_LABELS
+from orchestration.publish.workbook import write_workbook
+from orchestration.publish.workbook_detail import DETAIL_SHEET
 from scoring.results_contract import code_labels_frame
 
 CODE_LIKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+(,[a-z_]+)*$")
@@ -120,7 +122,7 @@ def test_no_english_code_outside_the_dictionary_sheet(tables, year, tmp_path):
     )
     book = openpyxl.load_workbook(write_workbook(tables, tmp_path / "w.xlsx", year))
     codes = set(code_labels_frame().get_column("code").to_list())
-    keys = {key for table in reports.CONTRACT_COLUMNS.values() for key in table}
+    keys = {key for table in office_tables.CONTRACT_COLUMNS.values() for key in table}
     for ws in book.worksheets:
         if ws.title in (office.DICTIONARY_SHEET, TABLE_LABELS["runs"]):
             continue  # the dictionary maps keys; run ids and hashes are technicians' text
@@ -142,7 +144,7 @@ def test_dictionary_sheet_maps_every_header_to_its_key_and_description(book):
     for sheet, label, key, description in rows:
         by_sheet.setdefault(sheet, {})[label] = key
         assert description, (sheet, key)
-    for table in reports.RESULT_TABLES:
+    for table in office_tables.RESULT_TABLES:
         ws = book[TABLE_LABELS[table]]
         for cell in ws[1]:
             assert cell.value in by_sheet[ws.title], (ws.title, cell.value)

@@ -1,0 +1,145 @@
+"""The workbook's cells: formats, one typed cell, a frame as a filterable table.
+
+Text is written as text, never as a formula: a cell that a spreadsheet might evaluate gets
+Excel's quote prefix. Numbers are numbers, dates are dates, codes read as their labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from orchestration.publish import adjustments
+from orchestration.publish import workbook_office as office
+from orchestration.publish.formatting import (
+    NUMBER_FORMATS,
+    NUMERIC_KINDS,
+    as_number,
+    as_text,
+    display,
+    row_kind,
+    text_width,
+    value_kind,
+)
+from orchestration.publish.labels import header, shown_columns, value_label
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these could be read as a formula by a spreadsheet (CSV/formula
+injection): such text is written with Excel's quote prefix, as a string, never as a formula."""
+
+EXCEL_MAX_TEXT = 32_767
+
+PARQUET_NAME = "{table}.parquet"
+"""The Parquet file of a table, beside the workbook (as orchestration.publish.tables writes it)."""
+
+
+class Formats:
+    """xlsxwriter formats, created once per workbook."""
+
+    def __init__(self, workbook: Any) -> None:
+        self._wb = workbook
+        self._cache: dict[tuple[str, bool], Any] = {}
+        self.header = workbook.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        self.header_en = workbook.add_format(
+            {"italic": True, "font_color": "#595959", "bg_color": "#F2F2F2", "border": 1}
+        )
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        block = {"bold": True, "font_size": 12, "bg_color": "#FCE4D6", "border": 1}
+        self.block_title = workbook.add_format(block)
+        self.block_title_quoted = workbook.add_format({**block, "quote_prefix": True})
+        self.label = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
+        self.note = workbook.add_format(
+            {"italic": True, "font_color": "#C00000", "text_wrap": True}
+        )
+        self.grades = office.grade_formats(workbook)
+        self.total = workbook.add_format(
+            {"bold": True, "top": 2, "num_format": NUMBER_FORMATS["money"]}
+        )
+        self.shown: list[tuple[str, str, list[str]]] = []
+        """(sheet, table, columns) of every table written: the dictionary sheet's rows."""
+        self.run_id = ""
+        self.year = 0
+        self.adjusted: Any = None
+        """The marks of adjusted grades and reward amounts (orchestration/publish/adjustments)."""
+
+    def cell(self, kind: str, quote: bool = False) -> Any:
+        key = (kind, quote)
+        if key not in self._cache:
+            props: dict[str, Any] = {"num_format": NUMBER_FORMATS[kind]}
+            if quote:
+                props["quote_prefix"] = True
+            self._cache[key] = self._wb.add_format(props)
+        return self._cache[key]
+
+
+def write_cell(ws: Any, fmt: Formats, row: int, col: int, value: Any, kind: str) -> None:
+    """Write one value with its type: numbers as numbers, dates as dates, text as text (never
+    a formula: text that a spreadsheet might evaluate gets Excel's quote prefix)."""
+    if value is None:
+        ws.write_blank(row, col, None, fmt.cell(kind))
+        return
+    if kind in NUMERIC_KINDS and not isinstance(value, bool):
+        num = as_number(value)
+        if isinstance(num, (int, float)):
+            if kind == "number" and not float(num).is_integer():
+                kind = "decimal"  # 1.7316, not 1.731601731601732
+            ws.write_number(row, col, num, fmt.cell(kind))
+            return
+        if num is None:
+            ws.write_blank(row, col, None, fmt.cell(kind))
+            return
+    if kind in ("date", "datetime") and isinstance(value, (dt.date, dt.datetime)):
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value = value.replace(tzinfo=None)
+        ws.write_datetime(row, col, value, fmt.cell(kind))
+        return
+    text = as_text(value)[:EXCEL_MAX_TEXT]
+    ws.write_string(row, col, text, fmt.cell("text", quote=text.startswith(FORMULA_TRIGGERS)))
+
+
+def write_frame(
+    ws: Any,
+    fmt: Formats,
+    table: str,
+    frame: pl.DataFrame,
+    first_row: int,
+    *,
+    autofilter: bool,
+    widths: dict[int, int],
+) -> int:
+    """Write a frame as a table under one Chinese header row (the filter sits on it; the keys
+    are in the dictionary sheet); return the next free row."""
+    cols = shown_columns(table, frame)
+    fmt.shown.append((ws.get_name(), table, cols))
+    kinds = [value_kind(c, frame.schema[c]) for c in cols]
+    for j, c in enumerate(cols):
+        ws.write_string(first_row, j, header(table, c), fmt.header)
+        widths[j] = max(widths.get(j, 0), min(text_width(header(table, c)), 24))
+    row = first_row + 1
+    for i, record in enumerate(frame.select(cols).iter_rows(named=True)):
+        for j, c in enumerate(cols):
+            kind = row_kind(c, kinds[j], record)
+            write_cell(ws, fmt, row, j, value_label(c, record[c]), kind)
+            if i < 500:
+                widths[j] = max(widths.get(j, 0), text_width(display(c, record[c], kind)))
+        if fmt.adjusted:  # an adjusted grade or reward amount
+            adjustments.mark_row(ws, fmt.adjusted, table, cols, record, row)
+        row += 1
+    if autofilter and cols:
+        ws.autofilter(first_row, 0, max(row - 1, first_row), len(cols) - 1)
+    if "grade" in cols:
+        office.colour_grades(ws, fmt.grades, cols.index("grade"), first_row + 1, row - 1)
+    return row
+
+
+def set_widths(ws: Any, widths: dict[int, int]) -> None:
+    for j, w in widths.items():
+        ws.set_column(j, j, min(max(w + 2, 8), 60))
+
+
+def sheet_title(fmt: Formats, name: str) -> str:
+    return f"{fmt.year} 年度科创载体绩效评价 · {name}"
