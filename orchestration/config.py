@@ -26,6 +26,7 @@ DBT_PROJECT_DIR = PROJECT_DIR
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 CONTRACT_DIR = _package_dir("orchestration") / "contract"
 DATASETS_YAML = CONTRACT_DIR / "datasets.yaml"
+COLUMN_TYPES_YAML = CONTRACT_DIR / "column_types.yaml"
 REPORT_TEMPLATES_DIR = _package_dir("orchestration") / "publish" / "report_templates"
 RULEBOOK_DIR = _package_dir("scoring") / "rulebooks"
 

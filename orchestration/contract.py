@@ -8,7 +8,7 @@ from typing import Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from orchestration.config import DATASETS_YAML
+from orchestration.config import COLUMN_TYPES_YAML, DATASETS_YAML
 
 ColumnType = Literal["string", "uscc", "date", "int", "decimal", "money", "bool", "enum"]
 
@@ -73,9 +73,10 @@ def _document() -> dict:
 @cache
 def column_types() -> dict[str, ColumnTypeDoc]:
     """Each column type's Chinese name and what it accepts (the template's instructions)."""
-    types = {name: ColumnTypeDoc(**doc) for name, doc in _document()["types"].items()}
+    document = yaml.safe_load(COLUMN_TYPES_YAML.read_text(encoding="utf-8"))
+    types = {name: ColumnTypeDoc(**doc) for name, doc in document.items()}
     if set(types) != set(get_args(ColumnType)):
-        raise ValueError(f"datasets.yaml types: expected {', '.join(get_args(ColumnType))}")
+        raise ValueError(f"column_types.yaml: expected {', '.join(get_args(ColumnType))}")
     return types
 
 

@@ -1,8 +1,8 @@
 """Great Expectations in a process of its own (`AuditWorker`), on the worker protocol of
 `orchestration.worker`.
 
-Reads: the frames the main process has read (`audit.AuditFrames`). Writes: nothing; it never
-opens the warehouse. Answers each request with its findings (`audit.validate_frames`), in the
+Reads: the frames the main process has read (`frames.AuditFrames`). Writes: nothing; it never
+opens the warehouse. Answers each request with its findings (`validation.validate_frames`), in the
 order the requests were sent.
 """
 
@@ -14,7 +14,9 @@ import threading
 import traceback
 from typing import Any
 
-from orchestration.audit import AuditFrames, AuditResult, _gx_batch_definition, validate_frames
+from orchestration.audit.findings import AuditResult
+from orchestration.audit.frames import AuditFrames
+from orchestration.audit.validation import gx_batch_definition, validate_frames
 from orchestration.worker import UNREADABLE, Channel, Reply, Worker, WorkerName
 
 NAME = WorkerName(
@@ -102,7 +104,7 @@ def _main(channel: Channel) -> None:
 
     threading.Thread(target=receive, name="audit-requests", daemon=True).start()
     try:
-        _gx_batch_definition()
+        gx_batch_definition()
         from tqdm import tqdm
 
         # GX makes (disabled) tqdm bars, whose default lock is a multiprocessing semaphore:

@@ -5,7 +5,7 @@ workbook) gets a `file_year_mismatch` warning naming that year, and its rows tha
 carrier's, tenant's or claim's key another file of the package reports are rejected through
 `_row_error` (`other_year_file`: the year's own file speaks for them). Its other rows are kept
 and the rules place their events in their own year. (The run-level check of a whole package
-handed to the wrong year is `yearcheck.py`, on staging.)
+handed to the wrong year is `orchestration/audit/yearcheck.py`, on staging.)
 """
 
 from __future__ import annotations

@@ -1,11 +1,16 @@
 """Builders of small, clean warehouses for the audit tests: every checked table, real DuckDB.
 
 Each defect test starts from a clean warehouse (which the audit must pass) and breaks one thing.
+The marts reconciliation is the dbt model itself (models/marts/marts_reconciliation.sql, a view),
+compiled once by the real dbt and created over the tables written here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -227,3 +232,21 @@ def build_clean_warehouse(con: duckdb.DuckDBPyConnection, year: int = YEAR) -> N
     put_table(con, "marts.attributed_events", events_frame(year))
     put_table(con, "marts.tenant_year_facts", tenant_facts_frame(year))
     put_table(con, "marts.subsidy_claims", claims_frame(year))
+    con.execute(f"create or replace view marts.marts_reconciliation as {reconciliation_sql()}")
+
+
+@functools.cache
+def reconciliation_sql() -> str:
+    """models/marts/marts_reconciliation.sql as the real dbt compiles it (once per session),
+    its relations without the catalog: the test warehouses' files have other names."""
+    from orchestration.transform import run_dbt
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = run_dbt(
+            ["compile", "--select", "marts_reconciliation", "--indirect-selection", "empty"],
+            warehouse=Path(tmp) / "compiled.duckdb",
+            target_path=Path(tmp) / "target",
+        )
+    (sql,) = result.compiled_sql
+    assert '"compiled"."marts"."carrier_year_indicators"' in sql
+    return sql.replace('"compiled".', "")

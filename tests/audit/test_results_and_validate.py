@@ -5,17 +5,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from orchestration.audit import (
-    DERIVED_COLUMNS,
-    AuditResult,
-    audit_results,
-    audit_warehouse,
-    load_suite,
-    load_suite_doc,
-    prefilter_sql,
-    suite_columns,
-    validate,
-)
+from orchestration.audit import AuditResult, audit_results, audit_warehouse
+from orchestration.audit.narrowing import prefilter_sql
+from orchestration.audit.reading import DERIVED_COLUMNS
+from orchestration.audit.suites import load_suite_doc, suite_columns
+from orchestration.audit.validation import load_suite, validate
 
 YEAR = 2024
 
@@ -39,6 +33,7 @@ def result_frames() -> dict[str, pl.DataFrame]:
                 "carrier_id": ["C001", "C001", "C002"],
                 "indicator_code": ["S1", "S2", "S1"],
                 "indicator_name_zh": ["投融资总额", "投融资企业占比", "投融资总额"],
+                "dimension": ["service", "service", "service"],
                 "raw_value": [2500.0, 0.1, None],
                 "benchmark": [2000.0, 0.2, 300.0],
                 "points_max": [10.0, 5.0, 10.0],
@@ -51,6 +46,7 @@ def result_frames() -> dict[str, pl.DataFrame]:
                 "ordered_year": [2023, 2024],
                 "grade_then": ["D", "D"],
                 "status": ["missed", "open"],
+                "next_action": ["transfer_operator", "review"],
             }
         ),
         "rewards": pl.DataFrame(
@@ -86,6 +82,10 @@ def test_clean_results_pass() -> None:
         ("score_details", "points", 1, 5.5, "score_details.points_over_max"),
         ("rewards", "amount", 0, 12.0, "rewards.amount_over_cap"),
         ("rectifications", "status", 1, "closed", "rectifications.status.in_set"),
+        ("rectifications", "next_action", 0, "delist", "rectifications.next_action.in_set"),
+        ("carrier_scores", "carrier_type", 0, "孵化器", "carrier_scores.carrier_type.in_set"),
+        ("score_details", "dimension", 2, "bonus points", "score_details.dimension.in_set"),
+        ("rectifications", "ordered_year", 0, None, "rectifications.ordered_year.not_null"),
     ],
 )
 def test_each_result_defect_blocks_publishing(table, column, row, value, check) -> None:
@@ -137,7 +137,7 @@ def test_findings_per_expectation_are_capped_with_a_summary_row() -> None:
         schema_overrides={"carrier_id": pl.String},
     )
     suite = load_suite("stg_carriers")
-    from orchestration.audit import _gx_batch_definition  # noqa: F401  (GX is loaded lazily)
+    from orchestration.audit import validation  # noqa: F401  (GX is loaded lazily)
 
     only_not_null = suite.expectations[:0] + [
         e for e in suite.expectations if e.meta["check_name"] == "stg_carriers.carrier_id.not_null"

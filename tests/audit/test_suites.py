@@ -7,16 +7,16 @@ import re
 
 import pytest
 
-from orchestration.audit import (
+from orchestration.audit.suites import (
     RESULT_SUITES,
-    _columns_of,
-    load_suite,
+    columns_of,
     load_suite_doc,
     suite_columns,
     suite_names,
     suite_path,
     warehouse_suites,
 )
+from orchestration.audit.validation import load_suite
 from orchestration.config import EXPECTATIONS_DIR
 from orchestration.contract import datasets
 
@@ -85,7 +85,7 @@ def test_the_columns_read_for_a_suite_are_the_columns_gx_checks(name: str) -> No
     checked: list[str] = []
     for exp in suite.expectations:
         cfg = exp.configuration
-        checked += [c for c in _columns_of(cfg.type, cfg.kwargs) if c not in checked]
+        checked += [c for c in columns_of(cfg.type, cfg.kwargs) if c not in checked]
     assert suite_columns(doc) == checked
     assert [e["meta"]["check_name"] for e in doc["expectations"]] == [
         e.meta["check_name"] for e in suite.expectations

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from orchestration import audit
-from orchestration.audit import audit_worker
+from orchestration.audit import audit_worker, validation
 from orchestration.errors import ExitCode, PipelineError
 
 
@@ -220,9 +220,9 @@ def test_the_quick_first_pass_finds_what_one_detailed_pass_finds(defective) -> N
         for read in frames.suites:
             if read.frame is None:
                 continue
-            suite = audit.suite_from_doc(read.suite)
+            suite = validation.suite_from_doc(read.suite)
             found = {
-                quick: audit.validate(
+                quick: validation.validate(
                     read.frame,
                     suite,
                     year=b.YEAR,

@@ -72,10 +72,12 @@ QUOTING_HELPERS = {"_q", "_quote", "_relation", "_sql_literal"}
 """Functions that quote an identifier (`"..."`, doubling quotes) or a literal (`'...'`)."""
 
 REVIEWED: dict[str, set[str]] = {
-    # audit.py: the narrowing SQL is assembled from fragments that themselves hold only quoted
-    # identifiers and `$pN` placeholders bound through `bind()` (prefilter_sql); `relation` is
-    # _relation(...) of a suite's table name, `rid`/`window_sql`/`order` come from code.
-    "audit.py": {
+    # Keyed by the file's path under orchestration/ (every sub-package is scanned).
+    # audit/narrowing.py: the narrowing SQL is assembled from fragments that themselves hold only
+    # quoted identifiers and `$pN` placeholders bound through `bind()` (prefilter_sql);
+    # `relation` is _relation(...) of a suite's table name, `rid`/`window_sql`/`order` come
+    # from code.
+    "audit/narrowing.py": {
         "', '.join(select_cols + derived_sql)",
         "rid",
         "relation",
@@ -86,36 +88,43 @@ REVIEWED: dict[str, set[str]] = {
         "counts",
         "' or '.join(predicates)",
         "pred",
-        "order",
+        "p.sql",
+        "p.order",
         "int(cap) + 1",
+    },
+    # audit/reading.py: `relation` is _relation(...) of a suite's table name; the columns are
+    # _q(...) names; `derived_sql` holds the code constant DERIVED_COLUMNS behind _q(...) aliases.
+    "audit/reading.py": {
+        "relation",
         "', '.join((f't.{_q(c)}' for c in columns))",
         "derived_sql",
     },
     # bench/models.py: the benchmark's counts over dbt's manifest relations, its own generated
     # CSV paths (quotes doubled) and integer table indexes, and the catalogue's result tables.
-    "models.py": {"relation", "index", "quoted", "table"},
+    "bench/models.py": {"relation", "index", "quoted", "table"},
     # bench/bare.py: a developer benchmark that replays dbt's own compiled SQL into a scratch file.
-    "bare.py": {"quoted", "catalog", "model['relation_name']"},
+    "bench/bare.py": {"quoted", "catalog", "model['relation_name']"},
     # ingest/stray_year.py: `table` is _q(schema).._q(dataset); `norm(alias)` joins _q(key
     # column)s of a code constant behind a code alias ('r', 't').
-    "stray_year.py": {"table", "norm('r')", "norm('t')"},
+    "ingest/stray_year.py": {"table", "norm('r')", "norm('t')"},
     # ingest/raw_tables.py: `target` is _q(schema).._q(table); `body`/`t` are column DDL from
     # the contract.
-    "raw_tables.py": {"target", "body", "t"},
-    # publish.py: `target` is quoted schema.table; `columns` joined _quote(...) names; the type
-    # comes from DuckDB's own catalogue.
-    "publish.py": {"target", "columns", "col_type"},
-    # score.py: MART_FILTERS is a code constant: mart names and `?`-parameterised conditions.
-    "score.py": {"mart", "condition"},
-    # transform.py: YAML for dbt (accepted_values), not SQL.
-    "transform.py": {"name"},
+    "ingest/raw_tables.py": {"target", "body", "t"},
+    # publish/tables.py: `target` is quoted schema.table; `columns` joined _quote(...) names;
+    # the type comes from DuckDB's own catalogue.
+    "publish/tables.py": {"target", "columns", "col_type"},
+    # score/__init__.py: MART_FILTERS is a code constant: mart names and `?`-parameterised
+    # conditions.
+    "score/__init__.py": {"mart", "condition"},
+    # transform/__init__.py: YAML for dbt (accepted_values), not SQL.
+    "transform/__init__.py": {"name"},
     # runlog.py: the added runs columns and their types are a code constant (RUNS_ADDED_COLUMNS).
     "runlog.py": {"column", "sql_type"},
     # rederive.py: two fixed fragments chosen by whether results.run_rulebooks exists.
     "rederive.py": {"rulebook_cols", "join"},
-    # yearcheck.py: dataset and date column names from the code constant EVENT_DATES; the year
-    # is bound as a parameter.
-    "yearcheck.py": {"column", "dataset", "' union all '.join(parts)"},
+    # audit/yearcheck.py: dataset and date column names from the code constant EVENT_DATES;
+    # the year is bound as a parameter.
+    "audit/yearcheck.py": {"column", "dataset", "' union all '.join(parts)"},
     # cli.py: a printed line, not SQL.
     "cli.py": {"published_copy_path(wh)"},
 }
@@ -134,7 +143,8 @@ def _allowed(file: str, expr: ast.expr) -> bool:
 def _sql_fstrings(root: Path = ROOT) -> list[tuple[str, int, str]]:
     """Every interpolation in an f-string that reads like SQL: (file, line, expression)."""
     sites = []
-    for path in sorted((root / "orchestration").glob("*.py")):
+    for path in sorted((root / "orchestration").rglob("*.py")):
+        name = path.relative_to(root / "orchestration").as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.JoinedStr):
@@ -143,8 +153,8 @@ def _sql_fstrings(root: Path = ROOT) -> list[tuple[str, int, str]]:
             if not SQL_WORDS.search(literal):
                 continue
             for value in node.values:
-                if isinstance(value, ast.FormattedValue) and not _allowed(path.name, value.value):
-                    sites.append((path.name, node.lineno, ast.unparse(value.value)))
+                if isinstance(value, ast.FormattedValue) and not _allowed(name, value.value):
+                    sites.append((name, node.lineno, ast.unparse(value.value)))
     return sites
 
 
@@ -153,19 +163,19 @@ def test_sql_fstrings_interpolate_only_quoted_identifiers_or_reviewed_code() -> 
 
 
 def test_the_static_check_catches_a_pasted_value(tmp_path: Path) -> None:
-    """The check must fail on the mistake it guards against."""
-    fake = tmp_path / "orchestration"
-    fake.mkdir()
-    (fake / "bad.py").write_text(
-        "def f(con, name):\n    con.execute(f\"select * from t where name = '{name}'\")\n"
-    )
-    assert _sql_fstrings(tmp_path) == [("bad.py", 2, "name")]
+    """The check must fail on the mistake it guards against, in a step package too."""
+    fake = tmp_path / "orchestration" / "step"
+    fake.mkdir(parents=True)
+    bad = "def f(con, name):\n    con.execute(f\"select * from t where name = '{name}'\")\n"
+    (fake.parent / "bad.py").write_text(bad)
+    (fake / "bad.py").write_text(bad)
+    assert _sql_fstrings(tmp_path) == [("bad.py", 2, "name"), ("step/bad.py", 2, "name")]
 
 
 def test_execute_calls_never_use_percent_or_format() -> None:
     """The other ways of pasting: `"..." % x` and `"...".format(x)` inside execute/sql calls."""
     offenders = []
-    for path in sorted((ROOT / "orchestration").glob("*.py")):
+    for path in sorted((ROOT / "orchestration").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
