@@ -21,6 +21,8 @@ from decimal import Decimal, InvalidOperation
 
 import polars as pl
 
+from scoring.results_contract import table_schema
+
 KINDS: dict[str, str] = {
     "exclude_row": "剔除数据行",
     "set_value": "更正数据",
@@ -58,25 +60,7 @@ ADJUSTMENT_INPUT: dict[str, pl.DataType] = {
 (NULL for the others): the carrier and tenant the report row belongs to, its dataset, the value
 it held, whether the row was found, and the sentence of its effect."""
 
-ADJUSTMENT_OUTPUT: dict[str, pl.DataType] = {
-    "assessment_year": pl.Int32,
-    "adjustment_id": S,
-    "kind": S,
-    "target": S,
-    "field": S,
-    "old_value": S,
-    "new_value": S,
-    "reason": S,
-    "approved_by": S,
-    "approved_on": D,
-    "status": S,
-    "source": S,
-    "applied": B,
-    "effect_zh": S,
-    "carrier_id": S,
-    "dataset": S,
-    "file_row": pl.Int32,
-}
+ADJUSTMENT_OUTPUT: dict[str, pl.DataType] = table_schema("adjustments")
 """`results.adjustments` before run_id: the contract's columns plus the carrier and dataset
 the adjustment concerns (for the office's filters) and the row of the office's file it came
 from (kept when the year's stored adjustments are applied again)."""

@@ -25,22 +25,8 @@ from scoring.rectifications import cite_missed, rectifications
 from scoring.rewards import RewardContext, rewards
 from scoring.robustness import grade_robustness
 from scoring.rulebook import Rulebook
-from scoring.schemas import conform_input, conform_output, empty_input
+from scoring.schemas import RESULT_TABLES, conform_input, conform_output, empty_input
 from scoring.targets import district_targets, town_tasks
-
-RESULT_TABLES = (
-    "carrier_scores",
-    "score_details",
-    "carrier_actions",
-    "rectifications",
-    "tenant_clearout",
-    "rewards",
-    "town_tasks",
-    "targets_progress",
-    "grade_robustness",
-    "reward_budget",
-    "adjustments",
-)
 
 
 def _empty(name: str) -> pl.DataFrame:
@@ -55,6 +41,9 @@ class ScoringInputs:
     carrier_year_indicators: pl.DataFrame
     tenant_year_facts: pl.DataFrame
     attributed_events: pl.DataFrame = field(default_factory=lambda: _empty("attributed_events"))
+    enterprise_activity: pl.DataFrame = field(default_factory=lambda: _empty("enterprise_activity"))
+    """Each enterprise's patents, certificates, financing and tech-SME registrations by year,
+    for C2's look-back windows."""
     subsidy_claims: pl.DataFrame = field(default_factory=lambda: _empty("subsidy_claims"))
     carrier_recognitions: pl.DataFrame = field(
         default_factory=lambda: _empty("carrier_recognitions")
@@ -108,7 +97,7 @@ def score_year(
         )
 
     actions = actions_for(scores)
-    clearout = tenant_clearout(tenants_y, rulebook)
+    clearout = tenant_clearout(tenants_y, rulebook, data.enterprise_activity)
     ctx = RewardContext(
         rulebook,
         year,

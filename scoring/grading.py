@@ -6,22 +6,24 @@ of 84.995 rounds half-up to 85.00 and earns an A even where float arithmetic giv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from scoring.rulebook import CARRIER_TYPES, INDICATOR_CODES, Rulebook
+from scoring.indicators import INDICATOR_CODES, text
+from scoring.params import CARRIER_TYPES
+from scoring.registry import rules
 from scoring.schemas import EXACT
+
+if TYPE_CHECKING:
+    from scoring.rulebook import Rulebook
+
+__all__ = ["text"]  # re-exported: the rules' basis texts format numbers with it
 
 NOTE_MISSING = "缺少数据 / missing data"
 NOTE_DIV_ZERO = "分母为零 / division by zero"
 NOTE_D1_ZERO_REVENUE = "营业收入合计为0，按0计 / revenue sums to 0: counted as 0"
-
-
-def text(expr: pl.Expr) -> pl.Expr:
-    """A number as a clerk reads it: shortest form, no trailing `.0`, `缺失` when missing."""
-    return expr.cast(pl.Float64).cast(pl.String).str.replace(r"\.0$", "").fill_null("缺失")
 
 
 def to_exact(expr: pl.Expr) -> pl.Expr:
@@ -34,107 +36,6 @@ def round_half_up(expr: pl.Expr, decimals: int) -> pl.Expr:
     last-digit noise of 18-place division so a true x.xx5 is never seen as x.xx4999…."""
     return expr.round(10, mode="half_away_from_zero").round(decimals, mode="half_away_from_zero")
 
-
-@dataclass(frozen=True)
-class IndicatorFacts:
-    """Where an indicator's raw value comes from in marts.carrier_year_indicators."""
-
-    raw: str
-    denominator: str | None
-    basis: pl.Expr
-
-
-def _facts() -> dict[str, IndicatorFacts]:
-    c = pl.col
-    return {
-        "S1": IndicatorFacts(
-            "s1_raw", None, pl.format("投融资总额 {} 万元", text(c("financing_total_wan")))
-        ),
-        "S2": IndicatorFacts(
-            "s2_raw",
-            "tenant_set_count",
-            pl.format(
-                "获得投融资的在孵企业 {} 家 ÷ 在孵企业 {} 家",
-                text(c("financed_tenant_count")),
-                text(c("tenant_set_count")),
-            ),
-        ),
-        "S3": IndicatorFacts(
-            "s3_raw",
-            None,
-            pl.format(
-                "种子资金：{}",
-                pl.when(c("seed_fund")).then(pl.lit("有")).when(~c("seed_fund")).then(pl.lit("无")),
-            ),
-        ),
-        "S4": IndicatorFacts(
-            "s4_raw",
-            "incubation_area_m2",
-            pl.format(
-                "年末在孵企业 {} 家 ÷ (孵化面积 {} 平方米 ÷ 1000)",
-                text(c("incubating_year_end_count")),
-                text(c("incubation_area_m2")),
-            ),
-        ),
-        "S5": IndicatorFacts(
-            "s5_raw", None, pl.format("当年招引科技型企业 {} 家", text(c("tech_recruited_count")))
-        ),
-        "P1": IndicatorFacts(
-            "p1_raw", None, pl.format("首次认定高企 {} 家", text(c("first_high_tech_count")))
-        ),
-        "P2": IndicatorFacts(
-            "p2_raw",
-            None,
-            pl.format("当年入库科技型中小企业 {} 家", text(c("tech_sme_registered_count"))),
-        ),
-        "P3": IndicatorFacts(
-            "p3_raw", None, pl.format("当年毕业企业 {} 家", text(c("graduation_count")))
-        ),
-        "P4": IndicatorFacts(
-            "p4_raw", None, pl.format("发明专利授权 {} 件", text(c("invention_grant_count")))
-        ),
-        "P5": IndicatorFacts(
-            "p5_raw", None, pl.format("专利授权 {} 件", text(c("patent_grant_count")))
-        ),
-        "P6": IndicatorFacts("p6_raw", None, pl.format("高层次人才 {} 人", text(c("talents_sum")))),
-        "D1": IndicatorFacts(
-            "d1_raw",
-            None,
-            pl.format(
-                "研发投入 {} 万元 ÷ 营业收入 {} 万元",
-                text(c("rd_expense_sum_wan")),
-                text(c("revenue_sum_wan")),
-            ),
-        ),
-        "D2": IndicatorFacts(
-            "d2_raw", None, pl.format("纳税总额 {} 万元", text(c("tax_paid_sum_wan")))
-        ),
-        "D3": IndicatorFacts(
-            "d3_raw",
-            "incubation_area_m2",
-            pl.format(
-                "年末在孵企业使用面积 {} 平方米 ÷ 孵化面积 {} 平方米",
-                text(c("occupied_area_incubating_m2")),
-                text(c("incubation_area_m2")),
-            ),
-        ),
-        "B1": IndicatorFacts(
-            "b1_raw",
-            None,
-            pl.format(
-                "国家级或省级绩效评价A等次：{}",
-                pl.when(c("has_grade_a_evaluation")).then(pl.lit("是")).otherwise(pl.lit("否")),
-            ),
-        ),
-        "B2": IndicatorFacts(
-            "b2_raw",
-            None,
-            pl.format("毕业后区内落地企业 {} 家", text(c("landed_graduation_count"))),
-        ),
-    }
-
-
-INDICATOR_FACTS = _facts()
 
 DIMENSION_COLUMNS = {
     "service": "service_points",
@@ -195,7 +96,7 @@ def score_details(indicators: pl.DataFrame, rulebook: Rulebook) -> pl.DataFrame:
     """One row per carrier × indicator (S1…D3, B1, B2): raw value, goalpost, points, the note
     and the facts behind it (basis_zh). `points` is exact (18 places); publish rounds it."""
     parts = []
-    for code, facts in INDICATOR_FACTS.items():
+    for code, facts in ((r.code, r.fn()) for r in rules("indicator")):
         denominator = pl.col(facts.denominator) if facts.denominator else pl.lit(None)
         note = (
             pl.when(pl.col(facts.raw).is_not_null())
@@ -232,14 +133,15 @@ def score_details(indicators: pl.DataFrame, rulebook: Rulebook) -> pl.DataFrame:
 
 
 def a_allowed(n: pl.Expr, rulebook: Rulebook) -> pl.Expr:
-    """rules.md: "allowed = max(1, floor(0.3 × carriers of that type))", in integers so that
-    0.3 × 10 is exactly 3."""
+    """The A cap (rules.md "Grading", rulebook `grading.a_cap`): allowed = max(minimum,
+    floor(share × carriers of that type)), in integers so that the product is exact."""
     num, den = rulebook.grading.a_cap.share.as_integer_ratio()
     return pl.max_horizontal((n * num) // den, pl.lit(rulebook.grading.a_cap.minimum))
 
 
 def band_grade(total: pl.Expr, rulebook: Rulebook) -> pl.Expr:
-    """rules.md: "Grades on the rounded total: A ≥ 85, B ≥ 70, C ≥ 60, D below"."""
+    """The grade of a rounded total by the rulebook's bands (rules.md "Grading", rulebook
+    `grading.bands`): A, B or C from its threshold up, D below C's."""
     bands = rulebook.grading.bands
     return (
         pl.when(total >= bands.A)

@@ -54,7 +54,7 @@ def _score_text(expr: pl.Expr) -> pl.Expr:
 
 
 def _band_text(rulebook: Rulebook) -> pl.Expr:
-    """The band a rounded total sits in, as the office reads it (A ≥ 85 …)."""
+    """The band a rounded total sits in, as the office reads it (`A ≥ <grading.bands.A>` …)."""
     b = rulebook.grading.bands
 
     def n(x: Decimal) -> str:

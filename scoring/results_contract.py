@@ -1,20 +1,24 @@
 """The published result tables' dictionary (`results_contract.yaml`) as typed objects.
 
-One place says what each `results.*` table and column means, in Chinese and English, and which
-codes the tables carry with their labels. From it come: the `COMMENT ON` text of every
-published table and column, `results.code_labels`, the schema version in `results.runs` and the
-Parquet metadata, the workbook's dictionary sheet (字段说明) and `docs/results.md`.
+One place says what each `results.*` table and column is: its type, what it means in Chinese and
+English, which step makes the table (`made_by`), and which codes the tables carry with their
+labels. From it come: the scoring step's output schemas and table list (`table_schema`,
+`tables_made_by`: scoring/schemas.py `OUTPUT_SCHEMAS`, scoring/engine.py `RESULT_TABLES`,
+orchestration/score `DQ_COLUMNS`), the `COMMENT ON` text of every published table and column,
+`results.code_labels`, the schema version in `results.runs` and the Parquet metadata, the
+workbook's dictionary sheet (字段说明) and `docs/results.md`.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
 import yaml
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from scoring import vocabulary
 
@@ -33,12 +37,43 @@ class Label(BaseModel):
     en: str
 
 
+SQL_TYPES: dict[str, pl.DataType] = {
+    "varchar": pl.String,
+    "integer": pl.Int32,
+    "bigint": pl.Int64,
+    "double": pl.Float64,
+    "boolean": pl.Boolean,
+    "date": pl.Date,
+    "timestamp": pl.Datetime("us"),
+}
+"""A column's `type` (DuckDB's name) as polars holds it; `decimal(p,s)` besides."""
+
+_DECIMAL = re.compile(r"decimal\((\d+),(\d+)\)")
+
+
+def polars_type(sql_type: str) -> pl.DataType:
+    """The polars type of a contract column type (`integer`, `decimal(18,4)`, …)."""
+    found = _DECIMAL.fullmatch(sql_type)
+    if found:
+        return pl.Decimal(int(found[1]), int(found[2]))
+    return SQL_TYPES[sql_type]
+
+
 class ColumnDoc(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    type: str | None = None
+    """DuckDB's type name; every table column has one (summary columns have none)."""
     zh: str
     en: str
     description: str
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str | None) -> str | None:
+        if value is not None and value not in SQL_TYPES and not _DECIMAL.fullmatch(value):
+            raise ValueError(f"unknown column type {value!r}")
+        return value
 
 
 class TableDoc(BaseModel):
@@ -46,6 +81,8 @@ class TableDoc(BaseModel):
 
     zh: str
     en: str
+    made_by: str
+    """The step that makes the table's rows (`scoring`: scoring.engine.score_year)."""
     grain: str
     key: tuple[str, ...]
     description: str
@@ -59,6 +96,13 @@ class TableDoc(BaseModel):
         unknown = [c for c in (*self.key, *self.guaranteed) if c not in self.columns]
         if unknown:
             raise ValueError(f"key or guaranteed columns not described: {', '.join(unknown)}")
+        return self
+
+    @model_validator(mode="after")
+    def _typed(self) -> TableDoc:
+        untyped = [name for name, col in self.columns.items() if col.type is None]
+        if untyped:
+            raise ValueError(f"columns without a type: {untyped}")
         return self
 
 
@@ -96,6 +140,18 @@ def _with_package_labels(column: str, entries: dict[str, dict]) -> dict[str, dic
 
 def schema_version() -> str:
     return result_contract().schema_version
+
+
+def tables_made_by(step: str) -> tuple[str, ...]:
+    """The result tables a step makes, in the contract's order."""
+    return tuple(name for name, doc in result_contract().tables.items() if doc.made_by == step)
+
+
+def table_schema(table: str, *, without: tuple[str, ...] = ("run_id",)) -> dict[str, pl.DataType]:
+    """A result table's columns and polars types, in the contract's order; by default without
+    `run_id`, which publishing adds."""
+    columns = result_contract().tables[table].columns
+    return {name: polars_type(col.type) for name, col in columns.items() if name not in without}
 
 
 def column_doc(table: str, column: str) -> ColumnDoc | None:

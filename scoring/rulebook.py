@@ -15,92 +15,28 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
+
+from scoring.indicators import INDICATOR_CODES, Indicator
+from scoring.params import CARRIER_TYPES, Grade, NonNeg, Params, Positive, Share
+from scoring.registry import codes, describe_path, rules, section_codes, section_model
+
+__all__ = ["CARRIER_TYPES", "INDICATOR_CODES", "Indicator"]  # re-exported for the callers
 
 RULEBOOK_DIR = Path(__file__).resolve().parent / "rulebooks"
-
-CARRIER_TYPES = (
-    "incubator",
-    "accelerator",
-    "maker_space",
-    "complex",
-    "platform",
-    "offshore_center",
-    "industrial_park",
-)
-INDICATOR_CODES = (
-    "S1", "S2", "S3", "S4", "S5",
-    "P1", "P2", "P3", "P4", "P5", "P6",
-    "D1", "D2", "D3",
-    "B1", "B2",
-)  # fmt: skip
-TARGET_CODES = ("T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9")
-
-NonNeg = Annotated[Decimal, Field(ge=0)]
-Positive = Annotated[Decimal, Field(gt=0)]
-Share = Annotated[Decimal, Field(ge=0, le=1)]
-CarrierType = Literal[
-    "incubator",
-    "accelerator",
-    "maker_space",
-    "complex",
-    "platform",
-    "offshore_center",
-    "industrial_park",
-]
-Level = Literal["national", "provincial", "municipal"]
-Grade = Literal["A", "B", "C", "D"]
-Mode = Literal["highest_only", "stack"]
 
 
 class RulebookError(ValueError):
     """The rulebook file is invalid; the message names every bad key path."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# --- indicators ------------------------------------------------------------------------------
-
-
-class Goalposts(_Strict):
-    """满分基准: the raw value that earns full points, one per carrier type (rules.md)."""
-
-    incubator: Positive
-    accelerator: Positive
-    maker_space: Positive
-    complex: Positive
-    platform: Positive
-    offshore_center: Positive
-    industrial_park: Positive
-
-    def for_type(self, carrier_type: str) -> Decimal:
-        return getattr(self, carrier_type)
-
-
-class Indicator(_Strict):
-    dimension: Literal["service", "performance", "sustainability", "bonus"]
-    name_zh: str
-    points: NonNeg
-    goalposts: Goalposts | None = None
-
-    @model_validator(mode="after")
-    def _goalposts_unless_bonus(self) -> Indicator:
-        if self.dimension != "bonus" and self.goalposts is None:
-            raise ValueError("goalposts: missing (every scored indicator needs one per type)")
-        if self.dimension == "bonus" and self.goalposts is not None:
-            raise ValueError("goalposts: a bonus indicator has none (its raw value is 1 or 0)")
-        return self
-
-
 # --- grading ---------------------------------------------------------------------------------
 
 
-class Bands(_Strict):
+class Bands(Params):
     """Grades on the rounded total: A ≥ A, B ≥ B, C ≥ C, D below."""
 
     A: NonNeg
@@ -114,7 +50,7 @@ class Bands(_Strict):
         return self
 
 
-class ACap(_Strict):
+class ACap(Params):
     """At most `share` of a carrier type may be A: allowed = max(minimum, floor(share × n))."""
 
     share: Share
@@ -122,156 +58,32 @@ class ACap(_Strict):
     ties_keep_a: bool
 
 
-class Veto(_Strict):
+class Veto(Params):
     grade: Grade
     reason_zh: str
 
 
-class Grading(_Strict):
+class Grading(Params):
     bands: Bands
     total_decimals: Annotated[int, Field(ge=0, le=6)]
     a_cap: ACap
     no_tenant_veto: Veto
 
 
-# --- clear-out and actions -------------------------------------------------------------------
+# --- the registered rules' sections (scoring/registry.py) -----------------------------------
+
+Indicators = section_model("indicator")
+Rewards = section_model("reward")
+Clearout = section_model("clearout")
+Actions = section_model("action")
+TargetItems = section_model("target")
+REWARD_CODES = codes("reward")
 
 
-class C1Rule(_Strict):
-    reason_zh: str
-    max_months: Annotated[int, Field(ge=0)]
-    long_period_max_months: Annotated[int, Field(ge=0)]
-    long_period_industries: tuple[str, ...]
+# --- case by case and targets ----------------------------------------------------------------
 
 
-class C2Rule(_Strict):
-    reason_zh: str
-    min_months: Annotated[int, Field(ge=0)]
-    # The marts compute these windows (tenant_year_facts); another window needs a mart change.
-    activity_years: Literal[2]
-    certificate_years: Literal[3]
-
-
-class C3Rule(_Strict):
-    reason_zh: str
-
-
-class Clearout(_Strict):
-    C1: C1Rule
-    C2: C2Rule
-    C3: C3Rule
-
-
-class OperatorRule(_Strict):
-    operator_kinds: tuple[str, ...]
-    grades: tuple[Grade, ...]
-    consecutive_years: Annotated[int, Field(ge=1)]
-
-
-class ActionRule(_Strict):
-    name_zh: str
-    severity: Annotated[int, Field(ge=1)]
-    consecutive_d_years: Annotated[int, Field(ge=1)]
-    operator_rule: OperatorRule | None = None
-
-
-class Actions(_Strict):
-    rectify: ActionRule
-    transfer_operator: ActionRule
-    delist_review: ActionRule
-
-    def by_severity(self) -> list[tuple[str, ActionRule]]:
-        """Most severe first."""
-        items = [
-            ("rectify", self.rectify),
-            ("transfer_operator", self.transfer_operator),
-            ("delist_review", self.delist_review),
-        ]
-        return sorted(items, key=lambda kv: -kv[1].severity)
-
-
-# --- rewards ---------------------------------------------------------------------------------
-
-
-class _Reward(_Strict):
-    article: str
-    name_zh: str
-    payee_kind: Literal["operator", "enterprise", "service_body"]
-    mode: Mode
-    cap: NonNeg | None
-
-
-class R01Rule(_Reward):
-    recognized_levels: tuple[Level, ...]
-    rates: dict[Literal["incubator", "accelerator", "maker_space"], Share]
-
-
-class LevelAmounts(_Strict):
-    national: NonNeg
-    provincial: NonNeg
-
-
-class R02Rule(_Reward):
-    amounts: dict[Literal["incubator", "maker_space"], LevelAmounts]
-    top_up: bool
-
-
-class R03Rule(_Reward):
-    carrier_types: tuple[CarrierType, ...]
-    review_below: NonNeg
-
-
-class R04Rule(_Reward):
-    min_amount: NonNeg
-    rate: Share
-
-
-class R05Rule(_Reward):
-    carrier_types: tuple[CarrierType, ...]
-    rates: dict[Annotated[int, Field(ge=1)], Share]
-
-
-class R06Rule(_Reward):
-    min_revenue: NonNeg
-    min_growth: NonNeg
-    rate: Share
-
-
-class R07Rule(_Reward):
-    amount: NonNeg
-    types: dict[Literal["public_service_platform", "service_top100"], tuple[Level, ...]]
-
-
-class R08Rule(_Reward):
-    grade: Grade
-    amounts: dict[Literal["national", "provincial"], NonNeg]
-
-
-class R09Rule(_Reward):
-    amount_each: NonNeg
-
-
-class R10Rule(_Reward):
-    amounts: dict[Literal["provincial", "municipal"], dict[Annotated[int, Field(ge=1)], NonNeg]]
-
-
-class Rewards(_Strict):
-    R01: R01Rule
-    R02: R02Rule
-    R03: R03Rule
-    R04: R04Rule
-    R05: R05Rule
-    R06: R06Rule
-    R07: R07Rule
-    R08: R08Rule
-    R09: R09Rule
-    R10: R10Rule
-
-    def rule(self, code: str) -> _Reward:
-        return getattr(self, code)
-
-
-class CaseByCase(_Strict):
+class CaseByCase(Params):
     code: str
     article: str
     name_zh: str
@@ -282,47 +94,33 @@ class CaseByCase(_Strict):
 # --- targets ---------------------------------------------------------------------------------
 
 
-class Target(_Strict):
-    name_zh: str
-    target: Positive
+class Targets(Params):
+    """二、总体目标: the window's first day and one entry per registered target."""
 
-
-class Targets(_Strict):
     window_start: dt.date
-    items: dict[str, Target]
-
-    @model_validator(mode="after")
-    def _known_codes(self) -> Targets:
-        missing = [c for c in TARGET_CODES if c not in self.items]
-        unknown = [c for c in self.items if c not in TARGET_CODES]
-        if missing or unknown:
-            raise ValueError(f"items: missing {missing}, unknown {unknown}")
-        return self
+    items: TargetItems
 
 
 # --- decision support: robustness and the reward budget -------------------------------------
 
-REWARD_CODES = ("R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R10")
-
-DEFAULT_DEPARTMENTS: dict[str, tuple[str, ...]] = {
-    "R01": (
+ARTICLE_DEPARTMENTS: dict[str, tuple[str, ...]] = {
+    "三(一)1": (
         "区科技局", "财政局", "发改委", "资规江都分局", "工信局", "各镇人民政府", "园区管委会",
     ),
-    "R02": ("区科技局", "财政局"),
-    "R03": ("区科技局", "财政局", "区委组织部（人才办）"),
-    "R04": ("区科技局", "财政局", "区委组织部（人才办）"),
-    "R05": ("区科技局", "财政局", "区委组织部（人才办）"),
-    "R06": ("区科技局", "财政局", "发改委", "市监局（知识产权局）"),
-    "R07": ("区科技局", "财政局", "发改委", "市监局（知识产权局）"),
-    "R08": ("区科技局", "财政局"),
-    "R09": ("区科技局", "财政局"),
-    "R10": ("区科技局", "财政局"),
+    "三(一)2": ("区科技局", "财政局"),
+    "三(一)3": ("区科技局", "财政局", "区委组织部（人才办）"),
+    "三(二)6": ("区科技局", "财政局", "发改委", "市监局（知识产权局）"),
+    "三(三)8": ("区科技局", "财政局"),
 }  # fmt: skip
-"""责任部门 per rule, as rules.md's departments table names them per article (the default of
-the rulebook's `departments`)."""
+"""责任部门 per article, as rules.md's departments table names them."""
+
+DEFAULT_DEPARTMENTS: dict[str, tuple[str, ...]] = {
+    rule.code: ARTICLE_DEPARTMENTS[rule.article] for rule in rules("reward")
+}
+"""The default of the rulebook's `departments`: each reward rule's article's departments."""
 
 
-class Robustness(_Strict):
+class Robustness(Params):
     """等级稳健性: random draws that perturb weights and goalposts (contract README, "What-if,
     robustness and the reward budget"). `seed` null: the assessment year."""
 
@@ -333,7 +131,7 @@ class Robustness(_Strict):
     borderline_below: Annotated[float, Field(ge=0, le=1)] = 0.8
 
 
-class Budget(_Strict):
+class Budget(Params):
     """奖补预算 (万元): `total` for all lines, `rules` per rule code; null or absent: no limit."""
 
     total: NonNeg | None = None
@@ -350,7 +148,7 @@ class Budget(_Strict):
 # --- plausibility ----------------------------------------------------------------------------
 
 
-class Plausibility(_Strict):
+class Plausibility(Params):
     """Year-on-year checks (contract "The score receipt"): a `yoy_jump` warning when an
     indicator's raw value is more than `max_ratio` times last year's or less than its inverse
     (the larger value at least the goalpost), or the incubation area changes by more than
@@ -363,11 +161,11 @@ class Plausibility(_Strict):
 # --- the rulebook ----------------------------------------------------------------------------
 
 
-class Rulebook(_Strict):
+class Rulebook(Params):
     assessment_year: Annotated[int, Field(ge=2000, le=2100)]
     title_zh: str
     source_zh: str
-    indicators: dict[str, Indicator]
+    indicators: Indicators
     grading: Grading
     clearout: Clearout
     actions: Actions
@@ -382,11 +180,7 @@ class Rulebook(_Strict):
     plausibility: Plausibility = Field(default_factory=Plausibility)
 
     @model_validator(mode="after")
-    def _all_indicators(self) -> Rulebook:
-        missing = [c for c in INDICATOR_CODES if c not in self.indicators]
-        unknown = [c for c in self.indicators if c not in INDICATOR_CODES]
-        if missing or unknown:
-            raise ValueError(f"indicators: missing {missing}, unknown {unknown}")
+    def _known_departments(self) -> Rulebook:
         known = {*REWARD_CODES, *(item.code for item in self.case_by_case)}
         unknown_departments = [c for c in self.departments if c not in known]
         if unknown_departments:
@@ -414,26 +208,37 @@ def rulebook_path_for(path_or_year: str | os.PathLike[str] | int) -> Path:
     return Path(path_or_year)
 
 
-def _format_errors(exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors():
-        loc = ".".join(str(part) for part in err["loc"])
-        if err["type"] == "missing":
-            what = "missing"
-        elif err["type"] == "extra_forbidden":
-            what = "unknown key"
+def _format_error(err: dict) -> str:
+    """One validation error: the key path, what is wrong, and the rule it concerns."""
+    loc = tuple(err["loc"])
+    where = ".".join(str(part) for part in loc)
+    registered = section_codes(loc[:-1]) if loc else None
+    if err["type"] == "missing":
+        what = "missing rule" if registered else "missing"
+    elif err["type"] == "extra_forbidden":
+        if registered:
+            what = f"unknown rule code (registered: {', '.join(registered)})"
         else:
-            what = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{loc}: {what}" if loc else what)
-    return "规则文件无效 / invalid rulebook:\n  " + "\n  ".join(lines)
+            what = "unknown key"
+    else:
+        what = err["msg"].removeprefix("Value error, ")
+    rule = describe_path(loc)
+    line = f"{where}: {what}" if where else what
+    return f"{line} [{rule}]" if rule and err["type"] != "extra_forbidden" else line
 
 
-def parse_rulebook(doc: object) -> Rulebook:
-    """Validate an already-parsed YAML document (the tests change copies this way)."""
+def _format_errors(exc: ValidationError, origin: str) -> str:
+    lines = [_format_error(err) for err in exc.errors()]
+    return f"规则文件无效 / invalid rulebook {origin}:\n  " + "\n  ".join(lines)
+
+
+def parse_rulebook(doc: object, origin: str = "<document>") -> Rulebook:
+    """Validate an already-parsed YAML document (the tests change copies this way); an error
+    names `origin` (the file), the key path and the rule."""
     try:
         return Rulebook.model_validate(doc)
     except ValidationError as exc:
-        raise RulebookError(_format_errors(exc)) from None
+        raise RulebookError(_format_errors(exc, origin)) from None
 
 
 def load_rulebook(path_or_year: str | os.PathLike[str] | int) -> Rulebook:
@@ -443,7 +248,7 @@ def load_rulebook(path_or_year: str | os.PathLike[str] | int) -> Rulebook:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise RulebookError(f"规则文件不是有效的YAML / not valid YAML: {path}: {exc}") from None
-    return parse_rulebook(doc)
+    return parse_rulebook(doc, str(path))
 
 
 def rulebook_sha256(path_or_year: str | os.PathLike[str] | int) -> str:
@@ -512,7 +317,7 @@ def parse_rulebook_text(text: str, origin: str = "<text>") -> Rulebook:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise RulebookError(f"规则文件不是有效的YAML / not valid YAML: {origin}: {exc}") from None
-    return parse_rulebook(doc)
+    return parse_rulebook(doc, origin)
 
 
 def rulebook_for_year(year: int, path: str | os.PathLike[str] | None = None) -> RulebookSource:

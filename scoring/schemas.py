@@ -1,13 +1,16 @@
-"""The frames scoring reads (the Layer 4 marts of docs/architecture.md) and the eight tables it
-returns, defined once so that publish, reports and tests rely on the same columns and types.
+"""The frames scoring reads (the Layer 4 marts of docs/architecture.md) and the tables it
+returns: the input schemas here, the output schemas from the one result contract
+(scoring/results_contract.yaml), so that publish, reports and tests rely on the same columns and
+types.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from scoring.adjustments import ADJUSTMENT_INPUT, ADJUSTMENT_OUTPUT
-from scoring.rulebook import INDICATOR_CODES
+from scoring.adjustments import ADJUSTMENT_INPUT
+from scoring.indicators import INDICATOR_CODES
+from scoring.results_contract import table_schema, tables_made_by
 
 MONEY = pl.Decimal(18, 4)
 """Amounts in 万元 as the marts hold them and as the result tables publish them."""
@@ -84,11 +87,13 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "is_tech_enterprise": B,
         "is_tech_sme_registered_in_year": B,
         "months_in_incubation": I32,
-        "patent_events_prev_and_this_year": I64,
-        "has_tech_sme_reg_prev_and_this_year": B,
-        "certificates_last_three_years": I64,
-        "financing_events_prev_and_this_year": I64,
         "is_rd_expense_zero_or_missing": B,
+    },
+    "enterprise_activity": {
+        "uscc": S,
+        "activity_kind": S,
+        "activity_key": S,
+        "activity_year": I32,
     },
     "attributed_events": {
         "event_year": I32,
@@ -153,149 +158,14 @@ INPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "adjustments": ADJUSTMENT_INPUT,
 }
 
+RESULT_TABLES = tables_made_by("scoring")
+"""The tables `score_year` returns (the contract's `made_by: scoring`), in the contract's order."""
+
 OUTPUT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "carrier_scores": {
-        "assessment_year": I32,
-        "carrier_id": S,
-        "carrier_name": S,
-        "carrier_type": S,
-        "town": S,
-        "operator_name": S,
-        "operator_uscc": S,
-        "service_points": POINTS,
-        "incubation_points": POINTS,
-        "sustainability_points": POINTS,
-        "bonus_points": POINTS,
-        "total_score": SCORE,
-        "score_grade": S,
-        "grade": S,
-        "rank_in_type": I32,
-        "carriers_in_type": I32,
-        "a_allowed_in_type": I32,
-        "veto_reason": S,
-        "grade_note_zh": S,
-        "prev_total_score": SCORE,
-        "prev_grade": S,
-        "prev_rank_in_type": I32,
-        "next_grade": S,
-        "points_to_next_grade": SCORE,
-        "lift_indicator": S,
-        "lift_raw_value": F,
-        "adjustment_ids": S,
-    },
-    "score_details": {
-        "assessment_year": I32,
-        "carrier_id": S,
-        "indicator_order": I32,
-        "indicator_code": S,
-        "indicator_name_zh": S,
-        "dimension": S,
-        "raw_value": F,
-        "benchmark": F,
-        "points_max": POINTS,
-        "points": POINTS,
-        "note_zh": S,
-        "basis_zh": S,
-        "adjustment_ids": S,
-    },
-    "carrier_actions": {
-        "assessment_year": I32,
-        "carrier_id": S,
-        "carrier_name": S,
-        "action": S,
-        "action_zh": S,
-        "reason_codes": S,
-        "reasons_zh": S,
-        "grade_history": S,
-        "adjustment_ids": S,
-    },
-    "rectifications": {
-        "assessment_year": I32,
-        "carrier_id": S,
-        "carrier_name": S,
-        "ordered_year": I32,
-        "grade_then": S,
-        "due_year": I32,
-        "grade_in_due_year": S,
-        "status": S,
-        "next_action": S,
-        "next_action_zh": S,
-    },
-    "tenant_clearout": {
-        "assessment_year": I32,
-        "carrier_id": S,
-        "uscc": S,
-        "enterprise_name": S,
-        "tenant_status": S,
-        "industry": S,
-        "entry_date": D,
-        "months_in_incubation": I32,
-        "reason_codes": S,
-        "reasons_zh": S,
-        "adjustment_ids": S,
-    },
-    "rewards": {
-        "assessment_year": I32,
-        "rule_code": S,
-        "article": S,
-        "rule_name_zh": S,
-        "payee_kind": S,
-        "payee_name": S,
-        "payee_uscc": S,
-        "carrier_id": S,
-        "basis_zh": S,
-        "amount_before_cap": MONEY,
-        "cap": MONEY,
-        "amount": MONEY,
-        "needs_review": B,
-        "note_zh": S,
-        "amount_before_budget": MONEY,
-        "budget_factor": F,
-        "departments_zh": S,
-        "adjustment_ids": S,
-    },
-    "town_tasks": {
-        "assessment_year": I32,
-        "town": S,
-        "tech_enterprises_attracted": I64,
-        "tech_sme_registered": I64,
-        "high_tech_cultivated": I64,
-        "tech_enterprises_attracted_basis_zh": S,
-        "tech_sme_registered_basis_zh": S,
-        "high_tech_cultivated_basis_zh": S,
-    },
-    "targets_progress": {
-        "assessment_year": I32,
-        "target_code": S,
-        "target_zh": S,
-        "window_start": D,
-        "window_end": D,
-        "target_value": F,
-        "actual_value": F,
-        "progress_ratio": F,
-        "basis_zh": S,
-    },
-    "grade_robustness": {
-        "assessment_year": I32,
-        "carrier_id": S,
-        "grade": S,
-        "p_a": F,
-        "p_b": F,
-        "p_c": F,
-        "p_d": F,
-        "p_same": F,
-        "borderline": B,
-    },
-    "reward_budget": {
-        "assessment_year": I32,
-        "scope": S,
-        "budget": MONEY,
-        "claimed": MONEY,
-        "paid": MONEY,
-        "factor": F,
-    },
-    "adjustments": ADJUSTMENT_OUTPUT,
+    name: table_schema(name) for name in RESULT_TABLES
 }
+"""Each scoring result table's columns and types, from scoring/results_contract.yaml (without
+`run_id`, which publishing adds)."""
 
 OUTPUT_KEYS: dict[str, tuple[str, ...]] = {
     "carrier_scores": ("carrier_id",),

@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from orchestration.config import RESULTS_SCHEMA
+from scoring.results_contract import table_schema
 
 if TYPE_CHECKING:
     from orchestration.runlog import RunRecord
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 MART_FILTERS: dict[str, str] = {
     "carrier_year_indicators": "assessment_year <= ?",
     "tenant_year_facts": "assessment_year <= ?",
+    "enterprise_activity": "activity_year <= ?",
     "attributed_events": "event_year <= ?",
     "subsidy_claims": "assessment_year <= ?",
     "carrier_recognitions": "assessment_year <= ?",
@@ -31,30 +33,11 @@ MART_FILTERS: dict[str, str] = {
 }
 """The marts scoring reads, each with every loaded year up to the assessed one (history)."""
 
-DQ_COLUMNS: dict[str, pl.DataType] = {
-    "assessment_year": pl.Int32,
-    "carrier_id": pl.String,
-    "dataset": pl.String,
-    "source_file": pl.String,
-    "sheet": pl.String,
-    "source_row": pl.Int64,
-    "column_name": pl.String,
-    "check_name": pl.String,
-    "severity": pl.String,
-    "value_as_written": pl.String,
-    "message": pl.String,
-}
-"""`results.dq_issues` (the contract's columns plus year and carrier), before run_id."""
+DQ_COLUMNS: dict[str, pl.DataType] = table_schema("dq_issues")
+"""`results.dq_issues` before run_id, from the result contract (scoring/results_contract.yaml)."""
 
-COUNT_COLUMNS: dict[str, pl.DataType] = {
-    "assessment_year": pl.Int32,
-    "dataset": pl.String,
-    "source_file": pl.String,
-    "rows_read": pl.Int64,
-    "rows_kept": pl.Int64,
-    "rows_rejected": pl.Int64,
-    "rows_duplicate": pl.Int64,
-}
+COUNT_COLUMNS: dict[str, pl.DataType] = table_schema("dataset_counts")
+"""`results.dataset_counts` before run_id (scoring/results_contract.yaml)."""
 
 
 def read_frame(

@@ -223,15 +223,34 @@ def test_tenant_year_facts_clearout_facts(built: tuple[Path, Path]) -> None:
     )[0]
     # Entry 2020-01-15 -> 59 months at the end of 2024.
     assert facts["months_in_incubation"] == 59
-    # A's patents applied or granted in 2023-2024: the invention and the utility model.
-    assert facts["patent_events_prev_and_this_year"] == 2
-    # A's certificates issued 2022-2024: the 2024 one only (2021 is outside the window).
-    assert facts["certificates_last_three_years"] == 1
-    # A's financing in 2023-2024: 2023-05-01 and 2024-04-01.
-    assert facts["financing_events_prev_and_this_year"] == 2
-    assert facts["has_tech_sme_reg_prev_and_this_year"] is True
     assert facts["is_rd_expense_zero_or_missing"] is False
     assert facts["is_tech_enterprise"] is True
+
+
+def test_enterprise_activity_holds_c2_facts_by_year(built: tuple[Path, Path]) -> None:
+    """C2 counts these within the rulebook's windows (scoring/clearout.py)."""
+    warehouse, _ = built
+    rows = query(
+        warehouse,
+        "select activity_kind, activity_key, activity_year from marts.enterprise_activity "
+        "where uscc = ? order by all",
+        [UA],
+    )
+
+    def in_window(kind: str, first: int) -> set[str]:
+        return {
+            r["activity_key"]
+            for r in rows
+            if r["activity_kind"] == kind and first <= r["activity_year"] <= 2024
+        }
+
+    # A's patents applied or granted in 2023-2024: the invention and the utility model.
+    assert len(in_window("patent", 2023)) == 2
+    # A's certificates issued 2022-2024: the 2024 one only (2021 is outside the window).
+    assert len(in_window("certificate", 2022)) == 1
+    # A's financing in 2023-2024: 2023-05-01 and 2024-04-01.
+    assert len(in_window("financing", 2023)) == 2
+    assert in_window("tech_sme_registration", 2023)
 
 
 def snapshot_of_year(warehouse: Path, year: int) -> dict[str, list[tuple]]:

@@ -66,7 +66,7 @@ def test_the_rewards_basis_names_recognitions_by_the_package_labels():
 def test_the_rulebooks_name_actions_and_clearout_reasons_as_the_contract(year):
     rulebook = load_rulebook(year)
     codes = result_contract().codes
-    for code, rule in rulebook.actions.by_severity():
+    for code, rule in rulebook.actions.items():
         assert codes["action"][code].zh == rule.name_zh, code
         assert codes["reason_codes"][code].zh == rule.name_zh, code
     for code in ("C1", "C2", "C3"):

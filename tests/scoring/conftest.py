@@ -69,10 +69,6 @@ _TENANT_DEFAULTS = {
     "is_tech_enterprise": False,
     "is_tech_sme_registered_in_year": False,
     "months_in_incubation": 21,
-    "patent_events_prev_and_this_year": 1,
-    "has_tech_sme_reg_prev_and_this_year": False,
-    "certificates_last_three_years": 0,
-    "financing_events_prev_and_this_year": 0,
     "is_rd_expense_zero_or_missing": False,
 }
 
@@ -101,6 +97,12 @@ def carriers(*rows: dict) -> pl.DataFrame:
 
 def tenants(*rows: dict) -> pl.DataFrame:
     return frame("tenant_year_facts", list(rows), _TENANT_DEFAULTS)
+
+
+def activity(*rows: tuple[str, str, str, int]) -> pl.DataFrame:
+    """marts.enterprise_activity rows: (uscc, activity_kind, activity_key, activity_year)."""
+    keys = ("uscc", "activity_kind", "activity_key", "activity_year")
+    return frame("enterprise_activity", [dict(zip(keys, row, strict=True)) for row in rows])
 
 
 def events(*rows: dict) -> pl.DataFrame:
@@ -162,6 +164,7 @@ def mk() -> SimpleNamespace:
         carriers=carriers,
         tenants=tenants,
         events=events,
+        activity=activity,
         claims=claims,
         recognitions=recognitions,
         evaluations=evaluations,

@@ -7,21 +7,24 @@ from decimal import Decimal
 
 import pytest
 
+from scoring.clearout import with_c2_activity
 from scoring.engine import score_year
 
-IDLE = {  # a tenant that meets every C2 condition except the months
-    "patent_events_prev_and_this_year": 0,
-    "has_tech_sme_reg_prev_and_this_year": False,
-    "certificates_last_three_years": 0,
-    "financing_events_prev_and_this_year": 0,
+IDLE = {  # a tenant that meets every C2 condition except the months (and has no activity)
     "is_rd_expense_zero_or_missing": True,
 }
 
 
-def clearout(mk, rulebook, *tenant_rows) -> dict[str, dict]:
+def clearout(mk, rulebook, *tenant_rows, activity=()) -> dict[str, dict]:
     rows = [{"carrier_id": "C1", **r} for r in tenant_rows]
     out = score_year(
-        rulebook, mk.YEAR, mk.inputs(mk.carriers({"carrier_id": "C1"}), mk.tenants(*rows))
+        rulebook,
+        mk.YEAR,
+        mk.inputs(
+            mk.carriers({"carrier_id": "C1"}),
+            mk.tenants(*rows),
+            enterprise_activity=mk.activity(*activity),
+        ),
     )
     return {r["uscc"]: r for r in out["tenant_clearout"].to_dicts()}
 
@@ -70,24 +73,58 @@ def test_c1_only_for_tenants_incubating_at_year_end(mk, rulebook):
 
 
 @pytest.mark.parametrize(
-    ("change", "flagged"),
+    ("change", "activity", "flagged"),
     [
-        ({}, True),
-        ({"months_in_incubation": 23}, False),
-        ({"patent_events_prev_and_this_year": 1}, False),
-        ({"has_tech_sme_reg_prev_and_this_year": True}, False),
-        ({"certificates_last_three_years": 1}, False),
-        ({"financing_events_prev_and_this_year": 2}, False),
-        ({"is_rd_expense_zero_or_missing": False}, False),
-        ({"is_incubating_at_year_end": False}, False),
+        ({}, [], True),
+        ({"months_in_incubation": 23}, [], False),
+        ({}, [("U1", "patent", "ZL1", 2023)], False),
+        ({}, [("U1", "patent", "ZL1", 2022)], True),  # before the activity window
+        ({}, [("U1", "patent", "ZL1", 2025)], True),  # after Y
+        ({}, [("U1", "tech_sme_registration", "2024-02-01", 2024)], False),
+        ({}, [("U1", "certificate", "GR1", 2022)], False),  # within the certificate window
+        ({}, [("U1", "certificate", "GR1", 2021)], True),
+        ({}, [("U1", "financing", "F1", 2023), ("U1", "financing", "F2", 2024)], False),
+        ({}, [("U2", "financing", "F1", 2024)], True),  # another enterprise's
+        ({"is_rd_expense_zero_or_missing": False}, [], False),
+        ({"is_incubating_at_year_end": False}, [], False),
     ],
 )
-def test_c2_low_innovation(mk, rulebook, change, flagged):
+def test_c2_low_innovation(mk, rulebook, change, activity, flagged):
     row = {"uscc": "U1", "months_in_incubation": 24, **IDLE, **change}
-    got = clearout(mk, rulebook, row)
+    got = clearout(mk, rulebook, row, activity=activity)
     assert ("U1" in got) is flagged
     if flagged:
         assert got["U1"]["reason_codes"] == "C2"
+
+
+def test_c2_windows_are_the_rulebooks(mk, rulebook):
+    """A wider window in the rulebook reaches further back, and the reason names it."""
+    c2 = rulebook.clearout.C2.model_copy(update={"activity_years": 3, "certificate_years": 4})
+    changed = rulebook.model_copy(
+        update={"clearout": rulebook.clearout.model_copy(update={"C2": c2})}
+    )
+    row = {"uscc": "U1", "months_in_incubation": 30, **IDLE}
+    patent_2022 = [("U1", "patent", "ZL1", 2022)]
+    assert "U1" in clearout(mk, rulebook, row, activity=patent_2022)
+    assert clearout(mk, changed, row, activity=patent_2022) == {}
+    reasons = clearout(mk, changed, row)["U1"]["reasons_zh"]
+    assert "2022—2024 年专利申请或授权 0 件" in reasons and "2021—2024 年高企证书 0 张" in reasons
+
+
+def test_c2_counts_each_activity_once(mk, rulebook):
+    """A patent applied for in Y−1 and granted in Y is one patent; each kind counted apart."""
+    activity = mk.activity(
+        ("U1", "patent", "ZL1", 2023),
+        ("U1", "patent", "ZL1", 2024),
+        ("U1", "patent", "ZL2", 2024),
+        ("U1", "financing", "F1", 2024),
+    )
+    tenants = mk.tenants({"carrier_id": "C1", "uscc": "U1"}, {"carrier_id": "C1", "uscc": "U2"})
+    got = with_c2_activity(tenants, activity, rulebook.clearout.C2).sort("uscc")
+    assert got["c2_patents"].to_list() == [2, 0]
+    assert got["c2_financing"].to_list() == [1, 0]
+    assert got["c2_certificates"].to_list() == [0, 0]
+    assert got["c2_has_tech_sme_registration"].to_list() == [False, False]
 
 
 def test_c3_deregistered_without_exit_date(mk, rulebook):

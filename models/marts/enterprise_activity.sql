@@ -1,0 +1,64 @@
+-- One row per enterprise × innovation activity × year it happened, over every loaded package (a
+-- fact reported again in a later year is one fact): a patent applied for or granted (a patent
+-- granted in another year than applied for has a row for each year), a high-tech certificate
+-- issued, a financing event, a tech-SME registration. Clear-out C2 (rules.md "Clear-out")
+-- counts the activities inside the rulebook's look-back windows (clearout.C2: activity_years,
+-- certificate_years), so the windows are the rulebook's, not this model's.
+
+with
+
+patents as (
+    select * from {{ ref('int_patents_deduplicated') }}
+    where is_kept
+),
+
+certificates as (
+    select * from {{ ref('int_high_tech_deduplicated') }}
+    where is_kept
+),
+
+financing as (
+    select * from {{ ref('int_financing_deduplicated') }}
+    where is_kept
+),
+
+tenant_rows as (
+    select * from {{ ref('int_tenants_deduplicated') }}
+    where is_kept
+),
+
+activities as (
+    select uscc, 'patent' as activity_kind, patent_no as activity_key,
+        year(application_date) as activity_year
+    from patents
+    where application_date is not null and patent_no is not null
+    union
+    select uscc, 'patent', patent_no, year(grant_date)
+    from patents
+    where grant_date is not null and patent_no is not null
+    union
+    select uscc, 'certificate', certificate_no, year(issue_date)
+    from certificates
+    where issue_date is not null and certificate_no is not null
+    union
+    select uscc, 'financing', dedup_key, year(financing_date)
+    from financing
+    where financing_date is not null
+    union
+    select uscc, 'tech_sme_registration', cast(tech_sme_reg_date as varchar),
+        year(tech_sme_reg_date)
+    from tenant_rows
+    where tech_sme_reg_date is not null
+),
+
+final as (
+    select
+        uscc,
+        activity_kind,
+        activity_key,
+        cast(activity_year as integer) as activity_year
+    from activities
+    where uscc is not null
+)
+
+select * from final
