@@ -125,3 +125,17 @@
  ]
 }')) }}
 {%- endmacro %}
+
+{#- The contract's datasets, in its order: the one list the models loop over. -#}
+{% macro contract_datasets() -%}
+    {{ return(_contract_keys().keys() | list) }}
+{%- endmacro %}
+
+{#- A dataset's key: the columns that identify one of its rows. -#}
+{% macro contract_key(dataset) -%}
+    {{ return(_contract_keys()[dataset]) }}
+{%- endmacro %}
+
+{% macro _contract_keys() -%}
+{{ return(fromjson('{"carriers": ["carrier_id"], "tenants": ["carrier_id", "uscc"], "patents": ["patent_no"], "high_tech": ["certificate_no"], "graduations": ["carrier_id", "uscc"], "financing": ["uscc", "financing_date", "amount", "financing_kind", "investor"], "awards": ["uscc", "competition", "award_level", "award_date"], "evaluations": ["carrier_id", "evaluation_level", "evaluation_year"], "recognitions": ["carrier_id", "recognized_type", "recognized_level"], "subsidy_claims": ["carrier_id", "claim_kind", "claimant_uscc"]}')) }}
+{%- endmacro %}

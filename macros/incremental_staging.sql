@@ -5,14 +5,14 @@
     Every raw row carries the `_run_id` of the ingest that wrote it, and ingest replaces a year's
     rows whole, so a year whose `_run_id` in raw differs from the one in the staged table (or
     that raw no longer holds) has changed:
-      restage_changed_years()   (pre-hook, models/staging/checked in dbt_project.yml) deletes the
-                                staged rows of every such year;
+      restage_changed_years(dataset) (the pre-hook of each __checked model, given its dataset)
+                                deletes the staged rows of every such year;
       raw_rows_to_stage(source, dataset) (the import CTE of each __checked model, given its raw
                                 source and dataset name)
                                 selects the raw rows whose `_run_id` is not staged, i.e. the
                                 changed years.
     On the first build, a --full-refresh, or when the project's code changed since the last
-    build (orchestration/transform.py decides), everything is parsed afresh.
+    build (orchestration/transform/batch_build.py decides), everything is parsed afresh.
 
     The office's report-row adjustments (raw._adjustments, written by the run before dbt for
     every loaded year; orchestration/adjustments_io.py) are applied here, before cleaning:
@@ -100,9 +100,8 @@
 {%- endmacro %}
 
 
-{% macro restage_changed_years() -%}
+{% macro restage_changed_years(dataset) -%}
     {%- if is_incremental() -%}
-    {%- set dataset = this.identifier[4:-9] -%}
     delete from {{ this }}
     where _run_id || '#' || _adjustments_sig not in (
         select distinct raw_rows._run_id || '#' || coalesce(signatures.adjustments_sig, '')

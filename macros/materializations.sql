@@ -14,7 +14,7 @@
       - is_incremental() works as before: it reads the relation and the `incremental` name.
     They leave out what the project does not use: grants, persist_docs, indexes, foreign keys,
     partitioning and Python models. Schema changes of an incremental model need no
-    on_schema_change: changed code rebuilds everything (orchestration/transform.py,
+    on_schema_change: changed code rebuilds everything (orchestration/transform/fingerprint.py,
     code_fingerprint), so an append always meets the columns it was created with.
 -#}
 

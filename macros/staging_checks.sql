@@ -24,8 +24,9 @@
       patent_type_mismatch      the patent number's type digit disagrees with 专利类型
       malformed_certificate_no  not GR + year + province + serial
       certificate_year_mismatch the certificate number's year is not the issue date's year
-      carrier_name_conflict     the carrier id is already reported under another name that year
-                                (stg_carriers__checked; the message names both)
+      carrier_name_conflict     the carrier id is already reported under another name that year:
+                                a check across rows, made in intermediate
+                                (int_carriers_name_conflicts; the message names both)
       approximate_amount        an amount written as an estimate (约50万, 50余万, 50多万, 50万左右)
       nul_bytes, unreadable_line, repeated_header, merged_cell, other_year_file
                                 found by ingest, carried in raw `_row_error` (ingest_row_error)

@@ -1,4 +1,4 @@
--- One row per staging carriers row, flagged: is_kept marks the one row kept per key
+-- One row per carriers row that passes every check (int_carriers_named), flagged: is_kept marks the one row kept per key
 -- (carrier_id) per assessment year (a package lists them afresh every year).
 -- Kept: the latest assessment year, then the first file, sheet and row (deterministic).
 -- is_conflict: a dropped row disagreeing with the kept row in the same package year (a warning).
@@ -12,7 +12,7 @@ staged as (
         carriers.* replace (coalesce(town_names.town_name, carriers.town) as town),
         carriers.town as town_as_written,
         town_names.town_name is null and carriers.town is not null as is_town_unknown
-    from {{ ref('stg_carriers') }} as carriers
+    from {{ ref('int_carriers_named') }} as carriers
     left join {{ ref('int_town_names') }} as town_names
         on carriers.town = town_names.match_name
     where {{ as_of_filter('carriers._assessment_year') }}

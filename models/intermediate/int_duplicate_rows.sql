@@ -4,18 +4,12 @@
 -- A view: only data_quality_issues reads it, as one CTE, which DuckDB computes once however often the
 -- query uses it; nothing is built twice and the batch runs one dbt node fewer (benchmarks.md).
 {{ config(materialized='view') }}
-{%- set key_columns = {
-    'carriers': 'carrier_id',
-    'tenants': 'carrier_id, uscc',
-    'patents': 'patent_no',
-    'high_tech': 'certificate_no',
-    'graduations': 'carrier_id, uscc',
-    'financing': 'uscc, financing_date, amount, financing_kind, investor',
-    'awards': 'uscc, competition, award_level, award_date',
-    'evaluations': 'carrier_id, evaluation_level, evaluation_year',
-    'recognitions': 'carrier_id, recognized_type, recognized_level',
-    'subsidy_claims': 'carrier_id, claim_kind, claimant_uscc',
-} %}
+{#- Each of the contract's datasets with its key, as the data-quality list names it
+    (macros/contract_columns.sql, generated from the contract). -#}
+{%- set key_columns = {} %}
+{%- for dataset in contract_datasets() %}
+    {%- do key_columns.update({dataset: contract_key(dataset) | join(', ')}) %}
+{%- endfor %}
 
 with
 

@@ -3,10 +3,8 @@
 -- A view: only dataset_counts reads it, as one CTE, which DuckDB computes once however often the
 -- query uses it; nothing is built twice and the batch runs one dbt node fewer (benchmarks.md).
 {{ config(materialized='view') }}
-{%- set dataset_names = [
-    'carriers', 'tenants', 'patents', 'high_tech', 'graduations',
-    'financing', 'awards', 'evaluations', 'recognitions', 'subsidy_claims',
-] %}
+{#- The contract's ten datasets (macros/contract_columns.sql, generated from the contract). -#}
+{%- set dataset_names = contract_datasets() %}
 
 with
 

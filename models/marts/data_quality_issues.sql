@@ -1,14 +1,9 @@
 -- Every data-quality finding of every loaded year, in the shape of results.dq_issues plus
--- assessment_year and carrier_id: what the ingest could not use, every staging reject (one
--- row per failing check, severity error: the row was not used; warning for a row the office
--- excluded by an adjustment), and the warnings raised here:
+-- assessment_year and carrier_id: what the ingest could not use, every rejected row
+-- (int_rejected_rows: one row per failing check, severity error: the row was not used; warning
+-- for a row the office excluded by an adjustment), and the warnings raised here:
 -- duplicates that disagree with the kept row, events claimed by several carriers or by none,
 -- tenants of a carrier missing from that year's carriers sheet, and towns not in the towns seed.
-{%- set dataset_names = [
-    'carriers', 'tenants', 'patents', 'high_tech', 'graduations',
-    'financing', 'awards', 'evaluations', 'recognitions', 'subsidy_claims',
-] %}
-
 with
 
 ingest_findings as (
@@ -28,11 +23,10 @@ ingest_findings as (
     where {{ as_of_filter('findings._assessment_year') }}
 ),
 
-{% for dataset in dataset_names %}
-rejected_{{ dataset }} as (
+rejected as (
     select
         rejected._assessment_year as assessment_year,
-        '{{ dataset }}' as dataset,
+        rejected.dataset,
         rejected._source_file as source_file,
         rejected._sheet as sheet,
         rejected._source_row as source_row,
@@ -43,11 +37,10 @@ rejected_{{ dataset }} as (
         rejected.value_as_written,
         rejected.message,
         cast(null as varchar) as carrier_id
-    from {{ ref('stg_' ~ dataset ~ '__rejected') }} as rejected
+    from {{ ref('int_rejected_rows') }} as rejected
     where {{ as_of_filter('rejected._assessment_year') }}
 ),
 
-{% endfor %}
 duplicate_conflicts as (
     select
         duplicates._assessment_year as assessment_year,
@@ -228,10 +221,8 @@ unknown_towns as (
 
 unioned as (
     select * from ingest_findings
-    {% for dataset in dataset_names %}
     union all
-    select * from rejected_{{ dataset }}
-    {% endfor %}
+    select * from rejected
     union all
     select * from duplicate_conflicts
     union all

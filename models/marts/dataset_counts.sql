@@ -2,10 +2,8 @@
 -- rejected (a row failing several checks counted once) and dropped as duplicates (counted in
 -- the file the dropped row came from). rows_read = rows_kept + rows_rejected + rows_duplicate,
 -- which a singular test checks for every row.
-{%- set dataset_names = [
-    'carriers', 'tenants', 'patents', 'high_tech', 'graduations',
-    'financing', 'awards', 'evaluations', 'recognitions', 'subsidy_claims',
-] %}
+{#- The contract's ten datasets (macros/contract_columns.sql, generated from the contract). -#}
+{%- set dataset_names = contract_datasets() %}
 
 with
 
@@ -26,27 +24,26 @@ staged_{{ dataset }} as (
     group by all
 ),
 
-rejected_{{ dataset }} as (
+{% endfor %}
+rejected as (
     select
-        '{{ dataset }}' as dataset,
-        rejected._assessment_year,
-        rejected._source_file,
+        rejected_rows.dataset,
+        rejected_rows._assessment_year,
+        rejected_rows._source_file,
         0 as rows_kept,
         0 as rows_duplicate,
-        count(distinct rejected._row_id) as rows_rejected
-    from {{ ref('stg_' ~ dataset ~ '__rejected') }} as rejected
-    where {{ as_of_filter('rejected._assessment_year') }}
+        count(distinct rejected_rows._row_id) as rows_rejected
+    from {{ ref('int_rejected_rows') }} as rejected_rows
+    where {{ as_of_filter('rejected_rows._assessment_year') }}
     group by all
 ),
 
-{% endfor %}
 outcomes as (
     {% for dataset in dataset_names %}
     select * from staged_{{ dataset }}
     union all
-    select * from rejected_{{ dataset }}
-    {% if not loop.last %}union all{% endif %}
     {% endfor %}
+    select * from rejected
 ),
 
 outcome_totals as (

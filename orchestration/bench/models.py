@@ -1,7 +1,7 @@
 """The bench's per-model view: where the time of the dbt build goes, the floor the national year
 is held against, and the check that a change left every result as it was.
 
-Called from orchestration/bench/__init__.py (a few lines each):
+Called from orchestration/bench/run.py and bare.py (a few lines each):
 
 - `execute_models`: the bare baseline runs the compiled models one by one, timed each; with
   `profile`, DuckDB's own profile of the named models (operators, their time and rows: what is
@@ -110,10 +110,10 @@ def profile_models(
 ) -> list[Path]:
     """A separate bare pass (on a copy of the warehouse) that profiles the named models; the
     profile files' paths. The measured bare runs stay unprofiled."""
-    from orchestration import bench
+    from orchestration.bench.bare import run_bare
 
     names = list(names)
-    bench.run_bare(warehouse, target, year, profile=names, profile_dir=out_dir)
+    run_bare(warehouse, target, year, profile=names, profile_dir=out_dir)
     return [out_dir / f"{name}.txt" for name in names if (out_dir / f"{name}.txt").exists()]
 
 

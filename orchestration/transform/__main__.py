@@ -2,7 +2,8 @@
 
 import sys
 
-from orchestration.transform import PROJECT_DIR, write_contract_artifacts
+from orchestration.config import PROJECT_DIR
+from orchestration.transform.codegen import write_contract_artifacts
 
 if sys.argv[1:] == ["codegen"]:
     for written in write_contract_artifacts():

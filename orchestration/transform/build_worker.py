@@ -2,7 +2,7 @@
 `orchestration.worker`.
 
 Reads: the dbt project (once told where the warehouse is). Writes: the warehouse, through
-`transform.build_models`, once, when asked. The main process holds no connection to the
+`batch_build.build_models`, once, when asked. The main process holds no connection to the
 warehouse from `build` until it returns (DuckDB: one writer process).
 """
 
@@ -11,14 +11,10 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from orchestration.transform import (
-    UNREAD,
-    DbtRunResult,
-    Unread,
-    build_models,
-    load_or_parse_manifest,
-    warm_up,
-)
+from orchestration.transform.batch_build import UNREAD, Unread, build_models
+from orchestration.transform.dbt_results import DbtRunResult
+from orchestration.transform.manifest_cache import load_or_parse_manifest
+from orchestration.transform.warm_up import warm_up
 from orchestration.worker import Channel, Worker, WorkerName
 
 NAME = WorkerName(

@@ -213,6 +213,10 @@ def claims_frame(year: int = YEAR) -> pl.DataFrame:
     )
 
 
+CARRIERS_TABLE = "intermediate.int_carriers_named"
+"""What the stg_carriers suite reads: stg_carriers without the name conflicts."""
+
+
 def put_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     """Create (or replace) schema.table from a polars frame."""
     schema = table.split(".")[0]
@@ -228,6 +232,8 @@ def build_clean_warehouse(con: duckdb.DuckDBPyConnection, year: int = YEAR) -> N
     for name in datasets():
         put_table(con, f"raw.{name}", raw_frame(name, year=year))
         put_table(con, f"staging.stg_{name}", staging_frame(name, year=year))
+    # the carriers suite reads the rows past the check across rows (models/intermediate)
+    put_table(con, CARRIERS_TABLE, staging_frame("carriers", year=year))
     put_table(con, "marts.carrier_year_indicators", indicators_frame(year))
     put_table(con, "marts.attributed_events", events_frame(year))
     put_table(con, "marts.tenant_year_facts", tenant_facts_frame(year))

@@ -175,7 +175,8 @@ def test_pre_narrowing_in_duckdb_gives_the_same_findings(b, con) -> None:
         exit_date=[dt.date(2022, 1, 1)] + [None] * (n - 1),
         _row_id=["dup", "dup"] + [f"t{i}" for i in range(n - 2)],
     )
-    b.put_table(con, "staging.stg_carriers", carriers)
+    b.put_table(con, "staging.stg_carriers", carriers)  # what stg_tenants' carrier_exists reads
+    b.put_table(con, b.CARRIERS_TABLE, carriers)
     b.put_table(con, "staging.stg_tenants", tenants)
     suites = ["stg_carriers", "stg_tenants", "carrier_year_indicators"]
     whole = audit_warehouse(con, b.YEAR, suites=suites)

@@ -61,7 +61,7 @@ def test_a_missing_table_is_an_error_not_a_skipped_check(b, con, sql) -> None:
 
 def test_duplicate_carrier_id_in_a_year_is_an_error_naming_both_rows(b, con) -> None:
     frame = b.staging_frame("carriers", 3, carrier_id=["C001", "C002", "C001"])
-    b.put_table(con, "staging.stg_carriers", frame)
+    b.put_table(con, b.CARRIERS_TABLE, frame)
     found = hits(
         audit_warehouse(con, b.YEAR, suites=["stg_carriers"]),
         "stg_carriers.carrier_id.duplicate_in_year",
@@ -75,7 +75,7 @@ def test_duplicate_carrier_id_in_a_year_is_an_error_naming_both_rows(b, con) -> 
 
 def test_the_same_carrier_in_two_years_is_not_a_duplicate(b, con) -> None:
     frame = pl.concat([b.staging_frame("carriers"), b.staging_frame("carriers", year=b.YEAR - 1)])
-    b.put_table(con, "staging.stg_carriers", frame)
+    b.put_table(con, b.CARRIERS_TABLE, frame)
     assert audit_warehouse(con, b.YEAR, suites=["stg_carriers"]).findings.height == 0
 
 
@@ -118,9 +118,7 @@ def test_negative_amount_is_an_error(b, con) -> None:
 
 
 def test_zero_incubation_area_is_an_error(b, con) -> None:
-    b.put_table(
-        con, "staging.stg_carriers", b.staging_frame("carriers", incubation_area_m2=[0.0, 5.0])
-    )
+    b.put_table(con, b.CARRIERS_TABLE, b.staging_frame("carriers", incubation_area_m2=[0.0, 5.0]))
     found = hits(
         audit_warehouse(con, b.YEAR, suites=["stg_carriers"]),
         "stg_carriers.incubation_area_m2.positive",

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from orchestration import bench
+from orchestration.bench.report import tax_line
 
 CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
@@ -69,7 +70,7 @@ def test_bare_baseline_rebuilds_the_same_marts(result) -> None:
     assert len(res.pairs) == 2 and [p[0] for p in res.pairs] == res.walls
     ratios = sorted(core / bare for _, core, bare in res.pairs)
     assert tax["transform_and_score"] == pytest.approx(sum(ratios) / 2)
-    assert "each over the bare run right after it" in bench._tax_line(res)
+    assert "each over the bare run right after it" in tax_line(res)
     # run_bare again, keeping its copy, and compare one mart with the batch's
     warehouse = workdir / "warehouse.duckdb"
     bench.run_bare(warehouse, workdir / "target", res.year, keep_copy=True)

@@ -16,7 +16,8 @@ import pytest
 from orchestration.contract import column_types, datasets
 from orchestration.publish.labels import VALUE_LABELS, value_label
 from orchestration.publish.template import TYPE_ZH, option_labels
-from orchestration.transform import CHECK_NAMES, ENUM_CODES_SEED
+from orchestration.transform.codegen import ENUM_CODES_SEED
+from orchestration.transform.staging_yml import CHECK_NAMES
 from scoring import rewards, vocabulary
 from scoring.adjustments import KINDS, SOURCES, STATUSES
 from scoring.results_contract import check_label, result_contract

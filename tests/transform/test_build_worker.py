@@ -15,6 +15,7 @@ import pytest
 from orchestration import transform
 from orchestration.errors import ExitCode
 from orchestration.transform import build_worker
+from orchestration.transform.manifest_cache import MANIFEST_CACHE
 
 SEEDS = len(list((Path(__file__).resolve().parents[2] / "seeds").glob("*.csv")))
 """The project's seeds: a full build loads every one."""
@@ -71,7 +72,7 @@ def test_a_worker_spawned_ahead_reads_nothing_until_told_where(
         with pytest.raises(RuntimeError, match="already"):
             builder.warm(warehouse, target_path=target)
         assert builder.build(None).count("seed") == SEEDS
-    assert (target / transform.MANIFEST_CACHE).is_file()
+    assert (target / MANIFEST_CACHE).is_file()
 
 
 HOLD = """

@@ -9,14 +9,13 @@ import jinja2
 import pytest
 
 from orchestration.contract import datasets
-from orchestration.transform import (
+from orchestration.transform.codegen import (
     CONTRACT_MACRO,
     ENUM_CODES_SEED,
     ENUM_LABELS_SEED,
-    _jinja_string_body,
     contract_artifacts,
-    enum_match_key,
 )
+from orchestration.transform.contract_dbt import enum_match_key, jinja_string_body
 
 
 @pytest.mark.parametrize("path", list(contract_artifacts()), ids=lambda p: p.name)
@@ -103,8 +102,21 @@ def test_the_contract_macro_reads_back_as_the_contract():
     assert carrier_type["zh"] == "载体类型"
 
 
+def test_the_contract_macro_lists_the_datasets_and_their_keys():
+    """The models that loop over every dataset (int_raw_rows_read, int_duplicate_rows,
+    dataset_counts, data_quality_issues) read the list and the keys from the macro."""
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+    text = CONTRACT_MACRO.read_text(encoding="utf-8")
+    macros = env.from_string(text, globals={"return": _return, "fromjson": json.loads}).module
+    with pytest.raises(_Returned) as returned:
+        macros.contract_datasets()  # its first act: _contract_keys(), whose return holds all
+    keys = returned.value.args[0]
+    assert list(keys) == list(datasets())  # the contract's order
+    assert keys == {name: list(ds.key) for name, ds in datasets().items()}
+
+
 @pytest.mark.parametrize("text", ["plain", "it's", 'say "x"', "back\\slash \\u4e2d", "行\n二"])
 def test_a_jinja_string_body_comes_back_unchanged(text):
     """Jinja reads backslash escapes in string literals: the body escapes what it must."""
     env = jinja2.Environment()
-    assert env.from_string("{{ '" + _jinja_string_body(text) + "' }}").render() == text
+    assert env.from_string("{{ '" + jinja_string_body(text) + "' }}").render() == text

@@ -13,6 +13,7 @@ from orchestration import transform
 from orchestration.ingest import ingest_package
 from orchestration.lock import connect
 from orchestration.sample import generate_sample
+from orchestration.transform.fingerprint import FINGERPRINT_TABLE
 
 pytestmark = pytest.mark.slow
 
@@ -116,7 +117,7 @@ def test_changed_code_rebuilds_every_staged_row(two_years, tmp_path):
     _ingest(warehouse, reports, 2023, "run-2023")
     transform.build_models(warehouse, target_path=target)
     with connect(warehouse, read_only=True) as con:
-        assert con.execute(f"select fingerprint from {transform.FINGERPRINT_TABLE}").fetchone() == (
+        assert con.execute(f"select fingerprint from {FINGERPRINT_TABLE}").fetchone() == (
             transform.code_fingerprint(),
         )
     # A row staged by "old code": an incremental build keeps it (same run id as raw) ...
@@ -132,7 +133,7 @@ def test_changed_code_rebuilds_every_staged_row(two_years, tmp_path):
         ).fetchone() == (1,)
     # ... and once the recorded fingerprint no longer matches the code, everything is rebuilt.
     with connect(warehouse) as con:
-        con.execute(f"update {transform.FINGERPRINT_TABLE} set fingerprint = 'older code'")
+        con.execute(f"update {FINGERPRINT_TABLE} set fingerprint = 'older code'")
     rebuilt = transform.build_models(warehouse, target_path=target)
     assert "--full-refresh" in rebuilt.args
     with connect(warehouse, read_only=True) as con:

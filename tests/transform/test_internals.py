@@ -15,6 +15,7 @@ import pytest
 from orchestration import transform
 from orchestration.internals import cpython, dbt, dbt_duckdb, gx
 from orchestration.internals._door import Door
+from orchestration.transform.manifest_cache import MANIFEST_CACHE
 
 DOORS = (dbt.DOOR, dbt_duckdb.DOOR, gx.DOOR, cpython.DOOR)
 
@@ -49,11 +50,11 @@ def test_on_another_dbt_the_project_is_parsed_by_dbt_and_nothing_cached(tmp_path
     dbt.DOOR.start("1.12.0")
     manifest = transform.load_or_parse_manifest(warehouse, target)
     assert "model.carrier_assess.carrier_year_indicators" in manifest.nodes
-    assert not (target / transform.MANIFEST_CACHE).exists()
+    assert not (target / MANIFEST_CACHE).exists()
     assert transform.warm_up(warehouse, target, manifest)  # the public `dbt ls`, no imports
     dbt.DOOR.start()
     cached = transform.load_or_parse_manifest(warehouse, target)
-    assert (target / transform.MANIFEST_CACHE).is_file()
+    assert (target / MANIFEST_CACHE).is_file()
     assert cached.nodes.keys() == manifest.nodes.keys()
 
 

@@ -1,4 +1,4 @@
-"""The parsed dbt project is cached in the target folder (transform.load_or_parse_manifest):
+"""The parsed dbt project is cached in the target folder (manifest_cache.load_or_parse_manifest):
 a run loads it in ~0.02 s instead of ~1 s of partial parsing, and any change of what dbt reads
 (a model's text, the environment profiles.yml renders) parses afresh. The real dbt, on a copy
 of the project, so a model can be edited."""
@@ -10,23 +10,29 @@ from pathlib import Path
 
 import pytest
 
-from orchestration import transform
 from orchestration.config import PROJECT_DIR
+from orchestration.transform import dbt_runner, manifest_cache, project_files
+from orchestration.transform.manifest_cache import (
+    MANIFEST_CACHE,
+    load_or_parse_manifest,
+    manifest_key,
+)
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the dbt project's files that `transform` treats as the project."""
+    """A copy of the dbt project's files that the transform step treats as the project."""
     copy = tmp_path / "project"
     copy.mkdir()
     for name in ("dbt_project.yml", "profiles.yml"):
         shutil.copy(PROJECT_DIR / name, copy / name)
-    for folder in transform.DBT_SOURCE_FOLDERS:
+    for folder in project_files.DBT_SOURCE_FOLDERS:
         if (PROJECT_DIR / folder).is_dir():
             shutil.copytree(PROJECT_DIR / folder, copy / folder)
-    monkeypatch.setattr(transform, "PROJECT_DIR", copy)
+    for module in (dbt_runner, project_files, manifest_cache):  # each that reads the project
+        monkeypatch.setattr(module, "PROJECT_DIR", copy)
     return copy
 
 
@@ -37,12 +43,12 @@ def _sql_of(manifest: object, model: str) -> str:
 
 def test_the_cache_is_used_until_what_dbt_reads_changes(project: Path, tmp_path: Path) -> None:
     warehouse, target = tmp_path / "w.duckdb", tmp_path / "target"
-    cache = target / transform.MANIFEST_CACHE
+    cache = target / MANIFEST_CACHE
 
-    parsed = transform.load_or_parse_manifest(warehouse, target)
+    parsed = load_or_parse_manifest(warehouse, target)
     assert parsed is not None and cache.is_file()
     written = cache.stat().st_mtime_ns
-    again = transform.load_or_parse_manifest(warehouse, target)
+    again = load_or_parse_manifest(warehouse, target)
     assert cache.stat().st_mtime_ns == written  # a hit: loaded, not parsed and written again
     assert again is not None and set(again.nodes) == set(parsed.nodes)  # type: ignore[attr-defined]
     # Every attribute comes back in its own place (dbt's own __reduce_ex__ shifts the lookups
@@ -55,7 +61,7 @@ def test_the_cache_is_used_until_what_dbt_reads_changes(project: Path, tmp_path:
     # A model edited: another key, parsed afresh, and the new text is what the build would run.
     model = project / "models" / "marts" / "dataset_counts.sql"
     model.write_text(model.read_text(encoding="utf-8") + "\n-- edited\n", encoding="utf-8")
-    edited = transform.load_or_parse_manifest(warehouse, target)
+    edited = load_or_parse_manifest(warehouse, target)
     assert "-- edited" in _sql_of(edited, "dataset_counts")
     assert "-- edited" not in _sql_of(parsed, "dataset_counts")
 
@@ -63,11 +69,11 @@ def test_the_cache_is_used_until_what_dbt_reads_changes(project: Path, tmp_path:
 def test_the_key_covers_the_environment_the_profile_renders(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    key = transform.manifest_key(tmp_path / "a.duckdb")
-    assert transform.manifest_key(tmp_path / "a.duckdb") == key
-    assert transform.manifest_key(tmp_path / "b.duckdb") != key  # CARRIER_ASSESS_WAREHOUSE
+    key = manifest_key(tmp_path / "a.duckdb")
+    assert manifest_key(tmp_path / "a.duckdb") == key
+    assert manifest_key(tmp_path / "b.duckdb") != key  # CARRIER_ASSESS_WAREHOUSE
     monkeypatch.setenv("CARRIER_ASSESS_MEMORY_LIMIT", "1234MB")  # read by profiles.yml
-    changed = transform.manifest_key(tmp_path / "a.duckdb")
+    changed = manifest_key(tmp_path / "a.duckdb")
     assert changed != key
     (project / "macros" / "extra.sql").write_text("{% macro x() %}1{% endmacro %}\n")
-    assert transform.manifest_key(tmp_path / "a.duckdb") != changed  # any file of a dbt folder
+    assert manifest_key(tmp_path / "a.duckdb") != changed  # any file of a dbt folder

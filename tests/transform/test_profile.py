@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import transform
 from orchestration.config import PROJECT_DIR, WAREHOUSE_ENV
 from orchestration.lock import DUCKDB_CONFIG
+from orchestration.transform import dbt_runner
 
 pytestmark = pytest.mark.slow
 
@@ -28,10 +28,10 @@ def test_dbt_connects_with_the_batch_configuration(tmp_path: Path) -> None:
     args += ["--profiles-dir", str(PROJECT_DIR), "--target-path", str(tmp_path / "target")]
     args += ["--log-path", str(tmp_path / "logs")]
     try:
-        with transform._environment({WAREHOUSE_ENV: str(warehouse)}):
+        with dbt_runner._environment({WAREHOUSE_ENV: str(warehouse)}):
             result = dbtRunner().invoke(args)
     finally:
-        transform.release_dbt_connections()
+        dbt_runner.release_dbt_connections()
     assert result.success, result.exception
     seen = dict(zip(SETTINGS, result.result.results[0].agate_table.rows[0], strict=True))
     with duckdb.connect(":memory:", config=DUCKDB_CONFIG) as con:

@@ -1,5 +1,6 @@
 -- Every raw awards row, parsed once, with the list of checks it fails (empty: it passes).
 -- stg_awards and stg_awards__rejected both read this table, so nothing is parsed twice.
+{{ config(pre_hook="{{ restage_changed_years('awards') }}") }}
 with
 
 raw_awards as (

@@ -1,6 +1,8 @@
 -- Every raw carriers row, parsed once, with the list of checks it fails (empty: it passes).
 -- stg_carriers and stg_carriers__rejected both read this table, so nothing is parsed twice.
--- Beyond the column checks: carrier_name_conflict (one id, two names in a year).
+-- One id under two names in a year is a check across rows: intermediate's
+-- (int_carriers_name_conflicts).
+{{ config(pre_hook="{{ restage_changed_years('carriers') }}") }}
 with
 
 raw_carriers as (
@@ -36,52 +38,11 @@ parsed as (
     from raw_carriers
 ),
 
-row_checked as (
+checked as (
     select
         parsed.* exclude (_raw),
         {{ row_failures('carriers') }} as _failures
     from parsed
-),
-
--- The same carrier id under two names in one year's package: the first row that passes every
--- other check (by file, sheet, row, the order dedup keeps) names the carrier; a later row with
--- another name is rejected, its message naming both, so the office sees which one was used.
-first_named as (
-    select
-        row_checked.*,
-        first_value(
-            case
-                when len(row_checked._failures) = 0
-                    then {'name': row_checked.carrier_name, 'file': row_checked._source_file,
-                          'sheet': row_checked._sheet, 'row': row_checked._source_row}
-            end ignore nulls
-        ) over (
-            partition by row_checked._assessment_year, row_checked.carrier_id
-            order by row_checked._source_file, row_checked._sheet, row_checked._source_row
-            rows between unbounded preceding and unbounded following
-        ) as _first_named
-    from row_checked
-),
-
-checked as (
-    select
-        first_named.* exclude (_first_named, _failures),
-        list_filter(list_append(first_named._failures, case
-            when first_named.carrier_id is not null
-                and first_named.carrier_name is not null
-                and first_named._first_named is not null
-                and first_named.carrier_name <> first_named._first_named.name
-                then {{ dq_failure('carrier_name', 'carrier_name_conflict', 'first_named.carrier_name', none, none,
-                    message_sql="'【载体名称】载体编号 ' || first_named.carrier_id || ' 已在“'
-                        || first_named._first_named.file || '”' || "
-                        ~ "case when first_named._first_named.sheet <> '' then '工作表“' || first_named._first_named.sheet || '”' else '' end"
-                        ~ " || '第 ' || first_named._first_named.row || ' 行以名称“' || first_named._first_named.name
-                        || '”报送，此行名称为“' || first_named.carrier_name || '”，此行未采用 / Carrier id '
-                        || first_named.carrier_id || ' is already reported as ''' || first_named._first_named.name
-                        || ''' in ' || first_named._first_named.file || ' row ' || first_named._first_named.row
-                        || '; this row names it ''' || first_named.carrier_name || ''' and is not used'") }}
-        end), lambda failure: failure is not null) as _failures
-    from first_named
 ),
 
 summarised as (

@@ -1,5 +1,6 @@
 -- Every raw evaluations row, parsed once, with the list of checks it fails (empty: it passes).
 -- stg_evaluations and stg_evaluations__rejected both read this table, so nothing is parsed twice.
+{{ config(pre_hook="{{ restage_changed_years('evaluations') }}") }}
 with
 
 raw_evaluations as (

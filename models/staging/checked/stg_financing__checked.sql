@@ -1,5 +1,6 @@
 -- Every raw financing row, parsed once, with the list of checks it fails (empty: it passes).
 -- stg_financing and stg_financing__rejected both read this table, so nothing is parsed twice.
+{{ config(pre_hook="{{ restage_changed_years('financing') }}") }}
 with
 
 raw_financing as (

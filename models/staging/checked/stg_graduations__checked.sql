@@ -1,5 +1,6 @@
 -- Every raw graduations row, parsed once, with the list of checks it fails (empty: it passes).
 -- stg_graduations and stg_graduations__rejected both read this table, so nothing is parsed twice.
+{{ config(pre_hook="{{ restage_changed_years('graduations') }}") }}
 with
 
 raw_graduations as (

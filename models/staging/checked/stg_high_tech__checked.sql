@@ -1,5 +1,6 @@
 -- Every raw high_tech row, parsed once, with the list of checks it fails (empty: it passes).
 -- stg_high_tech and stg_high_tech__rejected both read this table, so nothing is parsed twice.
+{{ config(pre_hook="{{ restage_changed_years('high_tech') }}") }}
 with
 
 raw_high_tech as (

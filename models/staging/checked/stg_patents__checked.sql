@@ -1,5 +1,6 @@
 -- Every raw patents row, parsed once, with the list of checks it fails (empty: it passes).
 -- stg_patents and stg_patents__rejected both read this table, so nothing is parsed twice.
+{{ config(pre_hook="{{ restage_changed_years('patents') }}") }}
 with
 
 raw_patents as (

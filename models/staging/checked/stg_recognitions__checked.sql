@@ -1,5 +1,6 @@
 -- Every raw recognitions row, parsed once, with the list of checks it fails (empty: it passes).
 -- stg_recognitions and stg_recognitions__rejected both read this table, so nothing is parsed twice.
+{{ config(pre_hook="{{ restage_changed_years('recognitions') }}") }}
 with
 
 raw_recognitions as (

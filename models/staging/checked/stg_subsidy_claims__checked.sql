@@ -1,5 +1,6 @@
 -- Every raw subsidy_claims row, parsed once, with the list of checks it fails (empty: it passes).
 -- stg_subsidy_claims and stg_subsidy_claims__rejected both read this table, so nothing is parsed twice.
+{{ config(pre_hook="{{ restage_changed_years('subsidy_claims') }}") }}
 with
 
 raw_subsidy_claims as (

@@ -1,5 +1,6 @@
 -- Every raw tenants row, parsed once, with the list of checks it fails (empty: it passes).
 -- stg_tenants and stg_tenants__rejected both read this table, so nothing is parsed twice.
+{{ config(pre_hook="{{ restage_changed_years('tenants') }}") }}
 with
 
 raw_tenants as (

@@ -1,0 +1,199 @@
+"""Reporting a bench result: the framework tax (the batch over the bare baseline), the floor
+line, the console text, and the dated section added to docs/benchmarks.md with the machine's
+facts."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+from datetime import UTC, datetime
+from pathlib import Path
+
+from orchestration.bench import models as bench_models
+from orchestration.bench.result import TARGETS, BenchResult, core_seconds
+
+
+def machine_facts() -> dict[str, str]:
+    """CPU model, cores, memory, Python and platform (from /proc where there is one)."""
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            kib = int(handle.readline().split()[1])
+            mem = f"{kib / (1 << 20):.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": mem,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def framework_tax(result: BenchResult) -> dict[str, float] | None:
+    """The batch over the bare baseline: the whole run, and its transform + score steps. With
+    measured pairs (each run, then the bare baseline on what it built), the median of the
+    per-pair ratios; else the reported run over the one bare run."""
+    pairs = [p for p in result.pairs if p[2] > 0]
+    if pairs:
+        return {
+            "whole_run": statistics.median([wall / bare for wall, _, bare in pairs]),
+            "transform_and_score": statistics.median([core / bare for _, core, bare in pairs]),
+        }
+    if not result.bare or result.bare["total"] <= 0:
+        return None
+    return {
+        "whole_run": result.wall_seconds / result.bare["total"],
+        "transform_and_score": core_seconds(result.steps) / result.bare["total"],
+    }
+
+
+def tax_line(result: BenchResult) -> str | None:
+    """The framework tax in one line (None without a bare run)."""
+    tax = framework_tax(result)
+    if tax is None or result.bare is None:
+        return None
+    line = (
+        f"framework tax: bare DuckDB {result.bare['total']:.1f} s (model SQL "
+        f"{result.bare['sql']:.1f} s + scoring {result.bare['score']:.1f} s); whole run "
+        f"{tax['whole_run']:.2f}×, transform + score steps {tax['transform_and_score']:.2f}×"
+    )
+    if len(result.pairs) > 1:
+        each = ", ".join(
+            f"{core:.2f} s / {bare:.2f} s = {core / bare:.2f}×" for _, core, bare in result.pairs
+        )
+        line += f" (median of the runs, each over the bare run right after it: {each})"
+    return line
+
+
+def _walls_text(result: BenchResult, lead: str, tail: str) -> str:
+    """Every measured run's wall time, when there were several (`lead` may say `{n}`)."""
+    if len(result.walls) < 2:
+        return ""
+    return lead.format(n=len(result.walls)) + ", ".join(f"{w:.1f}" for w in result.walls) + tail
+
+
+def floor_line(result: BenchResult) -> str | None:
+    """The floor (DuckDB reading the package's CSVs into typed tables) and the run over it."""
+    if not result.floor or result.floor["seconds"] <= 0 or not result.floor["files"]:
+        return None  # no CSV in the package (a district's workbooks): no floor
+    ratio = result.wall_seconds / result.floor["seconds"]
+    limit = TARGETS.get(result.scale, {}).get("floor_multiple")
+    verdict = ""
+    if limit is not None:
+        verdict = f" ({'meets' if ratio <= limit else 'MISSES'} ≤ {limit:g}×)"
+    return (
+        f"floor: DuckDB reads the package's {int(result.floor['files'])} CSV files "
+        f"({int(result.floor['rows']):,} rows) into typed tables in "
+        f"{result.floor['seconds']:.1f} s; "
+        f"the run is {ratio:.1f}× that{verdict}"
+    )
+
+
+def format_result(result: BenchResult) -> str:
+    """The result as the console shows it: the run, its steps, tax, floor, comparison, models."""
+    lines = [
+        f"scale {result.scale} (×{result.multiplier:g}), year {result.year}: "
+        f"{result.wall_seconds:.1f} s wall, peak {result.total_peak_bytes / (1 << 30):.2f} GiB "
+        f"(all processes together; alone: main {result.peak_rss_bytes / (1 << 30):.2f}, "
+        f"largest worker {result.worker_peak_rss_bytes / (1 << 30):.2f}), "
+        f"exit {result.exit_code}; CPU {result.cpu_seconds:.1f} s, "
+        f"load average before the run {result.load_average:.1f}"
+        + _walls_text(result, "; median of {n} runs: ", " s"),
+        f"  (sample generation {result.generate_seconds:.1f} s; previous year's run "
+        f"{result.history_seconds:.1f} s)",
+        "  step                seconds   peak MiB",
+    ]
+    for step in result.steps:
+        mib = step["peak_rss_bytes"] / (1 << 20)
+        lines.append(f"  {step['name']:<18} {step['seconds']:>8.2f} {mib:>10.0f}")
+    lines += [f"  {line}" for line in (tax_line(result), floor_line(result)) if line]
+    if result.differences is not None:
+        lines.append(
+            "  results identical to the compared run"
+            if not result.differences
+            else "  results DIFFER from the compared run:\n    " + "\n    ".join(result.differences)
+        )
+    models = bench_models.format_models(result.models)
+    if models:
+        lines.append(models)
+    return "\n".join(lines)
+
+
+def append_to_doc(result: BenchResult, doc: Path) -> None:
+    """Add the result, with the machine's facts, to docs/benchmarks.md (newest first section)."""
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n\n"
+    marker = "## Results"
+    if marker not in text:
+        text = text.rstrip() + f"\n\n{marker}\n\n"
+    head, tail = text.split(marker, 1)
+    body = "\n".join(_doc_section(result)) + "\n"
+    doc.write_text(head + marker + "\n\n" + body + tail.lstrip("\n"), "utf-8")
+
+
+def _doc_section(result: BenchResult) -> list[str]:
+    """The result's markdown section: heading, machine, the run against its targets, rows, tax,
+    the steps' table, floor and the per-model table."""
+    facts = machine_facts()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    rows = ", ".join(f"{k} {v:,}" for k, v in sorted(result.rows.items()))
+    tax = tax_line(result)
+    section = [
+        f"### {result.scale} (×{result.multiplier:g}) — {stamp}",
+        "",
+        f"Machine: {facts['cpu']}, {facts['cores']} cores, {facts['memory']}, "
+        f"Python {facts['python']}.",
+        "",
+        _run_paragraph(result, facts),
+        "",
+        f"Rows: {rows or 'n/a'}.",
+        "",
+        *([f"{tax}.", ""] if tax else []),
+        "| step | seconds | peak RSS (MiB) |",
+        "| --- | ---: | ---: |",
+    ]
+    for step in result.steps:
+        section.append(
+            f"| {step['name']} | {step['seconds']:.2f} | {step['peak_rss_bytes'] / (1 << 20):.0f} |"
+        )
+    section.append("")
+    if floor_line(result):
+        section += [f"{floor_line(result)}.", ""]
+    if result.models:
+        section += [*bench_models.models_markdown(result.models), ""]
+    return section
+
+
+def _run_paragraph(result: BenchResult, facts: dict[str, str]) -> str:
+    """End to end: wall time and peak memory against the scale's targets, CPU and load."""
+    target = TARGETS[result.scale]
+    verdict = []
+    if target["seconds"] is not None:
+        ok = result.wall_seconds <= target["seconds"]
+        verdict.append(f"time {'meets' if ok else 'MISSES'} ≤ {target['seconds']:g} s")
+    ok_mem = result.total_peak_bytes <= target["peak_gib"] * (1 << 30)
+    verdict.append(f"memory {'meets' if ok_mem else 'MISSES'} ≤ {target['peak_gib']:.3g} GiB")
+    return (
+        f"End to end, cold: **{result.wall_seconds:.1f} s**, peak "
+        f"**{result.total_peak_bytes / (1 << 30):.2f} GiB**, the main process, the dbt "
+        f"process and the audit worker together (alone at their peaks: main "
+        f"{result.peak_rss_bytes / (1 << 30):.2f}, largest worker "
+        f"{result.worker_peak_rss_bytes / (1 << 30):.2f}; {'; '.join(verdict)}). "
+        f"Exit code {result.exit_code}. CPU (user + system) {result.cpu_seconds:.1f} s; "
+        f"1-minute load average before the run {result.load_average:.1f} on "
+        f"{facts['cores']} cores (other work on the machine inflates wall time)."
+        + _walls_text(
+            result, " The median of {n} cold runs, each starting in the same state: ", " s."
+        )
+    )
