@@ -246,11 +246,11 @@ def render_markdown() -> str:
             "",
             f"{doc.description}. Grain: {doc.grain}. Key: {key}.",
             "",
-            "| column | 中文 | English | description |",
-            "| --- | --- | --- | --- |",
+            "| column | type | 中文 | English | description |",
+            "| --- | --- | --- | --- | --- |",
         ]
         for col, cdoc in doc.columns.items():
-            lines.append(f"| `{col}` | {cdoc.zh} | {cdoc.en} | {cdoc.description} |")
+            lines.append(f"| `{col}` | {cdoc.type} | {cdoc.zh} | {cdoc.en} | {cdoc.description} |")
         lines.append("")
     lines += [
         "## Codes (代码对照)",
