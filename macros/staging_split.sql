@@ -4,6 +4,7 @@
       passed_rows(dataset, drop)  the rows that pass every check (stg_<dataset>), without
                                   the columns in `drop` (consumed by the parse)
       rejected_rows(dataset)  one row per (raw row, failing check) (stg_<dataset>__rejected)
+    and reject_columns(relation, dataset), a reject row's columns.
 -#}
 {% macro passed_rows(dataset, drop=[]) -%}
 with
@@ -43,18 +44,25 @@ failures as (
 
 rejected as (
     select
-        '{{ dataset }}' as dataset,
-        failures._assessment_year,
-        failures._source_file,
-        failures._sheet,
-        failures._source_row,
-        failures._row_id,
-        failures.failure.column_name as column_name,
-        failures.failure.check_name as check_name,
-        failures.failure.value_as_written as value_as_written,
-        failures.failure.message as message
+        {{ reject_columns('failures', dataset) }}
     from failures
 )
 
 select * from rejected
+{%- endmacro %}
+
+
+{#- The columns of a reject row, from a relation with the row's lineage and one `failure`
+    struct (dq_failure): the staging rejects and intermediate's cross-row checks alike. -#}
+{% macro reject_columns(relation, dataset) -%}
+        '{{ dataset }}' as dataset,
+        {{ relation }}._assessment_year,
+        {{ relation }}._source_file,
+        {{ relation }}._sheet,
+        {{ relation }}._source_row,
+        {{ relation }}._row_id,
+        {{ relation }}.failure.column_name as column_name,
+        {{ relation }}.failure.check_name as check_name,
+        {{ relation }}.failure.value_as_written as value_as_written,
+        {{ relation }}.failure.message as message
 {%- endmacro %}

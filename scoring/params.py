@@ -5,19 +5,9 @@ the rulebook's figures take."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
-
-CARRIER_TYPES = (
-    "incubator",
-    "accelerator",
-    "maker_space",
-    "complex",
-    "platform",
-    "offshore_center",
-    "industrial_park",
-)
 
 NonNeg = Annotated[Decimal, Field(ge=0)]
 Positive = Annotated[Decimal, Field(gt=0)]
@@ -31,6 +21,7 @@ CarrierType = Literal[
     "offshore_center",
     "industrial_park",
 ]
+CARRIER_TYPES: tuple[str, ...] = get_args(CarrierType)
 Level = Literal["national", "provincial", "municipal"]
 Grade = Literal["A", "B", "C", "D"]
 Mode = Literal["highest_only", "stack"]

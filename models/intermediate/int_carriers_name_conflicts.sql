@@ -57,16 +57,7 @@ conflicts as (
 
 rejected as (
     select
-        'carriers' as dataset,
-        conflicts._assessment_year,
-        conflicts._source_file,
-        conflicts._sheet,
-        conflicts._source_row,
-        conflicts._row_id,
-        conflicts.failure.column_name as column_name,
-        conflicts.failure.check_name as check_name,
-        conflicts.failure.value_as_written as value_as_written,
-        conflicts.failure.message as message
+        {{ reject_columns('conflicts', 'carriers') }}
     from conflicts
 )
 
