@@ -14,6 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from orchestration.contract import datasets
+
 NO_CARRIER = "__none__"
 
 SEVERITY_LABEL = {"error": "错误 / error", "warning": "警告 / warning"}
@@ -65,9 +67,18 @@ def _summary(issues: pl.DataFrame) -> list[dict[str, Any]]:
         .sort("dataset", nulls_last=True)
     )
     return [
-        {"dataset": r["dataset"] or "—", "errors": r["errors"], "warnings": r["warnings"]}
+        {"dataset": _dataset_label(r["dataset"]), "errors": r["errors"], "warnings": r["warnings"]}
         for r in counts.iter_rows(named=True)
     ]
+
+
+def _dataset_label(dataset: str | None) -> str:
+    """The dataset as the office knows it, its sheet's Chinese name, with the code beside it;
+    findings of no dataset (a history gap, a whole-package check) as 其他."""
+    known = datasets()
+    if dataset in known:
+        return f"{known[dataset].sheet_zh} / {dataset}"
+    return dataset or "其他 / other"
 
 
 def _frame(issues: pl.DataFrame) -> pl.DataFrame:

@@ -130,8 +130,11 @@ def test_report_groups_by_carrier_with_names(tmp_path) -> None:
 def test_report_summary_counts_per_dataset(tmp_path) -> None:
     page = write_dq_report(issues(), tmp_path / "r.html", 2024, None).read_text(encoding="utf-8")
     summary = page[: page.index('<table id="towns">')]
-    assert re.search(r"<td>tenants</td><td class=\"num\">2</td><td class=\"num\">0</td>", summary)
-    assert re.search(r"<td>financing</td><td class=\"num\">0</td><td class=\"num\">1</td>", summary)
+    # each dataset under its sheet's Chinese name, the code beside it
+    assert re.search(r"<td>在孵企业 / tenants</td><td class=\"num\">2</td><td class=\"num\">0</td>",
+                     summary)  # fmt: skip
+    assert re.search(r"<td>投融资 / financing</td><td class=\"num\">0</td><td class=\"num\">1</td>",
+                     summary)  # fmt: skip
     assert "错误 3 条" in page and "警告 1 条" in page
 
 
