@@ -102,6 +102,12 @@ def _main(channel: Channel) -> None:
         while True:
             requests.put(channel.receive())
 
+    # The requests carry Arrow tables, so the receiving thread imports pyarrow as it unpickles
+    # the first one, while this thread imports GX (pandas imports pyarrow too): two threads
+    # importing pyarrow at once can meet it half initialised ("cannot import name ... from
+    # partially initialized module 'pyarrow.lib'"). Import it here first, before the thread.
+    import pyarrow  # noqa: F401
+
     threading.Thread(target=receive, name="audit-requests", daemon=True).start()
     try:
         gx_batch_definition()
