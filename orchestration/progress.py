@@ -157,15 +157,9 @@ class Progress:
 def write_metrics(metrics: list[StepMetric], rows: dict[str, int], path: Path) -> None:
     """The run's measurements as JSON, for the benchmark command."""
     import json
-    import resource
     from dataclasses import asdict
 
-    # The run's workers (dbt, audit) have ended (joined) by now: this is the largest peak among
-    # them (the bench samples the whole process tree for the total).
-    children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    doc = {
-        "steps": [asdict(m) for m in metrics],
-        "rows": rows,
-        "children_peak_rss_bytes": children_peak,
-    }
+    # No figure for the workers here: a worker started by fork and exec keeps, in getrusage's
+    # ru_maxrss, this process's size at the fork; the bench reads each one's VmHWM from /proc.
+    doc = {"steps": [asdict(m) for m in metrics], "rows": rows}
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -21,6 +21,11 @@ def cli_command() -> list[str]:
 
 def tree_rss_bytes(root: int) -> int:
     """Resident memory of process `root` and all its descendants now (from /proc)."""
+    return sum(tree_rss(root).values())
+
+
+def tree_rss(root: int) -> dict[int, int]:
+    """Resident memory of process `root` and of each of its descendants now, by pid."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -41,22 +46,43 @@ def tree_rss_bytes(root: int) -> int:
             if ppid == parent and pid not in tree:
                 tree.add(pid)
                 frontier.append(pid)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return {pid: rss.get(pid, 0) for pid in tree}
+
+
+def high_water_bytes(pid: int) -> int:
+    """The process's own peak resident memory so far (Linux's VmHWM); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 class TreeSampler:
     """Samples the resident memory of a process tree every 50 ms: the run's real peak, the main
-    process, the dbt process and the audit worker together at the same instant."""
+    process, the dbt process and the audit worker together at the same instant (`peak`); and
+    the main process's own high-water mark (`main_peak`, Linux's VmHWM: exact, not sampled).
+
+    Not `wait4`'s `ru_maxrss`: a process started by fork and exec keeps the high-water mark of
+    the image it was forked from, so a run started by the bench would report the bench's own
+    size at the fork (national: the 4.7 GiB of the sample it had just generated) as its own."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak = pid, 0
+        self.pid, self.peak, self.main_peak, self.worker_peak = pid, 0, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
         while not self._stop.wait(0.05):
-            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+            now = tree_rss(self.pid)
+            self.peak = max(self.peak, sum(now.values()))
+            self.main_peak = max(self.main_peak, high_water_bytes(self.pid))
+            for pid in now.keys() - {self.pid}:  # each worker's own peak (VmHWM)
+                self.worker_peak = max(self.worker_peak, high_water_bytes(pid))
 
     def stop(self) -> int:
         self._stop.set()
@@ -64,10 +90,11 @@ class TreeSampler:
         return self.peak
 
 
-def run_cold(args: list[str], env: dict[str, str]) -> tuple[float, int, int, float, int]:
-    """Run one CLI process; return wall seconds, its peak RSS in bytes, its exit code, its CPU
-    seconds (user + system: less sensitive than wall time to other load on the machine) and the
-    sampled peak of the whole process tree (main process and its workers together)."""
+def run_cold(args: list[str], env: dict[str, str]) -> tuple[float, int, int, float, int, int]:
+    """Run one CLI process; return wall seconds, its peak RSS in bytes (VmHWM, `TreeSampler`),
+    its exit code, its CPU seconds (user + system: less sensitive than wall time to other load
+    on the machine) and the sampled peak of the whole process tree (main process and its
+    workers together), and the largest worker's own peak (VmHWM)."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sampler = TreeSampler(proc.pid)
@@ -77,7 +104,8 @@ def run_cold(args: list[str], env: dict[str, str]) -> tuple[float, int, int, flo
     wall = time.perf_counter() - start
     if proc.returncode != 0 and proc.stderr is not None:
         sys.stderr.write(proc.stderr.read().decode("utf-8", "replace"))
-    return wall, usage.ru_maxrss * 1024, proc.returncode, usage.ru_utime + usage.ru_stime, tree_peak
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, sampler.main_peak, proc.returncode, cpu, tree_peak, sampler.worker_peak
 
 
 def copy_state(paths: list[Path], snapshot: Path) -> None:

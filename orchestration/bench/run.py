@@ -99,7 +99,7 @@ def run_bench(
     wd = _Workdir(workdir, year)
     generate_seconds = _generate(wd, multiplier)
     # The previous year first, so the measured year has history, as in real use.
-    history_seconds, _, code, _, _ = run_cold(wd.run_args(year - 1), wd.env())
+    history_seconds, _, code, *_ = run_cold(wd.run_args(year - 1), wd.env())
     if code != 0:
         raise RuntimeError(f"the {year - 1} run failed with exit code {code}")
     floor = _floor_in_child(wd.reports / str(year))
@@ -128,7 +128,7 @@ def run_bench(
         bare=bare,
         cpu_seconds=cpu,
         load_average=load,
-        worker_peak_rss_bytes=int(metrics.get("children_peak_rss_bytes", 0)),
+        worker_peak_rss_bytes=int(metrics.get("workers_peak_rss_bytes", 0)),
         tree_peak_rss_bytes=tree_peak,
         walls=[r[0] for r in runs],
         pairs=pairs,
@@ -165,8 +165,9 @@ def _measured_runs(wd: _Workdir, repeat: int) -> tuple[list[Run], list[dict[str,
         time.sleep(1.0)
         load = os.getloadavg()[0]
         wd.metrics.unlink(missing_ok=True)
-        wall, peak, code, cpu, tree_peak = run_cold(wd.run_args(wd.year), wd.env())
+        wall, peak, code, cpu, tree_peak, worker_peak = run_cold(wd.run_args(wd.year), wd.env())
         metrics = json.loads(wd.metrics.read_text(encoding="utf-8")) if wd.metrics.exists() else {}
+        metrics["workers_peak_rss_bytes"] = worker_peak
         runs.append((wall, peak, code, cpu, tree_peak, metrics, load))
         if code != 0:
             break

@@ -22,6 +22,7 @@ from orchestration.errors import ExitCode, PipelineError
 from orchestration.lock import connect
 from orchestration.pipeline.faults import FaultHook
 from orchestration.publish import tables as pub
+from orchestration.publish import workbook_worker
 from orchestration.runlog import RunRecord, finish_run, insert_run, now_utc
 
 if TYPE_CHECKING:
@@ -57,15 +58,16 @@ def publish_run(
     later_dirs: list[tuple[Path, Path]] = []  # (out_dir, version folder) per later year
     try:
         pub.prepare_year_dir(paths.out_dir)  # only ever writes inside --out
-        pub.write_year_files(tables, out_version, year, writers=_office_writers(year, base_tables))
+        _write_files(tables, out_version, year, base_tables)
         for scoring, later_year_tables in later_tables:
             later_out, later_version = _later_year_record(paths, scoring, later_year_tables)
             later_dirs.append((later_out, later_version))
             pub.prepare_year_dir(later_out)
-            job = scoring.job
-            writers = _office_writers(job.year, scoring.base)
-            pub.write_year_files(later_year_tables, later_version, job.year, writers=writers)
+            _write_files(later_year_tables, later_version, scoring.job.year, scoring.base)
         fault("files_written")
+    except PipelineError:  # a writer process that died: nothing was published
+        _remove_versions(out_version, later_dirs)
+        raise
     except OSError as exc:
         _remove_versions(out_version, later_dirs)
         raise PipelineError(
@@ -142,6 +144,21 @@ def _with_runs_row(runs: pl.DataFrame, record: RunRecord) -> pl.DataFrame:
         row["schema_version"] = schema_version()  # as insert_run writes it
     added = pl.DataFrame([row], schema={c: runs.schema[c] for c in row}, strict=False)
     return pl.concat([runs, added], how="diagonal_relaxed")
+
+
+def _write_files(
+    tables: dict[str, pl.DataFrame], version: Path, year: int, base: dict[str, pl.DataFrame]
+) -> None:
+    """A year's files into its version folder; a large year's workbook by the workbook worker
+    meanwhile (publish/workbook_worker.py)."""
+    writers = _office_writers(year, base)
+    if not workbook_worker.use_worker(tables):
+        pub.write_year_files(tables, version, year, writers=writers)
+        return
+    name = office_file_names(year)["workbook"]
+    del writers[name]
+    with workbook_worker.WorkbookWorker() as worker:
+        pub.write_year_files(tables, version, year, writers=writers, background={name: worker})
 
 
 def _office_writers(year: int, base_tables: dict[str, pl.DataFrame]) -> dict[str, Callable]:

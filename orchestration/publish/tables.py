@@ -37,6 +37,7 @@ import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import polars as pl
@@ -149,15 +150,30 @@ def replace_year_rows(
         con.unregister(view)
 
 
+class BackgroundWriter(Protocol):
+    """An office file written by another process: `start` returns at once, `finish` waits."""
+
+    def start(self, tables: Mapping[str, pl.DataFrame], path: Path, year: int) -> None: ...
+
+    def finish(self) -> Path: ...
+
+
 def write_year_files(
     tables: Mapping[str, pl.DataFrame],
     target_dir: Path,
     year: int,
     writers: Mapping[str, Callable[[Mapping[str, pl.DataFrame], Path, int], Path]],
+    background: Mapping[str, BackgroundWriter] | None = None,
 ) -> list[Path]:
-    """Write Parquet per table and each office file (workbook, HTML) into `target_dir`."""
+    """Write Parquet per table and each office file (workbook, HTML) into `target_dir`.
+    `background`: office files another process writes meanwhile (started first, waited for
+    last; publish/workbook_worker.py)."""
     target_dir.mkdir(parents=True, exist_ok=False)
     written: list[Path] = []
+    pending = []
+    for filename, writer in (background or {}).items():
+        writer.start(tables, target_dir / filename, year)
+        pending.append(writer)
     metadata = {PARQUET_VERSION_KEY: schema_version()}
     parquet = {name: tables[name] for name in RESULT_TABLES}
     parquet[CODE_LABELS_TABLE] = code_labels_frame()
@@ -167,6 +183,7 @@ def write_year_files(
         written.append(path)
     for filename, writer in writers.items():
         written.append(writer(tables, target_dir / filename, year))
+    written += [writer.finish() for writer in pending]
     _fsync_dir(target_dir)
     return written
 

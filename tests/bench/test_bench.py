@@ -135,3 +135,22 @@ def test_the_results_fingerprint_compares_two_runs(result, tmp_path: Path) -> No
         f"table:carrier_scores: sha256 differ ({prints['table:carrier_scores']['rows']} → "
         f"{prints['table:carrier_scores']['rows']} rows)"
     ]
+
+
+def test_a_runs_peak_is_its_own_not_the_size_of_the_bench_that_started_it() -> None:
+    """A process started by fork and exec keeps, in `wait4`'s `ru_maxrss`, the high-water mark
+    of the image it was forked from: the national bench, holding the sample it had just
+    generated, reported its own 4.7 GiB as the run's. The peaks are read from /proc instead."""
+    import os
+    import sys
+
+    from orchestration.bench.process import run_cold
+
+    ballast = bytearray(300 << 20)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # every page resident in this process
+    _, peak, code, _, tree_peak, _ = run_cold(
+        [sys.executable, "-c", "import time; time.sleep(0.5)"], dict(os.environ)
+    )
+    assert code == 0
+    assert 0 < peak < 100 << 20 and 0 < tree_peak < 100 << 20
+    del ballast

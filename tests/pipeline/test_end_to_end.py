@@ -326,3 +326,38 @@ def test_a_changed_goalpost_passed_with_rules_changes_the_grades(district, tmp_p
     runs = after["runs"].sort("started_at")
     assert runs["rules_sha256"][-1] != runs["rules_sha256"][0]
     assert runs["rules_file"][-1] == str(rules)
+
+
+def test_a_large_years_workbook_is_written_by_the_worker(district, monkeypatch):
+    """National years hand the office workbook to a process of its own
+    (publish/workbook_worker.py); here the sample district is made to count as one: the same
+    workbook is published, written by the worker."""
+    import openpyxl
+
+    from orchestration.publish import workbook_worker
+
+    name = office_file_names(2024)["workbook"]
+
+    def sheets(path):
+        book = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return {sheet.title: sheet.max_row for sheet in book.worksheets}
+        finally:
+            book.close()
+
+    before = sheets(district.out / "2024" / name)
+    finished = []
+    real_finish = workbook_worker.WorkbookWorker.finish
+
+    def finish(self):
+        finished.append(real_finish(self))
+        return finished[-1]
+
+    monkeypatch.setattr(workbook_worker, "WORKER_ROWS", 1)
+    monkeypatch.setattr(workbook_worker.WorkbookWorker, "finish", finish)
+    outcome = district.run(2024)
+    assert outcome.code == ExitCode.OK, outcome.message
+    assert [path.name for path in finished] == [name]
+    after = sheets(district.out / "2024" / name)
+    assert after.pop("运行记录") == before.pop("运行记录") + 1  # the rerun's own row
+    assert after == before
