@@ -68,6 +68,7 @@ class _Ingested:
     built_with: object
     later_published: list
     later_loaded: list[int]
+    rows_read: int = 0
 
 
 @dataclass
@@ -119,7 +120,7 @@ def _sequence(run: _Run) -> RunOutcome:
     from orchestration import rederive, score
 
     ingested = _ingest(run)
-    _transform(run, ingested.built_with)
+    _transform(run, ingested.built_with, ingested.rows_read)
     models_checks, year_check = _audit(run)
     main, basis = _score(run, ingested.adjustments)
     later = _rederive(run, main, ingested) if ingested.later_published else []
@@ -179,13 +180,19 @@ def _ingest(run: _Run) -> _Ingested:
             rederive.set_as_of(con, year if later_loaded else None)
         metric.detail = summary.one_line()
     run.progress.table(*summary.as_table())
-    return _Ingested(raw_check, adjustments, reused, built_with, later_published, later_loaded)
+    rows_read = sum(summary.rows_by_dataset.values())
+    return _Ingested(
+        raw_check, adjustments, reused, built_with, later_published, later_loaded, rows_read
+    )
 
 
-def _transform(run: _Run, built_with: object) -> None:
+def _transform(run: _Run, built_with: object, rows_read: int) -> None:
+    from orchestration import transform
+
     run.fault("before_transform")
     with run.progress.step("transform", "清洗与建模 / dbt build") as metric:
-        result = run.builder.build(built_with)  # in the dbt process; this one holds no connection
+        threads = transform.build_threads(rows_read)
+        result = run.builder.build(built_with, threads)  # in the dbt process; this one holds none
         metric.detail = result.one_line()
         metric.parts = result.model_seconds()
 

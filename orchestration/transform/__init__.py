@@ -12,7 +12,7 @@ Modules: `dbt_runner` (one dbt command in-process), `dbt_results` (what it hands
 codegen`).
 """
 
-from orchestration.transform.batch_build import PIPELINE_EXCLUDE, build_models
+from orchestration.transform.batch_build import PIPELINE_EXCLUDE, build_models, build_threads
 from orchestration.transform.build_worker import BuildWorker
 from orchestration.transform.codegen import contract_artifacts, write_contract_artifacts
 from orchestration.transform.dbt_results import DbtRunError, DbtRunResult, NodeOutcome
@@ -30,6 +30,7 @@ __all__ = [
     "build",
     "build_docs",
     "build_models",
+    "build_threads",
     "code_fingerprint",
     "contract_artifacts",
     "load_or_parse_manifest",

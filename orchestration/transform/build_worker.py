@@ -65,13 +65,16 @@ class BuildWorker:
         with contextlib.suppress(Exception):  # a dead worker: `build` says so
             self._worker.send("warm", (str(warehouse), target))
 
-    def build(self, stored: str | None | Unread = UNREAD) -> DbtRunResult:
+    def build(
+        self, stored: str | None | Unread = UNREAD, threads: int | None = None
+    ) -> DbtRunResult:
         """`build_models` in the worker; its result, or the error it raised, here. `stored`:
-        the warehouse's stored fingerprint, when the caller has read it (`stored_fingerprint`)."""
+        the warehouse's stored fingerprint, when the caller has read it (`stored_fingerprint`);
+        `threads`: dbt's threads (`batch_build.build_threads`), None: the profile's."""
         if not self.warmed:
             raise RuntimeError("BuildWorker.build: call warm(warehouse) first")
         self._asked = True
-        self._worker.send("build", stored)
+        self._worker.send("build", (stored, threads))
         reply = self._worker.receive()
         self._process.join(timeout=5)  # it has closed the warehouse and is leaving
         return reply.value()
@@ -94,9 +97,11 @@ def _main(channel: Channel) -> None:
     with contextlib.suppress(Exception):  # a project that does not parse: the build says why
         manifest = load_or_parse_manifest(warehouse, target_path)
         warm_up(warehouse, target_path, manifest)
-    _, stored = channel.receive()  # the one request: build
+    _, (stored, threads) = channel.receive()  # the one request: build
     channel.answer(
-        lambda: build_models(warehouse, target_path=target_path, manifest=manifest, stored=stored)
+        lambda: build_models(
+            warehouse, target_path=target_path, manifest=manifest, stored=stored, threads=threads
+        )
     )
     # Nothing of this process's is open any more (run_dbt closed the warehouse): it leaves
     # (worker.leave) with dbt's log file flushed and its semaphores handed back.

@@ -71,8 +71,19 @@ def test_a_worker_spawned_ahead_reads_nothing_until_told_where(
         builder.warm(warehouse, target_path=target)
         with pytest.raises(RuntimeError, match="already"):
             builder.warm(warehouse, target_path=target)
-        assert builder.build(None).count("seed") == SEEDS
+        result = builder.build(None, threads=1)  # a large package's build: one dbt thread
+        assert result.count("seed") == SEEDS
+        assert result.args[-2:] == ("--threads", "1")
     assert (target / MANIFEST_CACHE).is_file()
+
+
+def test_a_large_package_is_built_with_one_dbt_thread() -> None:
+    """National: four models at once on two cores contend and spill (docs/benchmarks.md);
+    a district's short models keep the profile's four threads."""
+    assert transform.build_threads(transform.batch_build.LARGE_YEAR_ROWS) == 1
+    assert transform.build_threads(4_848_186) == 1
+    assert transform.build_threads(transform.batch_build.LARGE_YEAR_ROWS - 1) is None
+    assert transform.build_threads(18_000) is None
 
 
 HOLD = """
