@@ -121,3 +121,31 @@ def test_a_million_row_csv_is_read_whole(package, run_ingest, query) -> None:
     assert query("select patent_no from raw.patents where _source_row = ?", [n + 1]) == [
         (str(n - 1),)
     ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"abc",
+        "中文,甲".encode(),
+        "😀".encode(),
+        b"",
+        b"\xff",
+        b"\xed\xa0\x80",
+        b"\xc0\xaf",
+        b"a\xe4\xb8",
+        b"\xf4\x90\x80\x80",
+    ],
+    ids=["ascii", "cjk", "emoji", "empty", "ff", "surrogate", "overlong", "cut", "too-high"],
+)
+def test_the_fast_utf8_check_agrees_with_pythons_decoder(data: bytes) -> None:
+    """A CSV is read as it is when it is valid UTF-8 (csv_decode._is_utf8, checked by polars);
+    else line by line. The verdict is Python's strict decoder's, on every edge of the standard."""
+    from orchestration.ingest.csv_decode import _is_utf8
+
+    try:
+        data.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    assert _is_utf8(data) is valid
