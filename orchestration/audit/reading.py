@@ -199,7 +199,13 @@ def _read_frame(
         counts = con.execute(narrowed.counts_sql, narrowed.params).fetchall()[0]
         values = (int(c) for c in counts[: len(narrowed.checks)])
         failing = dict(zip(narrowed.checks, values, strict=True))
-        return fetch(con, narrowed.sql, narrowed.params), failing
+        sql = narrowed.sql
+        if not any(failing.values()):
+            # No row fails any check: the candidates, a subset of the failing rows, are none.
+            # The same columns, with no rows, without reading the table a second time
+            # (national stg_patents: 1.7 s of the audit step).
+            sql = f"select * from ({sql}) limit 0"
+        return fetch(con, sql, narrowed.params), failing
     derived_sql = "".join(f", {expr} as {_q(name)}" for name, expr in derived.items())
     sql = (
         f"select {', '.join(f't.{_q(c)}' for c in columns)}{derived_sql} from {relation} as t "

@@ -207,6 +207,34 @@ def test_pre_narrowing_reads_only_rows_that_could_fail(b, con) -> None:
     assert counts["stg_tenants.employees.non_negative"] == 0
 
 
+def test_a_narrowed_table_without_failing_rows_is_not_read_twice(b, con, monkeypatch) -> None:
+    """The exact counts come first; when no row fails any check, the candidate rows (a subset
+    of the failing ones) are none, and are not looked for: the same columns, no rows."""
+    from orchestration.audit import reading
+
+    b.put_table(con, "staging.stg_carriers", b.staging_frame("carriers", 5))
+    b.put_table(con, "staging.stg_tenants", b.staging_frame("tenants", 40))
+    suite = load_suite_doc("stg_tenants")
+    fetched: list[str] = []
+    real_fetch = reading.fetch
+
+    def fetch(con, sql, params):
+        fetched.append(sql)
+        return real_fetch(con, sql, params)
+
+    monkeypatch.setattr(reading, "fetch", fetch)
+    whole = reading.read_suite(con, suite, b.YEAR)
+    clean = reading.read_suite(con, suite, b.YEAR, full_read_max_rows=0)
+    assert clean.frame.num_rows == 0 and whole.frame.num_rows == 40
+    assert clean.frame.column_names == whole.frame.column_names
+    assert clean.failing_counts and not any(clean.failing_counts.values())
+    assert fetched[-1].endswith(" limit 0")
+    con.execute("update staging.stg_tenants set revenue_wan = -1 where _source_row = 10")
+    failing = reading.read_suite(con, suite, b.YEAR, full_read_max_rows=0)
+    assert failing.frame.num_rows == 1 and not fetched[-1].endswith(" limit 0")
+    assert failing.failing_counts["stg_tenants.revenue_wan.non_negative"] == 1
+
+
 def test_capped_narrowing_keeps_gx_deciding_and_counts_exact(b, con) -> None:
     frame = b.staging_frame(
         "tenants",
