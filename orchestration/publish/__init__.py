@@ -10,7 +10,8 @@ result tables, with the labels of `scoring/results_contract.yaml`.
 Modules: `tables` (the result tables, Parquet, versions and the swap); the office files'
 shared parts `office_tables` (which tables and columns they read), `labels` (headers and code
 labels), `formatting` (how a value reads), `office_summary` (facts, grade counts, order) and
-`atomic`; the workbook `workbook` (assembly), `workbook_sheets`, `workbook_detail`,
+`atomic`; the workbook `workbook` (assembly; a national year's written by `workbook_worker`,
+a process of its own), `workbook_sheets`, `workbook_detail`,
 `workbook_cells` and `workbook_office` (print setup and office formats); the HTML report
 `html_report` (assembly), `html_carriers`, `html_sections`, `html_tables` and `charts`; their
 parts `receipt`, `adjustments`, `decision`, `history_note`; `details_workbook`, `dq_report` and
