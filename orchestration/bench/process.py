@@ -63,7 +63,7 @@ def high_water_bytes(pid: int) -> int:
 
 class TreeSampler:
     """Samples the resident memory of a process tree every 50 ms: the run's real peak, the main
-    process, the dbt process and the audit worker together at the same instant (`peak`); and
+    process and its workers (dbt, audit, workbook) together at the same instant (`peak`); and
     the main process's own high-water mark (`main_peak`, Linux's VmHWM: exact, not sampled).
 
     Not `wait4`'s `ru_maxrss`: a process started by fork and exec keeps the high-water mark of

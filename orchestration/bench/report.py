@@ -186,8 +186,8 @@ def _run_paragraph(result: BenchResult, facts: dict[str, str]) -> str:
     verdict.append(f"memory {'meets' if ok_mem else 'MISSES'} ≤ {target['peak_gib']:.3g} GiB")
     return (
         f"End to end, cold: **{result.wall_seconds:.1f} s**, peak "
-        f"**{result.total_peak_bytes / (1 << 30):.2f} GiB**, the main process, the dbt "
-        f"process and the audit worker together (alone at their peaks: main "
+        f"**{result.total_peak_bytes / (1 << 30):.2f} GiB**, the main process and its "
+        f"workers (dbt, audit; national: workbook) together (alone at their peaks: main "
         f"{result.peak_rss_bytes / (1 << 30):.2f}, largest worker "
         f"{result.worker_peak_rss_bytes / (1 << 30):.2f}; {'; '.join(verdict)}). "
         f"Exit code {result.exit_code}. CPU (user + system) {result.cpu_seconds:.1f} s; "

@@ -40,8 +40,8 @@ class BenchResult:
     cpu_seconds: float = 0.0
     load_average: float = 0.0
     worker_peak_rss_bytes: int = 0
-    """The largest worker's peak (the dbt process or the audit worker); `peak_rss_bytes` is the
-    main process's."""
+    """The largest worker's own peak (VmHWM: the dbt process, the audit worker or the workbook
+    worker); `peak_rss_bytes` is the main process's, read the same way (bench/process.py)."""
     tree_peak_rss_bytes: int = 0
     """All the run's processes' resident memory summed at the same instant, sampled every 50 ms."""
     walls: list[float] = field(default_factory=list)
