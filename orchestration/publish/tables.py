@@ -165,9 +165,8 @@ def write_year_files(
     writers: Mapping[str, Callable[[Mapping[str, pl.DataFrame], Path, int], Path]],
     background: Mapping[str, BackgroundWriter] | None = None,
 ) -> list[Path]:
-    """Write Parquet per table and each office file (workbook, HTML) into `target_dir`.
-    `background`: office files another process writes meanwhile (started first, waited for
-    last; publish/workbook_worker.py)."""
+    """Write Parquet per table and each office file into `target_dir`; the `background` ones
+    by another process meanwhile (started first, waited for last: workbook_worker.py)."""
     target_dir.mkdir(parents=True, exist_ok=False)
     written: list[Path] = []
     pending = []

@@ -93,11 +93,13 @@ REVIEWED: dict[str, set[str]] = {
         "int(cap) + 1",
     },
     # audit/reading.py: `relation` is _relation(...) of a suite's table name; the columns are
-    # _q(...) names; `derived_sql` holds the code constant DERIVED_COLUMNS behind _q(...) aliases.
+    # _q(...) names; `derived_sql` holds the code constant DERIVED_COLUMNS behind _q(...) aliases;
+    # `sql` is a Narrowing's own SQL (audit/narrowing.py above), wrapped to read no rows.
     "audit/reading.py": {
         "relation",
         "', '.join((f't.{_q(c)}' for c in columns))",
         "derived_sql",
+        "sql",
     },
     # bench/models.py: the benchmark's counts over dbt's manifest relations, its own generated
     # CSV paths (quotes doubled) and integer table indexes, and the catalogue's result tables.
