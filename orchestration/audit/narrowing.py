@@ -170,12 +170,17 @@ def _narrowing_sql(
     cap: int | None,
 ) -> tuple[str, str]:
     """The candidate rows' SQL and the exact counts' SQL over the year's rows of `relation`,
-    numbered (`__rid`) in source order."""
+    numbered (`__rid`) in source order, then by the columns read."""
     select_cols = [_q(c) for c in columns]
     derived_sql = [f"{expr} as {_q(name)}" for name, expr in derived.items()]
     out_cols = ", ".join(select_cols + [_q(n) for n in derived])
     window_sql = "".join(f", {p.window}" for p in picked if p.window)
-    source_order = ", ".join(_q(c) for c in SOURCE_COLUMNS if c in columns)
+    # Source order, ties broken by every column read: a capped check lists the same rows
+    # whatever order the table's rows are stored in (a mart's rows have no source row).
+    order = [c for c in SOURCE_COLUMNS if c in columns] + [
+        c for c in columns if c not in SOURCE_COLUMNS
+    ]
+    source_order = ", ".join(_q(c) for c in order)
     rid = f"row_number() over (order by {source_order})" if source_order else "row_number() over ()"
     head = (
         f"with base as materialized (select {', '.join(select_cols + derived_sql)}, "

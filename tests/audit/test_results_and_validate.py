@@ -235,6 +235,33 @@ def test_a_narrowed_table_without_failing_rows_is_not_read_twice(b, con, monkeyp
     assert failing.failing_counts["stg_tenants.revenue_wan.non_negative"] == 1
 
 
+def test_capped_findings_are_the_same_rows_whatever_the_storage_order(b, con) -> None:
+    """A mart's rows carry no source row (carrier_year_indicators): the rows a capped check
+    lists must not depend on the order the table happens to store them in (national: a view
+    instead of a table reordered them)."""
+    frame = b.staging_frame(
+        "tenants",
+        30,
+        revenue_wan=[-1.0] * 30,
+        carrier_id=[f"C{i:03d}" for i in range(30)],  # which rows were listed shows
+        _source_file=[None] * 30,
+        _sheet=[None] * 30,
+        _source_row=[None] * 30,
+    )
+
+    def listed(rows: pl.DataFrame) -> list:
+        b.put_table(con, "staging.stg_tenants", rows)
+        result = audit_warehouse(
+            con, b.YEAR, suites=["stg_tenants"], full_read_max_rows=0, max_findings=5
+        )
+        found = result.findings.filter(
+            pl.col("check_name") == "stg_tenants.revenue_wan.non_negative"
+        )
+        return sorted(map(str, found.rows()))
+
+    assert listed(frame) == listed(frame.reverse()) == listed(frame.sample(fraction=1.0, seed=7))
+
+
 def test_capped_narrowing_keeps_gx_deciding_and_counts_exact(b, con) -> None:
     frame = b.staging_frame(
         "tenants",
