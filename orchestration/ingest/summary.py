@@ -63,6 +63,11 @@ class IngestSummary:
         return out
 
     @property
+    def rows_read(self) -> int:
+        """Rows read in all, every dataset."""
+        return sum(self.rows_by_dataset.values())
+
+    @property
     def rows_by_dataset_and_file(self) -> dict[tuple[str, str], int]:
         out: Counter[tuple[str, str]] = Counter()
         for sheet in self.sheets:
@@ -85,7 +90,7 @@ class IngestSummary:
         """What was read, in one line for the progress display."""
         files = self.files_by_status
         found = self.findings_by_severity
-        rows = sum(self.rows_by_dataset.values())
+        rows = self.rows_read
         return (
             f"{files['loaded']} 个文件 {rows} 行 / {files['loaded']} files, {rows} rows "
             f"({files['duplicate']} duplicate, {files['unreadable']} unreadable, "

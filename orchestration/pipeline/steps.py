@@ -180,9 +180,8 @@ def _ingest(run: _Run) -> _Ingested:
             rederive.set_as_of(con, year if later_loaded else None)
         metric.detail = summary.one_line()
     run.progress.table(*summary.as_table())
-    rows_read = sum(summary.rows_by_dataset.values())
     return _Ingested(
-        raw_check, adjustments, reused, built_with, later_published, later_loaded, rows_read
+        raw_check, adjustments, reused, built_with, later_published, later_loaded, summary.rows_read
     )
 
 
