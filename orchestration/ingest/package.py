@@ -9,7 +9,7 @@ summary written (`raw_tables`).
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -81,12 +81,10 @@ class _InsertBehind:
         if pending is not None:
             pending.result()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *_: object) -> None:
         try:
-            if self._pending is not None and exc[0] is not None:
-                wait([self._pending])  # an error is on its way already: only let it finish
-                self._pending = None
-            self._wait()
+            if exc_type is None:  # else an error is on its way already: the insert only ends
+                self._wait()
         finally:
             self._pool.shutdown(wait=True)
 
