@@ -19,11 +19,6 @@ def cli_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "orchestration.cli"]
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Resident memory of process `root` and all its descendants now (from /proc)."""
-    return sum(tree_rss(root).values())
-
-
 def tree_rss(root: int) -> dict[int, int]:
     """Resident memory of process `root` and of each of its descendants now, by pid."""
     parents: dict[int, int] = {}
