@@ -29,6 +29,16 @@ def _relation(table: str) -> str:
     return ".".join(_q(part) for part in table.split("."))
 
 
+def row_order(columns: list[str], first: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The order the audit reads a table's rows in: `first` (a suite's own order), then source
+    order, ties broken by every column read. A check that fails more rows than it lists lists
+    the same ones whatever order the table stores them in (a view, or a mart built in
+    parallel, has no row order of its own, and a mart's rows have no source row)."""
+    order = [c for c in first if c in columns]
+    order += [c for c in SOURCE_COLUMNS if c in columns and c not in order]
+    return order + [c for c in columns if c not in order]
+
+
 def _resolve(value: Any, params: Mapping[str, Any]) -> Any:
     if isinstance(value, dict) and "$PARAMETER" in value:
         return params[value["$PARAMETER"]]
@@ -175,12 +185,7 @@ def _narrowing_sql(
     derived_sql = [f"{expr} as {_q(name)}" for name, expr in derived.items()]
     out_cols = ", ".join(select_cols + [_q(n) for n in derived])
     window_sql = "".join(f", {p.window}" for p in picked if p.window)
-    # Source order, ties broken by every column read: a capped check lists the same rows
-    # whatever order the table's rows are stored in (a mart's rows have no source row).
-    order = [c for c in SOURCE_COLUMNS if c in columns] + [
-        c for c in columns if c not in SOURCE_COLUMNS
-    ]
-    source_order = ", ".join(_q(c) for c in order)
+    source_order = ", ".join(_q(c) for c in row_order(columns))
     rid = f"row_number() over (order by {source_order})" if source_order else "row_number() over ()"
     head = (
         f"with base as materialized (select {', '.join(select_cols + derived_sql)}, "

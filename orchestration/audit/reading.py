@@ -16,7 +16,7 @@ import polars as pl
 
 from orchestration.audit.findings import MAX_FINDINGS_PER_EXPECTATION, structural_finding
 from orchestration.audit.frames import AuditFrames, SuiteFrame
-from orchestration.audit.narrowing import _q, _relation, prefilter_sql
+from orchestration.audit.narrowing import _q, _relation, prefilter_sql, row_order
 from orchestration.audit.suites import (
     RESULT_SUITES,
     SOURCE_COLUMNS,
@@ -211,12 +211,7 @@ def _read_frame(
         f"select {', '.join(f't.{_q(c)}' for c in columns)}{derived_sql} from {relation} as t "
         f"where t.{_q(year_column)} = $year"
     )
-    # The suite's order, then source order, ties broken by every column read: a check that
-    # fails more rows than are listed lists the same ones whatever order the table stores them
-    # in (a view, or a mart built in parallel, has no row order of its own).
-    order = [c for c in meta.get("order_by", []) if c in columns]
-    order += [c for c in SOURCE_COLUMNS if c in columns and c not in order]
-    order += [c for c in columns if c not in order]
+    order = row_order(columns, first=meta.get("order_by", []))
     sql += " order by " + ", ".join(f"t.{_q(c)}" for c in order)
     return fetch(con, sql, {"year": year}), None
 
