@@ -16,8 +16,9 @@ from orchestration.bench.bare import model_order, run_bare
 from orchestration.bench.process import cli_command, copy_state, restore_state, run_cold
 from orchestration.bench.result import SCALES, BenchResult, core_seconds
 
-Run = tuple[float, int, int, float, int, dict, float]
-"""One measured run: wall, peak RSS, exit code, CPU seconds, tree peak, metrics, load average."""
+Run = tuple[float, int, int, float, int, dict, float, int]
+"""One measured run: wall, peak RSS, exit code, CPU seconds, tree peak, metrics, load average,
+the largest worker's peak."""
 
 
 @dataclass
@@ -104,7 +105,7 @@ def run_bench(
         raise RuntimeError(f"the {year - 1} run failed with exit code {code}")
     floor = _floor_in_child(wd.reports / str(year))
     runs, bares = _measured_runs(wd, repeat)
-    wall, peak, code, cpu, tree_peak, metrics, load = reported_run(runs)
+    wall, peak, code, cpu, tree_peak, metrics, load, worker_peak = reported_run(runs)
     pairs = [
         (run[0], core_seconds(run[5].get("steps", [])), bare["total"])
         for run, bare in zip(runs, bares, strict=False)
@@ -128,7 +129,7 @@ def run_bench(
         bare=bare,
         cpu_seconds=cpu,
         load_average=load,
-        worker_peak_rss_bytes=int(metrics.get("workers_peak_rss_bytes", 0)),
+        worker_peak_rss_bytes=worker_peak,
         tree_peak_rss_bytes=tree_peak,
         walls=[r[0] for r in runs],
         pairs=pairs,
@@ -167,8 +168,7 @@ def _measured_runs(wd: _Workdir, repeat: int) -> tuple[list[Run], list[dict[str,
         wd.metrics.unlink(missing_ok=True)
         wall, peak, code, cpu, tree_peak, worker_peak = run_cold(wd.run_args(wd.year), wd.env())
         metrics = json.loads(wd.metrics.read_text(encoding="utf-8")) if wd.metrics.exists() else {}
-        metrics["workers_peak_rss_bytes"] = worker_peak
-        runs.append((wall, peak, code, cpu, tree_peak, metrics, load))
+        runs.append((wall, peak, code, cpu, tree_peak, metrics, load, worker_peak))
         if code != 0:
             break
         # The bare baseline right after each run, on the warehouse that run built: the pair
