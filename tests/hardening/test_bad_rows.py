@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
 import shutil
 import tempfile
@@ -634,22 +633,18 @@ def corpus(tmp_path_factory) -> Corpus:
     warehouse = root / "warehouse" / "carriers.duckdb"
     out = root / "out" / str(YEAR)
     before = {p for p in root.rglob("*")}
-    saved = {k: os.environ.get(k) for k in ("DBT_TARGET_PATH", "CARRIER_ASSESS_WAREHOUSE")}
-    os.environ["DBT_TARGET_PATH"] = str(root / "target")
-    os.environ["CARRIER_ASSESS_WAREHOUSE"] = str(warehouse)
     buffer = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-            outcome = run_year(
-                RunOptions(year=YEAR, reports=reports, warehouse=warehouse, out=out),
-                Progress("plain"),
-            )
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with (
+        pytest.MonkeyPatch.context() as env,  # the module's fixture: the values are put back
+        contextlib.redirect_stdout(buffer),
+        contextlib.redirect_stderr(buffer),
+    ):
+        env.setenv("DBT_TARGET_PATH", str(root / "target"))
+        env.setenv("CARRIER_ASSESS_WAREHOUSE", str(warehouse))
+        outcome = run_year(
+            RunOptions(year=YEAR, reports=reports, warehouse=warehouse, out=out),
+            Progress("plain"),
+        )
     after = {p for p in root.rglob("*")}
     return Corpus(
         root,
