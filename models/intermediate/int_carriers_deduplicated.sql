@@ -7,7 +7,7 @@
 
 with
 
-staged as (
+staged as not materialized (
     select
         carriers.* replace (coalesce(town_names.town_name, carriers.town) as town),
         carriers.town as town_as_written,

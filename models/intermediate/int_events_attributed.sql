@@ -4,13 +4,17 @@
 -- (ties: the smallest carrier_id), status `multiple`. None: no carrier, status `none`.
 -- A range join on (uscc, date) over the tenancy spans of every loaded year.
 
+{# `not materialized`: events and spans are each read twice; DuckDB would otherwise copy them
+    whole (4.2 M national events, every column) before the first read, and the range join then
+    spilled past the memory cap. Reading them twice is cheaper (national 8.8 s -> 6.0 s, no
+    spill: docs/benchmarks.md, issue 21). #}
 with
 
-events as (
+events as not materialized (
     select * from {{ ref('int_events_unioned') }}
 ),
 
-spans as (
+spans as not materialized (
     select * from {{ ref('int_tenancy_spans') }}
 ),
 

@@ -6,7 +6,7 @@
 
 with
 
-staged as (
+staged as not materialized (
     select * from {{ ref('stg_high_tech') }}
     where {{ as_of_filter('_assessment_year') }}
 ),

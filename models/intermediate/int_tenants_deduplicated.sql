@@ -7,7 +7,7 @@
 
 with
 
-staged as (
+staged as not materialized (
     select
         tenants.* replace (
             coalesce(town_names.town_name, tenants.attracted_by_town) as attracted_by_town
