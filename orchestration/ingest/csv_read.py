@@ -97,8 +97,9 @@ def csv_error_text(exc: Exception, data: bytes) -> tuple[str, str]:
 
 def _line_count(data: bytes) -> int:
     """Lines in UTF-8 text: \r\n, \r and \n each end one; a last line without a break counts."""
-    crlf = data.count(b"\r\n")
-    breaks = crlf + (data.count(b"\r") - crlf) + (data.count(b"\n") - crlf)
+    cr = data.count(b"\r")
+    crlf = data.count(b"\r\n") if cr else 0  # a file without \r is read twice, not three times
+    breaks = cr + data.count(b"\n") - crlf
     return breaks + (0 if data.endswith((b"\r", b"\n")) else 1)
 
 
@@ -108,13 +109,20 @@ def csv_line_numbers(table: pl.DataFrame, data: bytes) -> pl.Series:
     A quoted cell may hold line breaks, so record i starts after every break of the records
     before it. Computed column-wise from the parsed cells; checked against the text's line count
     and, when a quirk makes them disagree, recounted with the csv module.
+
+    When the text has exactly one line per record (header included), no cell holds a line
+    break and record i starts on line i: the usual file is answered from the line count alone,
+    without searching every cell for breaks (national patents: 2.9 M rows x 9 cells).
     """
+    lines = _line_count(data)
+    if lines == table.height:
+        return pl.int_range(1, lines + 1, dtype=pl.Int32, eager=True)
     breaks = pl.sum_horizontal(
         [pl.col(c).str.count_matches(_LINE_BREAK).fill_null(0) for c in table.columns]
     )
     per_record = table.select((breaks + 1).alias("n")).get_column("n")
     starts = (per_record.cum_sum() - per_record + 1).cast(pl.Int32)
-    if int(per_record.sum()) == _line_count(data):
+    if int(per_record.sum()) == lines:
         return starts
     import csv
     import io

@@ -89,6 +89,48 @@ def test_csv_line_numbers_with_line_breaks_in_quoted_cells(package, run_ingest, 
     assert got == [(2, "第一行\n第二行"), (5, "a\r\nb\r\nc"), (8, None)]
 
 
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("a\nb\nc\n", 3),
+        ("a\nb\nc", 3),  # no break after the last line
+        ("a\r\nb\r\nc\r\n", 3),
+        ("a\rb\rc\r", 3),  # old Mac breaks
+        ("a\rb\r\nc\nd", 4),  # mixed
+        ("", 1),
+    ],
+)
+def test_line_count_counts_every_kind_of_break_once(text: str, lines: int) -> None:
+    from orchestration.ingest.csv_read import _line_count
+
+    assert _line_count(text.encode()) == lines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "h1,h2\n1,x\n2,y\n",
+        "h1,h2\r\n1,x\r\n2,y",
+        'h1,h2\n1,"a\nb"\n2,y\n',  # a break inside a quoted cell: the cells are searched
+        'h1,h2\r\n1,"a\r\nb\r\nc"\r\n2,y\r\n',
+    ],
+)
+def test_line_numbers_are_the_same_with_and_without_breaks_in_cells(text: str) -> None:
+    """A file of one line per record is answered from its line count alone; the answer is
+    the one the cell-by-cell count gives (record i on line i), and a file with a break in a
+    cell still gets the cell-by-cell count."""
+    from orchestration.ingest.csv_read import csv_line_numbers
+
+    data = text.encode()
+    table = pl.read_csv(data, has_header=False, infer_schema=False)
+    breaks = pl.sum_horizontal(
+        [pl.col(c).str.count_matches(r"\r\n|\r|\n").fill_null(0) for c in table.columns]
+    )
+    per_record = table.select((breaks + 1).alias("n")).get_column("n")
+    expected = (per_record.cum_sum() - per_record + 1).to_list()
+    assert csv_line_numbers(table, data).to_list() == expected
+
+
 def test_csv_file_names(package, run_ingest, query) -> None:
     (package / "high_tech_2024.csv").write_text(
         "载体编号,企业名称,统一社会信用代码,证书编号,发证日期,认定类型\n"
