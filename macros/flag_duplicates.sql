@@ -12,11 +12,11 @@
     false for facts that are one fact however often and in whichever year reported (events).
     The caller writes `with <input_cte> as not materialized (...), {{ flag_duplicates(...) }}`.
 
-    `not materialized`, on the caller's input CTE and on `keyed`: both are read three times
-    (shared_keys, groups, flagged), and DuckDB would otherwise materialise them whole, every
+    `not materialized`, on the caller's input CTE and on `keyed`: both are read several times
+    (shared_keys, file_order, ranked_groups, flagged), and DuckDB would otherwise materialise them whole, every
     column of every row, before the first read. At national scale that copy (1.2 GB of patents)
-    pushed the groups' aggregate over the memory cap into spilling; reading the table three
-    times costs less (int_patents_deduplicated 12.2 s -> 9.9 s, no spill: docs/benchmarks.md,
+    pushed the groups' aggregate over the memory cap into spilling; reading the table again
+    costs less (int_patents_deduplicated 12.2 s -> 9.9 s, no spill: docs/benchmarks.md,
     issue 21). The result is the same: the CTEs are deterministic.
 -#}
 {% macro flag_duplicates(input_cte, key_columns, compare_columns, per_year) -%}
@@ -36,29 +36,68 @@ keyed as not materialized (
 {#- Most keys are reported once: only the rows of keys reported more than once are grouped and
     compared (docs/benchmarks.md, national scale). -#}
 shared_keys as (
-    select {{ year_part }}dedup_key
+    select {{ year_part }}dedup_key, count(*) as group_rows
     from keyed
     group by all
     having count(*) > 1
 ),
 
-{#- One hash aggregate per shared key instead of window functions: the kept row is the one with
-    the smallest (year descending, file, sheet, row); the lists are sorted per key. -#}
+{#- The order that picks the kept row, (year descending, file, sheet, row), as one integer per
+    row: the rank of the row's (year, file, sheet) among the few the input holds, times 2^32,
+    plus its row. The groups' aggregate then compares integers, not structs of strings. -#}
+file_order as (
+    select
+        files._assessment_year,
+        files._source_file,
+        files._sheet,
+        row_number() over (
+            order by files._assessment_year desc, files._source_file, files._sheet
+        ) as file_rank
+    from (select distinct _assessment_year, _source_file, _sheet from keyed) as files
+),
+
+{#- One hash aggregate per shared key, no window, no string aggregate over the common case:
+    the kept row is the one of the smallest rank (arg_min), the last one the largest (arg_max);
+    a group of two rows (nearly all) is those two, so its lists are built from them, and only
+    the rows of larger groups are gathered into lists (`filter`). The lists are sorted per key,
+    as before (docs/benchmarks.md, issue 21). -#}
+ranked_groups as (
+    select
+        {{ year_part | replace('_assessment_year', 'keyed._assessment_year') }}keyed.dedup_key,
+        arg_min(
+            {'row_id': keyed._row_id, 'year': keyed._assessment_year, 'file': keyed._source_file,
+             'row': keyed._source_row, 'hash': keyed.compare_hash, 'carrier_id': keyed.carrier_id},
+            file_order.file_rank * 4294967296 + keyed._source_row
+        ) as kept,
+        arg_max(
+            {'row_id': keyed._row_id, 'carrier_id': keyed.carrier_id},
+            file_order.file_rank * 4294967296 + keyed._source_row
+        ) as last,
+        list(keyed._row_id) filter (where shared_keys.group_rows > 2) as row_ids,
+        list(keyed.carrier_id) filter (where shared_keys.group_rows > 2) as carrier_ids,
+        any_value(shared_keys.group_rows) as rows_in_group
+    from keyed
+    inner join shared_keys
+        on {{ _same_key('keyed', 'shared_keys', per_year) }}
+    inner join file_order
+        on keyed._assessment_year = file_order._assessment_year
+        and keyed._source_file = file_order._source_file
+        and keyed._sheet is not distinct from file_order._sheet
+    group by all
+),
+
 groups as (
     select
         {{ year_part }}dedup_key,
-        arg_min(
-            {'row_id': _row_id, 'year': _assessment_year, 'file': _source_file,
-             'row': _source_row, 'hash': compare_hash},
-            {'year': -_assessment_year, 'file': _source_file, 'sheet': _sheet, 'row': _source_row}
-        ) as kept,
-        nullif(array_to_string(list_sort(list_distinct(list(carrier_id))), ','), '') as reported_by,
-        array_to_string(list_sort(list(_row_id)), ',') as source_row_ids,
-        count(*) as rows_in_group
-    from keyed
-    semi join shared_keys
-        on {{ _same_key('keyed', 'shared_keys', per_year) }}
-    group by all
+        kept,
+        nullif(array_to_string(list_sort(list_distinct(
+            case when rows_in_group = 2 then [kept.carrier_id, last.carrier_id] else carrier_ids end
+        )), ','), '') as reported_by,
+        array_to_string(list_sort(
+            case when rows_in_group = 2 then [kept.row_id, last.row_id] else row_ids end
+        ), ',') as source_row_ids,
+        rows_in_group
+    from ranked_groups
 ),
 
 {#- Every row once, its group's values joined on (a row of a key reported once has no group
