@@ -13,11 +13,11 @@
     The caller writes `with <input_cte> as not materialized (...), {{ flag_duplicates(...) }}`.
 
     `not materialized`, on the caller's input CTE and on `keyed`: both are read several times
-    (shared_keys, file_order, ranked_groups, flagged), and DuckDB would otherwise materialise them whole, every
-    column of every row, before the first read. At national scale that copy (1.2 GB of patents)
-    pushed the groups' aggregate over the memory cap into spilling; reading the table again
-    costs less (int_patents_deduplicated 12.2 s -> 9.9 s, no spill: docs/benchmarks.md,
-    issue 21). The result is the same: the CTEs are deterministic.
+    (shared_keys, file_order, ranked_groups, flagged), and DuckDB would otherwise materialise
+    them whole, every column of every row, before the first read. At national scale that copy
+    (1.2 GB of patents) pushed the groups' aggregate over the memory cap into spilling; reading
+    the table again costs less (int_patents_deduplicated 12.2 s -> 9.9 s, no spill:
+    docs/benchmarks.md, issue 21). The result is the same: the CTEs are deterministic.
 -#}
 {% macro flag_duplicates(input_cte, key_columns, compare_columns, per_year) -%}
 {%- set year_part = '_assessment_year, ' if per_year else '' -%}
