@@ -14,24 +14,12 @@ import duckdb
 import pytest
 
 from orchestration.config import dbt_target_dir
+from orchestration.contract import datasets
 
 pytestmark = pytest.mark.slow
 
-DEDUPLICATED = (
-    "awards",
-    "carriers",
-    "evaluations",
-    "financing",
-    "graduations",
-    "high_tech",
-    "patents",
-    "recognitions",
-    "subsidy_claims",
-    "tenants",
-)
-
 READ_IN_PLACE = {
-    **{f"intermediate/int_{name}_deduplicated": {"staged", "keyed"} for name in DEDUPLICATED},
+    **{f"intermediate/int_{name}_deduplicated": {"staged", "keyed"} for name in datasets()},
     "intermediate/int_events_attributed": {"events", "spans"},
     "marts/carrier_year_indicators": {"events"},
 }
