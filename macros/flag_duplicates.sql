@@ -21,6 +21,8 @@
 -#}
 {% macro flag_duplicates(input_cte, key_columns, compare_columns, per_year) -%}
 {%- set year_part = '_assessment_year, ' if per_year else '' -%}
+{#- The row's place in the order that picks the kept row (file_order below). -#}
+{%- set row_rank = 'file_order.file_rank * 4294967296 + keyed._source_row' -%}
 keyed as not materialized (
     select
         {{ input_cte }}.*,
@@ -63,15 +65,15 @@ file_order as (
     as before (docs/benchmarks.md, issue 21). -#}
 ranked_groups as (
     select
-        {{ year_part | replace('_assessment_year', 'keyed._assessment_year') }}keyed.dedup_key,
+        {{ 'keyed._assessment_year, ' if per_year else '' }}keyed.dedup_key,
         arg_min(
             {'row_id': keyed._row_id, 'year': keyed._assessment_year, 'file': keyed._source_file,
              'row': keyed._source_row, 'hash': keyed.compare_hash, 'carrier_id': keyed.carrier_id},
-            file_order.file_rank * 4294967296 + keyed._source_row
+            {{ row_rank }}
         ) as kept,
         arg_max(
             {'row_id': keyed._row_id, 'carrier_id': keyed.carrier_id},
-            file_order.file_rank * 4294967296 + keyed._source_row
+            {{ row_rank }}
         ) as last,
         list(keyed._row_id) filter (where shared_keys.group_rows > 2) as row_ids,
         list(keyed.carrier_id) filter (where shared_keys.group_rows > 2) as carrier_ids,
