@@ -4,8 +4,8 @@
       -> 'GR202432001234').
     certificate_no_is_well_formed(no): GR + 4-digit year + 2-digit province code + 6-digit serial.
     certificate_no_is_valid(no, issue_date): well formed and the year equals issue_date's year. -#}
-{% macro normalize_certificate_no(value) -%}
-    nullif(upper(regexp_replace({{ normalize_text(value) }}, '\s', '', 'g')), '')
+{% macro normalize_certificate_no(value, text=none) -%}
+    nullif(upper(regexp_replace({{ normalized(value, text) }}, '\s', '', 'g')), '')
 {%- endmacro %}
 
 {% macro certificate_no_is_well_formed(no) -%}

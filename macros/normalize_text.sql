@@ -32,6 +32,12 @@
     nullif({{ drop_cjk_spaces(collapse_text(value)) }}, '')
 {%- endmacro %}
 
+{#- normalized(value, text): normalize_text(value), or `text` when the caller has computed it
+    already (value_lookups.sql computes it once per distinct value, for the parse and the checks). -#}
+{% macro normalized(value, text=none) -%}
+    {{ text if text is not none else normalize_text(value) }}
+{%- endmacro %}
+
 {% macro collapse_text(value) -%}
     trim(regexp_replace(
         case when regexp_matches(cast({{ value }} as varchar), '[！-～　 ]')

@@ -11,8 +11,8 @@
         (day 0 = 1899-12-30; a fraction is a time of day and is dropped)
     Impossible dates (2024-02-30, 2023-13-01) and years outside 1900..2099 give NULL, so the row
     is rejected as unreadable rather than silently shifted. -#}
-{% macro parse_date(value) -%}
-    {%- set s = normalize_text(value) -%}
+{% macro parse_date(value, text=none) -%}
+    {%- set s = normalized(value, text) -%}
     (case
         when regexp_full_match({{ s }}, '\d{5}(\.\d+)?') and cast({{ s }} as double) < 73051
             then date '1899-12-30' + cast(floor(cast({{ s }} as double)) as integer)

@@ -11,8 +11,8 @@
       4. 万元
     So '1.2亿元' under a 元 header is 12000 万元: the row's own unit wins.
     Anything else (12..5, 12万5, letters, 1.2.3) gives NULL: rejected as unreadable. -#}
-{% macro parse_money(value, row_unit=none, header_unit=none) -%}
-    {%- set s = "replace(replace(replace(" ~ normalize_text(value) ~ ", ',', ''), ' ', ''), '，', '')" -%}
+{% macro parse_money(value, row_unit=none, header_unit=none, text=none) -%}
+    {%- set s = "replace(replace(replace(" ~ normalized(value, text) ~ ", ',', ''), ' ', ''), '，', '')" -%}
     {%- set pattern = "'^[¥￥]?([+-]?\\d+(?:\\.\\d+)?)(万元|万|亿元|亿|元)?$'" -%}
     {%- set num = "regexp_extract(" ~ s ~ ", " ~ pattern ~ ", 1)" -%}
     {%- set unit_in_value = "nullif(regexp_extract(" ~ s ~ ", " ~ pattern ~ ", 2), '')" -%}

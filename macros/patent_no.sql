@@ -10,8 +10,11 @@
       check = sum mod 11, 10 -> X.
     patent_type_from_no(no): the type the number encodes: 12-digit form, 5th digit 1/8 invention,
       2/9 utility_model, 3 design; 8-digit form, 3rd digit 1/2/3 likewise; else NULL. -#}
-{% macro normalize_patent_no(value) -%}
-    {%- set s = "regexp_replace(regexp_replace(upper(" ~ normalize_text(value) ~ "), '[\\s.·]', '', 'g'), '^(ZL|CN)', '')" -%}
+{% macro normalize_patent_no(value, text=none) -%}
+    {#- After normalize_text the only whitespace left is ' ' (it turns every run of \s into one),
+        so plain replaces drop what `[\s.·]` would, without a regex per value. -#}
+    {%- set bare = "replace(replace(replace(upper(" ~ normalized(value, text) ~ "), ' ', ''), '.', ''), '·', '')" -%}
+    {%- set s = "regexp_replace(" ~ bare ~ ", '^(ZL|CN)', '')" -%}
     (case
         when regexp_full_match({{ s }}, '\d{12}[0-9X]') then substr({{ s }}, 1, 12) || '.' || substr({{ s }}, 13, 1)
         when regexp_full_match({{ s }}, '\d{8}[0-9X]') then substr({{ s }}, 1, 8) || '.' || substr({{ s }}, 9, 1)

@@ -49,8 +49,8 @@
     {{ parts | join(" || coalesce(cast(" ~ value_sql ~ " as varchar), '') || ") }}
 {%- endmacro %}
 
-{% macro is_formula_error(value) -%}
-    coalesce(regexp_full_match(upper({{ normalize_text(value) }}),
+{% macro is_formula_error(value, text=none) -%}
+    coalesce(regexp_full_match(upper({{ normalized(value, text) }}),
         '#(REF!|N/A|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)'), false)
 {%- endmacro %}
 
@@ -72,24 +72,25 @@
 
 {#- The standard checks of one contract column as one CASE expression (NULL or one failure):
     `r` is the cell as written, `p` its parsed value. -#}
-{% macro column_check(dataset, col, r, p) -%}
+{% macro column_check(dataset, col, r, p, t=none) -%}
         {%- set zh = col.zh -%}
+        {%- set text = normalized(r, t) -%}
         {%- set branches = [] -%}
-        {%- do branches.append((is_formula_error(r), dq_failure(col.name, 'formula_error', r,
+        {%- do branches.append((is_formula_error(r, t), dq_failure(col.name, 'formula_error', r,
             '【' ~ zh ~ '】单元格为公式错误值：{v}（请填写实际数值）',
             "Formula error '{v}' in " ~ zh ~ " (enter the value itself)"))) -%}
         {%- if col.required -%}
-            {%- do branches.append((normalize_text(r) ~ ' is null', dq_failure(col.name, 'required_missing', r,
+            {%- do branches.append((text ~ ' is null', dq_failure(col.name, 'required_missing', r,
                 '【' ~ zh ~ '】必填项未填写',
                 'Required value missing in ' ~ zh))) -%}
         {%- endif -%}
-        {%- set present = normalize_text(r) ~ ' is not null' -%}
+        {%- set present = text ~ ' is not null' -%}
         {%- if col.type == 'date' -%}
             {%- do branches.append((present ~ ' and ' ~ p ~ ' is null', dq_failure(col.name, 'unreadable_date', r,
                 '【' ~ zh ~ '】日期无法识别：{v}（应为 2024-03-05、2024/3/5、2024年3月5日 等格式，且须为真实存在的日期）',
                 "Unreadable date '{v}' in " ~ zh ~ " (expected a real date in a form such as 2024-03-05, 2024/3/5, 2024年3月5日)"))) -%}
         {%- elif col.type == 'money' -%}
-            {%- do branches.append((present ~ ' and ' ~ p ~ ' is null and regexp_matches(' ~ normalize_text(r) ~ ", '约|余|多|左右|上下|大概|大约|以上|以内|不到|近|~|～')", dq_failure(col.name, 'approximate_amount', r,
+            {%- do branches.append((present ~ ' and ' ~ p ~ ' is null and regexp_matches(' ~ text ~ ", '约|余|多|左右|上下|大概|大约|以上|以内|不到|近|~|～')", dq_failure(col.name, 'approximate_amount', r,
                 '【' ~ zh ~ '】金额为约数：{v}（约数不是经审核的金额，请填写确切金额）',
                 "Approximate amount '{v}' in " ~ zh ~ " (an estimate is not an audited figure: enter the exact amount)"))) -%}
             {%- do branches.append((present ~ ' and ' ~ p ~ ' is null', dq_failure(col.name, 'unreadable_amount', r,

@@ -6,8 +6,8 @@
       value(c) = position in that alphabet (0..30); weights of positions 1..17:
       1,3,9,27,19,26,16,17,20,29,25,13,8,24,10,30,28; check = 31 - (sum mod 31), 31 -> 0.
     uscc_is_well_formed(code): only the length and alphabet part (to tell a clerk which is wrong). -#}
-{% macro normalize_uscc(value) -%}
-    nullif(upper(regexp_replace({{ normalize_text(value) }}, '[\s\-—–_]', '', 'g')), '')
+{% macro normalize_uscc(value, text=none) -%}
+    nullif(upper(regexp_replace({{ normalized(value, text) }}, '[\s\-—–_]', '', 'g')), '')
 {%- endmacro %}
 
 {% macro uscc_is_well_formed(code) -%}

@@ -36,29 +36,29 @@
     {{ return(keys) }}
 {%- endmacro %}
 
-{% macro parse_column(dataset, col, value, header_unit=none, row_unit=none) -%}
+{% macro parse_column(dataset, col, value, header_unit=none, row_unit=none, text=none) -%}
     {%- if col.type == 'money' -%}
-        {{ parse_money(value, row_unit=row_unit, header_unit=header_unit) }}
+        {{ parse_money(value, row_unit=row_unit, header_unit=header_unit, text=text) }}
     {%- elif col.name == 'carrier_id' -%}
-        upper({{ normalize_text(value) }})
+        upper({{ normalized(value, text) }})
     {%- elif col.type == 'date' -%}
-        {{ parse_date(value) }}
+        {{ parse_date(value, text=text) }}
     {%- elif col.type == 'enum' -%}
-        {{ enum_code(dataset, col.name, value) }}
+        {{ enum_code(dataset, col.name, value, text=text) }}
     {%- elif col.type == 'int' -%}
-        {{ parse_int(value) }}
+        {{ parse_int(value, text=text) }}
     {%- elif col.type == 'decimal' -%}
-        {{ parse_decimal(value) }}
+        {{ parse_decimal(value, text=text) }}
     {%- elif col.type == 'bool' -%}
-        {{ parse_bool(value) }}
+        {{ parse_bool(value, text=text) }}
     {%- elif col.type == 'uscc' -%}
-        {{ normalize_uscc(value) }}
+        {{ normalize_uscc(value, text=text) }}
     {%- elif col.name == 'patent_no' -%}
-        {{ normalize_patent_no(value) }}
+        {{ normalize_patent_no(value, text=text) }}
     {%- elif col.name == 'certificate_no' -%}
-        {{ normalize_certificate_no(value) }}
+        {{ normalize_certificate_no(value, text=text) }}
     {%- elif col.type == 'string' -%}
-        {{ normalize_text(value) }}
+        {{ normalized(value, text) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error('no per-value parse for ' ~ dataset ~ '.' ~ col.name ~ ' (' ~ col.type ~ ')') }}
     {%- endif -%}
@@ -71,21 +71,24 @@
 {%- set keys = _lookup_keys(dataset, name, row_units) %}
 _v_{{ name }} as (
     select
-        _values.*,
-        {{ column_check(dataset, col, '_values._value', '_values._parsed') }} as _failure
+        _values.* exclude (_text),
+        {{ column_check(dataset, col, '_values._value', '_values._parsed', t='_values._text') }} as _failure
     from (
         select
-            _distinct.*,
-            {{ parse_column(dataset, col, '_distinct._value',
-                header_unit=('_distinct._k1' if keys | length > 1 else none),
-                row_unit=('_distinct._k2' if keys | length > 2 else none)) }} as _parsed
+            _texts.*,
+            {{ parse_column(dataset, col, '_texts._value',
+                header_unit=('_texts._k1' if keys | length > 1 else none),
+                row_unit=('_texts._k2' if keys | length > 2 else none), text='_texts._text') }} as _parsed
         from (
-            select distinct
-                {%- for key in keys %}
-                {{ relation }}.{{ key }} as {{ '_value' if loop.first else '_k' ~ (loop.index - 1) }}{{ "," if not loop.last }}
-                {%- endfor %}
-            from {{ relation }}
-        ) as _distinct
+            select _distinct.*, {{ normalize_text('_distinct._value') }} as _text
+            from (
+                select distinct
+                    {%- for key in keys %}
+                    {{ relation }}.{{ key }} as {{ '_value' if loop.first else '_k' ~ (loop.index - 1) }}{{ "," if not loop.last }}
+                    {%- endfor %}
+                from {{ relation }}
+            ) as _distinct
+        ) as _texts
     ) as _values
 ){{ "," if not loop.last }}
 {%- endfor %}

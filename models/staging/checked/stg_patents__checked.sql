@@ -40,8 +40,8 @@ parsed as (
 {%- set type_mismatch -%}
     case
         when parsed.patent_type is not null
-            and {{ patent_no_is_valid('parsed.patent_no') }}
             and parsed.patent_type is distinct from {{ patent_type_from_no('parsed.patent_no') }}
+            and {{ patent_no_is_valid('parsed.patent_no') }}
             then {{ dq_failure('patent_type', 'patent_type_mismatch', '_raw.patent_type', none, none,
                 message_sql="'【专利类型】专利类型“' || _raw.patent_type || '”与专利号 ' || parsed.patent_no
                     || ' 的类型位不符（类型位为 ' || coalesce(" ~ patent_type_digit('parsed.patent_no') ~ ", '?')
