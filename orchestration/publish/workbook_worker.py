@@ -8,6 +8,11 @@ year's frames, the worker writes the same file with the same `workbook.write_wor
 file is the same; the main process meanwhile writes the Parquet files, the HTML report, the
 data-quality report and the details workbook, then takes the worker's answer.
 
+The frames travel as Arrow IPC files in a private temporary folder, not pickled through the pipe:
+national, 267 MB of frames took ~1.1 s to pickle and send and ~1.3 s to receive; written
+uncompressed and read back they take ~0.3 s in all (docs/benchmarks.md, issue 21). IPC is
+polars' own columnar format: the frames read back are the frames written.
+
 Reads: the frames it is sent. Writes: the workbook, atomically, at the path it is sent.
 A write that fails with an OSError (a full disk) is that OSError again in the main process,
 so publishing treats it as it treats its own (the published results unchanged).
@@ -16,6 +21,7 @@ so publishing treats it as it treats its own (the published results unchanged).
 from __future__ import annotations
 
 import errno
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -48,6 +54,7 @@ class WorkbookWorker:
 
     def __init__(self) -> None:
         self._worker = Worker(_main, NAME)
+        self._frames = tempfile.TemporaryDirectory(prefix="carrier-assess-workbook-")
 
     def __enter__(self) -> WorkbookWorker:
         return self
@@ -56,8 +63,9 @@ class WorkbookWorker:
         self.close()
 
     def start(self, tables: Mapping[str, pl.DataFrame], path: Path, year: int) -> None:
-        """Send the frames the workbook reads; the worker starts writing `path` at once."""
-        self._worker.send("write", (dict(tables), str(path), year))
+        """Hand over the frames the workbook reads (`handed_over`); the worker starts writing
+        `path` at once."""
+        self._worker.send("write", (handed_over(tables, Path(self._frames.name)), str(path), year))
 
     def finish(self) -> Path:
         """The written workbook's path, once written; the worker's OSError raised here."""
@@ -68,15 +76,40 @@ class WorkbookWorker:
         return Path(value)
 
     def close(self) -> None:
-        self._worker.close()
+        try:
+            self._worker.close()
+        finally:
+            self._frames.cleanup()
+
+
+def handed_over(tables: Mapping[str, object], folder: Path) -> list[tuple[str, bool, object]]:
+    """The tables in their order as (name, is_file, value): each frame written to `folder` as an
+    uncompressed Arrow IPC file (value: its path), anything else as it is (`taken_over`)."""
+    items = []
+    for index, (name, value) in enumerate(tables.items()):
+        if isinstance(value, pl.DataFrame):
+            file = folder / f"{index}.arrow"
+            value.write_ipc(file, compression="uncompressed")
+            items.append((name, True, str(file)))
+        else:
+            items.append((name, False, value))
+    return items
+
+
+def taken_over(items: list[tuple[str, bool, object]]) -> dict[str, object]:
+    """The tables `handed_over` sent, in their order, each frame read back from its file."""
+    return {
+        name: pl.read_ipc(str(value)) if is_file else value
+        for name, is_file, value in items
+    }
 
 
 def _main(channel: Channel) -> None:
     """The worker: import the writer while the main process prepares the frames, write once."""
     from orchestration.publish import workbook
 
-    _, (tables, path, year) = channel.receive()
-    channel.answer(_write, workbook.write_workbook, tables, Path(path), year)
+    _, (items, path, year) = channel.receive()
+    channel.answer(_write, workbook.write_workbook, taken_over(items), Path(path), year)
 
 
 def _write(write, tables: dict[str, pl.DataFrame], path: Path, year: int) -> tuple[bool, object]:

@@ -52,3 +52,32 @@ def test_only_a_large_year_uses_the_worker(tables: dict[str, pl.DataFrame]) -> N
     assert not workbook_worker.use_worker(tables)
     assert workbook_worker.use_worker(tables, threshold=rows)
     assert not workbook_worker.use_worker(tables, threshold=rows + 1)
+
+
+def test_the_frames_handed_over_are_the_frames_read_back(
+    tables: dict[str, pl.DataFrame], tmp_path: Path
+) -> None:
+    """The frames travel as Arrow IPC files: each comes back equal, with its dtypes, in the
+    same order, and anything that is not a frame as it was."""
+    sent = {**tables, "note": {"not": "a frame"}}
+    items = workbook_worker.handed_over(sent, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{i}.arrow" for i, value in enumerate(sent.values()) if isinstance(value, pl.DataFrame)
+    )
+    back = workbook_worker.taken_over(items)
+    assert list(back) == list(sent)
+    assert back["note"] == {"not": "a frame"}
+    for name, frame in tables.items():
+        assert back[name].schema == frame.schema, name
+        assert back[name].equals(frame), name
+
+
+def test_the_worker_leaves_no_files_behind(
+    tables: dict[str, pl.DataFrame], year: int, tmp_path: Path
+) -> None:
+    with workbook_worker.WorkbookWorker() as worker:
+        folder = Path(worker._frames.name)
+        worker.start(tables, tmp_path / "book.xlsx", year)
+        assert any(folder.iterdir())  # the frames, handed over as files
+        worker.finish()
+    assert not folder.exists()
