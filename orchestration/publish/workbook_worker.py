@@ -98,10 +98,7 @@ def handed_over(tables: Mapping[str, object], folder: Path) -> list[tuple[str, b
 
 def taken_over(items: list[tuple[str, bool, object]]) -> dict[str, object]:
     """The tables `handed_over` sent, in their order, each frame read back from its file."""
-    return {
-        name: pl.read_ipc(str(value)) if is_file else value
-        for name, is_file, value in items
-    }
+    return {name: pl.read_ipc(str(value)) if is_file else value for name, is_file, value in items}
 
 
 def _main(channel: Channel) -> None:
