@@ -12,6 +12,15 @@
     false for facts that are one fact however often and in whichever year reported (events).
     The caller writes `with <input_cte> as not materialized (...), {{ flag_duplicates(...) }}`.
 
+    The same in two steps, for a dataset whose rows are too many and too wide to write again
+    flagged (patents: 5.6 M national rows of both years, ~5 s of the build only to write them):
+      duplicate_groups(...)  CTEs ending in `groups`: one row per key reported more than once
+                             (its kept row, reporters, rows), the table `int_<dataset>_duplicate_groups`;
+      flag_rows(input_cte, groups_relation, ...)  `flagged` again, each row joined to that table,
+                             the view `int_<dataset>_deduplicated` (its readers flag the rows they
+                             read as they read them: docs/benchmarks.md, issue 21).
+    flag_duplicates is duplicate_groups and flag_rows in one query: the same rows either way.
+
     `not materialized`, on the caller's input CTE and on `keyed`: both are read several times
     (shared_keys, file_order, ranked_groups, flagged), and DuckDB would otherwise materialise
     them whole, every column of every row, before the first read. At national scale that copy
@@ -20,9 +29,28 @@
     docs/benchmarks.md, issue 21). The result is the same: the CTEs are deterministic.
 -#}
 {% macro flag_duplicates(input_cte, key_columns, compare_columns, per_year) -%}
-{%- set year_part = '_assessment_year, ' if per_year else '' -%}
-{#- The row's place in the order that picks the kept row (file_order below). -#}
-{%- set row_rank = 'file_order.file_rank * 4294967296 + keyed._source_row' -%}
+{{ _keyed(input_cte, key_columns, compare_columns) }}
+{{ _groups(per_year) }},
+{{ _flagged(per_year) }}
+{%- endmacro %}
+
+
+{% macro duplicate_groups(input_cte, key_columns, compare_columns, per_year) -%}
+{{ _keyed(input_cte, key_columns, compare_columns) }}
+{{ _groups(per_year) }}
+{%- endmacro %}
+
+{% macro flag_rows(input_cte, groups_relation, key_columns, compare_columns, per_year) -%}
+{{ _keyed(input_cte, key_columns, compare_columns) }}
+groups as (
+    select * from {{ groups_relation }}
+),
+
+{{ _flagged(per_year) }}
+{%- endmacro %}
+
+
+{% macro _keyed(input_cte, key_columns, compare_columns) -%}
 keyed as not materialized (
     select
         {{ input_cte }}.*,
@@ -34,7 +62,13 @@ keyed as not materialized (
         ) as compare_hash
     from {{ input_cte }}
 ),
+{%- endmacro %}
 
+
+{% macro _groups(per_year) -%}
+{%- set year_part = '_assessment_year, ' if per_year else '' -%}
+{#- The row's place in the order that picks the kept row (file_order below). -#}
+{%- set row_rank = 'file_order.file_rank * 4294967296 + keyed._source_row' -%}
 {#- Most keys are reported once: only the rows of keys reported more than once are grouped and
     compared (docs/benchmarks.md, national scale). -#}
 shared_keys as (
@@ -91,7 +125,11 @@ ranked_groups as (
 groups as (
     select
         {{ year_part }}dedup_key,
-        kept,
+        kept.row_id as kept_row_id,
+        kept.year as kept_assessment_year,
+        kept.file as kept_source_file,
+        kept.row as kept_source_row,
+        kept.hash as kept_hash,
         nullif(array_to_string(list_sort(list_distinct(
             case when rows_in_group = 2 then [kept.carrier_id, last.carrier_id] else carrier_ids end
         )), ','), '') as reported_by,
@@ -100,21 +138,24 @@ groups as (
         ), ',') as source_row_ids,
         rows_in_group
     from ranked_groups
-),
+)
+{%- endmacro %}
 
+
+{% macro _flagged(per_year) -%}
 {#- Every row once, its group's values joined on (a row of a key reported once has no group
     and is its own kept row): one pass over the rows instead of an anti join, a semi join and
     a union of the two halves (issue 21). -#}
 flagged as (
     select
         keyed.* exclude (compare_hash),
-        {{ _single_or('keyed._row_id', 'groups.kept.row_id') }} as kept_row_id,
-        {{ _single_or('keyed._assessment_year', 'groups.kept.year') }} as kept_assessment_year,
-        {{ _single_or('keyed._source_file', 'groups.kept.file') }} as kept_source_file,
-        {{ _single_or('keyed._source_row', 'groups.kept.row') }} as kept_source_row,
-        {{ _single_or('true', 'keyed._row_id = groups.kept.row_id') }} as is_kept,
-        {{ _single_or('false', 'keyed.compare_hash <> groups.kept.hash
-            and keyed._assessment_year = groups.kept.year') }} as is_conflict,
+        {{ _single_or('keyed._row_id', 'groups.kept_row_id') }} as kept_row_id,
+        {{ _single_or('keyed._assessment_year', 'groups.kept_assessment_year') }} as kept_assessment_year,
+        {{ _single_or('keyed._source_file', 'groups.kept_source_file') }} as kept_source_file,
+        {{ _single_or('keyed._source_row', 'groups.kept_source_row') }} as kept_source_row,
+        {{ _single_or('true', 'keyed._row_id = groups.kept_row_id') }} as is_kept,
+        {{ _single_or('false', 'keyed.compare_hash <> groups.kept_hash
+            and keyed._assessment_year = groups.kept_assessment_year') }} as is_conflict,
         {{ _single_or('cast(keyed.carrier_id as varchar)', 'groups.reported_by') }} as reported_by,
         {{ _single_or('cast(keyed._row_id as varchar)', 'groups.source_row_ids') }} as source_row_ids,
         {{ _single_or('cast(1 as bigint)', 'groups.rows_in_group') }} as rows_in_group

@@ -2,7 +2,12 @@
 -- (patent_no) across files, carriers and years (one fact, however often it is reported).
 -- Kept: the latest assessment year, then the first file, sheet and row (deterministic).
 -- is_conflict: a dropped row disagreeing with the kept row in the same package year (a warning).
--- The shared logic: macros/flag_duplicates.sql.
+-- A view over stg_patents and int_patents_duplicate_groups: national, its 5.6 M rows of both
+-- years cost more to write again than to flag where they are read (docs/benchmarks.md, issue 21).
+-- The shared logic: macros/flag_duplicates.sql (flag_rows); the key: macros/dedup_patents.sql.
+{{ config(materialized='view') }}
+
+{%- set spec = patents_dedup() %}
 
 with
 
@@ -11,11 +16,7 @@ staged as not materialized (
     where {{ as_of_filter('_assessment_year') }}
 ),
 
-{{ flag_duplicates(
-    'staged',
-    key_columns=['patent_no'],
-    compare_columns=['enterprise_name', 'uscc', 'patent_type', 'title', 'application_date', 'grant_date', 'legal_status'],
-    per_year=false
-) }}
+{{ flag_rows('staged', ref('int_patents_duplicate_groups'),
+    spec.key_columns, spec.compare_columns, spec.per_year) }}
 
 select * from flagged
