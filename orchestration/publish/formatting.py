@@ -79,13 +79,22 @@ def value_kind(column: str, dtype: pl.DataType) -> str:
     return "text"
 
 
+_INDICATOR_VALUES = ("raw_value", "benchmark")
+_TARGET_VALUES = ("target_value", "actual_value")
+
+
 def row_kind(column: str, base: str, row: Mapping[str, Any]) -> str:
     """Per-row overrides: an indicator's raw value reads as 万元 or a ratio by its code."""
-    if column in ("raw_value", "benchmark") and base == "number":
+    if column in _INDICATOR_VALUES and base == "number":
         return INDICATOR_VALUE_KINDS.get(str(row.get("indicator_code")), base)
-    if column in ("target_value", "actual_value") and base == "number":
+    if column in _TARGET_VALUES and base == "number":
         return TARGET_VALUE_KINDS.get(str(row.get("target_code")), base)
     return base
+
+
+def kind_varies_by_row(column: str, base: str) -> bool:
+    """Whether `row_kind` can differ from `base` for `column` (else it is `base` on every row)."""
+    return base == "number" and column in _INDICATOR_VALUES + _TARGET_VALUES
 
 
 def as_number(value: Any) -> float | int | None:

@@ -121,6 +121,14 @@ def _report_column_labels() -> dict[str, str]:
     return labels
 
 
+_CODED_COLUMNS = ("dataset", "column_name", "check_name", "reason_codes")
+
+
+def has_labels(column: str) -> bool:
+    """Whether `value_label` can change a value of `column` (else it returns every value as is)."""
+    return column in _CODED_COLUMNS or column in VALUE_LABELS
+
+
 def value_label(column: str, value: Any) -> Any:
     """The office's word for a code (enum values, datasets, report columns, checks, lists of
     action codes); any other value unchanged. The keys stay in the dictionary sheet."""

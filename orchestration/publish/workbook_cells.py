@@ -7,6 +7,7 @@ Excel's quote prefix. Numbers are numbers, dates are dates, codes read as their 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -19,11 +20,12 @@ from orchestration.publish.formatting import (
     as_number,
     as_text,
     display,
+    kind_varies_by_row,
     row_kind,
     text_width,
     value_kind,
 )
-from orchestration.publish.labels import header, shown_columns, value_label
+from orchestration.publish.labels import has_labels, header, shown_columns, value_label
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """A cell starting with one of these could be read as a formula by a spreadsheet (CSV/formula
@@ -79,6 +81,10 @@ class Formats:
 def write_cell(ws: Any, fmt: Formats, row: int, col: int, value: Any, kind: str) -> None:
     """Write one value with its type: numbers as numbers, dates as dates, text as text (never
     a formula: text that a spreadsheet might evaluate gets Excel's quote prefix)."""
+    if kind == "text" and type(value) is str:  # the commonest cell, as the last line writes it
+        text = value[:EXCEL_MAX_TEXT]
+        ws.write_string(row, col, text, fmt.cell("text", quote=text.startswith(FORMULA_TRIGGERS)))
+        return
     if value is None:
         ws.write_blank(row, col, None, fmt.cell(kind))
         return
@@ -120,12 +126,17 @@ def write_frame(
         ws.write_string(first_row, j, header(table, c), fmt.header)
         widths[j] = max(widths.get(j, 0), min(text_width(header(table, c)), 24))
     row = first_row + 1
-    for i, record in enumerate(frame.select(cols).iter_rows(named=True)):
-        for j, c in enumerate(cols):
-            kind = row_kind(c, kinds[j], record)
-            write_cell(ws, fmt, row, j, value_label(c, record[c]), kind)
+    labels = [labeller(c) for c in cols]
+    varies = [kind_varies_by_row(c, kinds[j]) for j, c in enumerate(cols)]
+    named = any(varies) or bool(fmt.adjusted)  # the row as a mapping, only when read by name
+    for i, values in enumerate(frame.select(cols).iter_rows()):
+        record = dict(zip(cols, values, strict=True)) if named else None
+        for j, value in enumerate(values):
+            kind = row_kind(cols[j], kinds[j], record) if varies[j] else kinds[j]
+            label = labels[j]
+            write_cell(ws, fmt, row, j, value if label is None else label(value), kind)
             if i < 500:
-                widths[j] = max(widths.get(j, 0), text_width(display(c, record[c], kind)))
+                widths[j] = max(widths.get(j, 0), text_width(display(cols[j], value, kind)))
         if fmt.adjusted:  # an adjusted grade or reward amount
             adjustments.mark_row(ws, fmt.adjusted, table, cols, record, row)
         row += 1
@@ -134,6 +145,23 @@ def write_frame(
     if "grade" in cols:
         office.colour_grades(ws, fmt.grades, cols.index("grade"), first_row + 1, row - 1)
     return row
+
+
+def labeller(column: str) -> Callable[[Any], Any] | None:
+    """`value_label` for one column, worked out once per distinct code; None when the column
+    has no labels (every value is shown as it is)."""
+    if not has_labels(column):
+        return None
+    words: dict[str, Any] = {}
+
+    def label(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if value not in words:
+            words[value] = value_label(column, value)
+        return words[value]
+
+    return label
 
 
 def set_widths(ws: Any, widths: dict[int, int]) -> None:
