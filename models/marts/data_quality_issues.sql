@@ -180,19 +180,30 @@ written_towns as (
     where tenants.is_kept and tenants.is_town_unknown
 ),
 
-closest_towns as (
+-- The closest name once per distinct spelling, not once per row: national, 577,000 tenant rows
+-- hold a few hundred unknown spellings (docs/benchmarks.md, issue 21).
+closest_names as (
     select
-        written_towns.*,
+        spellings.value_as_written,
         first(
             town_names.town_name
             order by
-                levenshtein(written_towns.value_as_written, town_names.match_name),
+                levenshtein(spellings.value_as_written, town_names.match_name),
                 length(town_names.match_name),
                 town_names.town_name
         ) as closest_town
-    from written_towns
+    from (select distinct written_towns.value_as_written from written_towns) as spellings
     cross join {{ ref('int_town_names') }} as town_names
     group by all
+),
+
+closest_towns as (
+    select
+        written_towns.*,
+        closest_names.closest_town
+    from written_towns
+    inner join closest_names
+        on written_towns.value_as_written is not distinct from closest_names.value_as_written
 ),
 
 unknown_towns as (
