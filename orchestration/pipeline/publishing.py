@@ -2,13 +2,15 @@
 
 Reads: the assembled result tables of each year. Writes: each year's files into a new version
 folder of `out/<year>/` (Parquet, the office workbook, the HTML report, the data-quality report,
-the details workbook), then `results.*` in one transaction, then switches the year folders and
-rebuilds the read-only copy. A failure before the commit leaves the published results as they
-were; after it, `publish.reconcile` finishes the switch at the next run's start.
+the details workbook), then `results.*` in one transaction, which waits before its commit for
+the files still being written (a large year's workbook, by its worker), then switches the year
+folders and rebuilds the read-only copy. A failure before the commit leaves the published
+results as they were; after it, `publish.reconcile` finishes the switch at the next run's start.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -51,60 +53,89 @@ def publish_run(
     later_tables: LaterTables,
 ) -> None:
     """Write the files, publish the tables, switch the year folders: this year and each later
-    year re-derived. Raises PipelineError(PUBLISH) with the published results unchanged."""
+    year re-derived. Raises PipelineError(PUBLISH) with the published results unchanged.
+
+    A large year's workbook is still being written by its worker while the tables' rows are
+    replaced: the transaction waits for it (`files_written`) before it commits, so the tables
+    are never published without their files (national: ~1 s of the worker's tail overlapped,
+    docs/benchmarks.md, issue 21)."""
     year = record.assessment_year
     out_version = pub.version_dir(paths.out_dir, record.run_id)
     tables["runs"] = _published_runs_frame(tables["runs"], record)
     later_dirs: list[tuple[Path, Path]] = []  # (out_dir, version folder) per later year
-    try:
-        pub.prepare_year_dir(paths.out_dir)  # only ever writes inside --out
-        _write_files(tables, out_version, year, base_tables)
-        for scoring, later_year_tables in later_tables:
-            later_out, later_version = _later_year_record(paths, scoring, later_year_tables)
-            later_dirs.append((later_out, later_version))
-            pub.prepare_year_dir(later_out)
-            _write_files(later_year_tables, later_version, scoring.job.year, scoring.base)
-        fault("files_written")
-    except PipelineError:  # a writer process that died: nothing was published
-        _remove_versions(out_version, later_dirs)
-        raise
-    except OSError as exc:
-        _remove_versions(out_version, later_dirs)
-        raise PipelineError(
-            ExitCode.PUBLISH,
-            f"写出结果文件失败，已发布结果未改变 / could not write the result files "
-            f"({exc.strerror or exc}); published results unchanged",
-        ) from exc
-
-    def mark_published(con: object) -> None:
-        finish_run(con, record, "published", None)
-
-    def insert_rederived(job_record):
-        return lambda con: insert_run(con, job_record)
-
-    items = [pub.YearTables(year, tables, mark_published)] + [
-        pub.YearTables(s.job.year, t, insert_rederived(s.job.record)) for s, t in later_tables
-    ]
-    with connect(paths.warehouse) as con:
+    with contextlib.ExitStack() as workers:  # the workbook workers, until the files are written
         try:
-            pub.publish_years(con, items, hook=lambda stage: fault(f"publish:{stage}"))
-        except (OSError, duckdb.Error) as exc:
+            pub.prepare_year_dir(paths.out_dir)  # only ever writes inside --out
+            pending = [_start_files(tables, out_version, year, base_tables, workers)]
+            for scoring, later_year_tables in later_tables:
+                later_out, later_version = _later_year_record(paths, scoring, later_year_tables)
+                later_dirs.append((later_out, later_version))
+                pub.prepare_year_dir(later_out)
+                pending.append(
+                    _start_files(
+                        later_year_tables, later_version, scoring.job.year, scoring.base, workers
+                    )
+                )
+        except PipelineError:  # a writer process that died: nothing was published
             _remove_versions(out_version, later_dirs)
-            raise PipelineError(
-                ExitCode.PUBLISH,
-                f"写入结果表失败，已发布结果未改变 / could not write the result tables "
-                f"({exc}); published results unchanged",
-            ) from exc
-        # Committed: the years are published. What follows only makes the files and the
-        # read-only copy catch up; reconcile() finishes it if this run dies here.
-        pub.switch_year_dir(paths.out_dir, out_version)
-        for later_out, later_version in later_dirs:
-            pub.switch_year_dir(later_out, later_version)
-        fault("publish:after_switch")
-        pub.export_published_copy(con, paths.warehouse)
+            raise
+        except OSError as exc:
+            _remove_versions(out_version, later_dirs)
+            raise _files_failed(exc) from exc
+
+        def files_written() -> None:
+            try:
+                for finish in pending:
+                    finish()
+                fault("files_written")
+            except OSError as exc:
+                raise _files_failed(exc) from exc
+
+        def mark_published(con: object) -> None:
+            finish_run(con, record, "published", None)
+
+        def insert_rederived(job_record):
+            return lambda con: insert_run(con, job_record)
+
+        items = [pub.YearTables(year, tables, mark_published)] + [
+            pub.YearTables(s.job.year, t, insert_rederived(s.job.record)) for s, t in later_tables
+        ]
+        with connect(paths.warehouse) as con:
+            try:
+                pub.publish_years(
+                    con,
+                    items,
+                    hook=lambda stage: fault(f"publish:{stage}"),
+                    before_commit=files_written,
+                )
+            except PipelineError:  # a file not written (files_written): nothing was published
+                _remove_versions(out_version, later_dirs)
+                raise
+            except (OSError, duckdb.Error) as exc:
+                _remove_versions(out_version, later_dirs)
+                raise PipelineError(
+                    ExitCode.PUBLISH,
+                    f"写入结果表失败，已发布结果未改变 / could not write the result tables "
+                    f"({exc}); published results unchanged",
+                ) from exc
+            # Committed: the years are published. What follows only makes the files and the
+            # read-only copy catch up; reconcile() finishes it if this run dies here.
+            pub.switch_year_dir(paths.out_dir, out_version)
+            for later_out, later_version in later_dirs:
+                pub.switch_year_dir(later_out, later_version)
+            fault("publish:after_switch")
+            pub.export_published_copy(con, paths.warehouse)
     pub.prune_versions(paths.out_dir)
     for later_out, _ in later_dirs:
         pub.prune_versions(later_out)
+
+
+def _files_failed(exc: OSError) -> PipelineError:
+    return PipelineError(
+        ExitCode.PUBLISH,
+        f"写出结果文件失败，已发布结果未改变 / could not write the result files "
+        f"({exc.strerror or exc}); published results unchanged",
+    )
 
 
 def _later_year_record(
@@ -146,19 +177,23 @@ def _with_runs_row(runs: pl.DataFrame, record: RunRecord) -> pl.DataFrame:
     return pl.concat([runs, added], how="diagonal_relaxed")
 
 
-def _write_files(
-    tables: dict[str, pl.DataFrame], version: Path, year: int, base: dict[str, pl.DataFrame]
-) -> None:
-    """A year's files into its version folder; a large year's workbook by the workbook worker
-    meanwhile (publish/workbook_worker.py)."""
+def _start_files(
+    tables: dict[str, pl.DataFrame],
+    version: Path,
+    year: int,
+    base: dict[str, pl.DataFrame],
+    workers: contextlib.ExitStack,
+) -> Callable[[], list[Path]]:
+    """A year's files into its version folder; a large year's workbook by a workbook worker
+    meanwhile (publish/workbook_worker.py), closed with `workers`. Returns what waits for that
+    workbook (`tables.start_year_files`)."""
     writers = _office_writers(year, base)
     if not workbook_worker.use_worker(tables):
-        pub.write_year_files(tables, version, year, writers=writers)
-        return
+        return pub.start_year_files(tables, version, year, writers=writers)
     name = office_file_names(year)["workbook"]
     del writers[name]
-    with workbook_worker.WorkbookWorker() as worker:
-        pub.write_year_files(tables, version, year, writers=writers, background={name: worker})
+    worker = workers.enter_context(workbook_worker.WorkbookWorker())
+    return pub.start_year_files(tables, version, year, writers=writers, background={name: worker})
 
 
 def _office_writers(year: int, base_tables: dict[str, pl.DataFrame]) -> dict[str, Callable]:

@@ -167,6 +167,19 @@ def write_year_files(
 ) -> list[Path]:
     """Write Parquet per table and each office file into `target_dir`; the `background` ones
     by another process meanwhile (started first, waited for last: workbook_worker.py)."""
+    return start_year_files(tables, target_dir, year, writers, background)()
+
+
+def start_year_files(
+    tables: Mapping[str, pl.DataFrame],
+    target_dir: Path,
+    year: int,
+    writers: Mapping[str, Callable[[Mapping[str, pl.DataFrame], Path, int], Path]],
+    background: Mapping[str, BackgroundWriter] | None = None,
+) -> Callable[[], list[Path]]:
+    """`write_year_files` but the wait: everything but the `background` files written when
+    this returns; the function it returns waits for those, makes the folder durable and
+    returns every path (publishing replaces the tables meanwhile: pipeline/publishing.py)."""
     target_dir.mkdir(parents=True, exist_ok=False)
     written: list[Path] = []
     pending = []
@@ -182,9 +195,13 @@ def write_year_files(
         written.append(path)
     for filename, writer in writers.items():
         written.append(writer(tables, target_dir / filename, year))
-    written += [writer.finish() for writer in pending]
-    _fsync_dir(target_dir)
-    return written
+
+    def finish() -> list[Path]:
+        paths = written + [writer.finish() for writer in pending]
+        _fsync_dir(target_dir)
+        return paths
+
+    return finish
 
 
 def _fsync_dir(path: Path) -> None:
@@ -383,9 +400,12 @@ def publish_years(
     years: Sequence[YearTables],
     *,
     hook: PublishHook = _no_hook,
+    before_commit: Callable[[], None] = lambda: None,
 ) -> None:
     """Step 2 for several years (a run and the later years it re-derives): every year's rows
-    replaced and every run marked in one transaction, all years or none."""
+    replaced and every run marked in one transaction, all years or none. `before_commit`
+    runs last before the commit (the files still being written are waited for there); what it
+    raises rolls the transaction back."""
     for item in years:
         missing = [name for name in RESULT_TABLES if name not in item.tables]
         if missing:
@@ -403,6 +423,7 @@ def publish_years(
             item.mark_published(con)
         replace_code_labels(con)
         describe_tables(con, RESULTS_SCHEMA)
+        before_commit()
         hook("before_commit")
         con.execute("commit")
     except BaseException:

@@ -151,6 +151,34 @@ def test_disk_full_while_publishing_keeps_the_previous_results(district):
     assert versions and not any(failed_run in name for name in versions), versions
 
 
+def test_a_workbook_written_beside_the_tables_is_waited_for(district, monkeypatch):
+    """A large year's workbook is written by its worker while the tables' rows are replaced;
+    the commit waits for it. Here the sample's workbook goes to the worker too: a disk full
+    once the files are written publishes nothing, and a run that succeeds publishes the file."""
+    from orchestration.publish import workbook_worker
+
+    monkeypatch.setattr(workbook_worker, "WORKER_ROWS", 0)
+    before = district.published_state()
+
+    def full(current: str) -> None:
+        if current == "files_written":
+            import errno
+            import os
+
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    outcome = district.run(2024, fault_hook=full)
+    assert outcome.code == ExitCode.PUBLISH, outcome.message
+    after = district.published_state()
+    for name in RESULT_TABLES:
+        if name != "runs":
+            assert before["tables"][name].equals(after["tables"][name]), name
+    assert before["out2024"] == after["out2024"] and before["copy"] == after["copy"]
+    assert district.run(2024).code == ExitCode.OK
+    book = district.out / "2024" / office_file_names(2024)["workbook"]
+    assert book.exists() and book.stat().st_size > 10_000
+
+
 def test_a_blocking_defect_stops_before_publishing(district):
     """No carriers sheet for the year: the gate's error blocks, with one line and a report."""
     before = district.published_state()

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -103,6 +104,60 @@ def test_failure_inside_the_transaction_changes_nothing(con, tmp_path, stage):
     assert con.execute("select status from results.runs where run_id = 'r2'").fetchone() == (
         "running",
     )
+
+
+class _SlowFile:
+    """A background writer (the workbook worker's part in `start_year_files`): its file is
+    written only when it is waited for, and it can fail then."""
+
+    def __init__(self, error: OSError | None = None) -> None:
+        self.error = error
+        self.path: Path | None = None
+
+    def start(self, tables, path: Path, year: int) -> None:
+        self.path = path
+
+    def finish(self) -> Path:
+        if self.error is not None:
+            raise self.error
+        assert self.path is not None
+        self.path.write_text("the workbook", encoding="utf-8")
+        return self.path
+
+
+def test_the_tables_commit_only_once_the_files_still_being_written_are_written(con, tmp_path):
+    """Publishing replaces the rows while a large year's workbook is still being written, and
+    waits for it in `before_commit`: a file that fails there leaves the tables as they were."""
+    _publish(con, 2024, "r1", 80.0, tmp_path)
+    before = _scores(con)
+    for run_id, error in (("r2", OSError(28, "No space left on device")), ("r3", None)):
+        record = _record(2024, run_id, tmp_path / "2024")
+        start_run(con, record)
+        tables = _tables(2024, run_id, 99.0)
+        version = pub.version_dir(tmp_path / "2024", run_id)
+        slow = _SlowFile(error)
+        finish = pub.start_year_files(tables, version, 2024, {}, background={"book.xlsx": slow})
+        assert (version / "carrier_scores.parquet").exists()
+        assert not (version / "book.xlsx").exists()  # not yet: the tables are replaced first
+        seen: list[list[tuple]] = []
+
+        def wait_for_files(finish=finish, seen=seen) -> None:
+            seen.append(_scores(con))  # inside the transaction: the new rows, not committed
+            finish()
+
+        def mark(c, record=record) -> None:
+            finish_run(c, record, "published", None)
+
+        item = pub.YearTables(2024, tables, mark)
+        if error is not None:
+            with pytest.raises(OSError):
+                pub.publish_years(con, [item], before_commit=wait_for_files)
+            assert _scores(con) == before
+        else:
+            pub.publish_years(con, [item], before_commit=wait_for_files)
+            assert (version / "book.xlsx").read_text(encoding="utf-8") == "the workbook"
+            assert _scores(con) == [(2024, "r3", 99.0)]
+        assert seen == [[(2024, run_id, 99.0)]]
 
 
 def test_new_columns_are_added_not_lost(con, tmp_path):
