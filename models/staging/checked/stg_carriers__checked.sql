@@ -9,6 +9,10 @@ raw_carriers as (
     {{ raw_rows_to_stage(source('raw', 'carriers'), 'carriers') }}
 ),
 
+{#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
+{%- set looked_up = ['carrier_id', 'carrier_name', 'carrier_type', 'level', 'level_date', 'town', 'operator_name', 'operator_uscc', 'operator_kind', 'total_area_m2', 'incubation_area_m2', 'established_date', 'seed_fund', 'seed_fund_amount', 'service_staff'] %}
+{{ value_lookups('carriers', 'raw_carriers', looked_up) }},
+
 parsed as (
     select
         raw_carriers._assessment_year,
@@ -19,29 +23,31 @@ parsed as (
         raw_carriers._source_row,
         raw_carriers._adjustments_sig,
         {{ row_id('carriers', 'raw_carriers') }} as _row_id,
-        upper({{ normalize_text('raw_carriers.carrier_id') }}) as carrier_id,
-        {{ normalize_text('raw_carriers.carrier_name') }} as carrier_name,
-        {{ enum_code('carriers', 'carrier_type', 'raw_carriers.carrier_type') }} as carrier_type,
-        {{ enum_code('carriers', 'level', 'raw_carriers.level') }} as level,
-        {{ parse_date('raw_carriers.level_date') }} as level_date,
-        {{ normalize_text('raw_carriers.town') }} as town,
-        {{ normalize_text('raw_carriers.operator_name') }} as operator_name,
-        {{ normalize_uscc('raw_carriers.operator_uscc') }} as operator_uscc,
-        {{ enum_code('carriers', 'operator_kind', 'raw_carriers.operator_kind') }} as operator_kind,
-        {{ parse_decimal('raw_carriers.total_area_m2') }} as total_area_m2,
-        {{ parse_decimal('raw_carriers.incubation_area_m2') }} as incubation_area_m2,
-        {{ parse_date('raw_carriers.established_date') }} as established_date,
-        {{ parse_bool('raw_carriers.seed_fund') }} as seed_fund,
-        {{ parse_money('raw_carriers.seed_fund_amount', row_unit=none, header_unit='raw_carriers.seed_fund_amount__header_unit') }} as seed_fund_amount_wan,
-        {{ parse_int('raw_carriers.service_staff') }} as service_staff,
+        _v_carrier_id._parsed as carrier_id,
+        _v_carrier_name._parsed as carrier_name,
+        _v_carrier_type._parsed as carrier_type,
+        _v_level._parsed as level,
+        _v_level_date._parsed as level_date,
+        _v_town._parsed as town,
+        _v_operator_name._parsed as operator_name,
+        _v_operator_uscc._parsed as operator_uscc,
+        _v_operator_kind._parsed as operator_kind,
+        _v_total_area_m2._parsed as total_area_m2,
+        _v_incubation_area_m2._parsed as incubation_area_m2,
+        _v_established_date._parsed as established_date,
+        _v_seed_fund._parsed as seed_fund,
+        _v_seed_fund_amount._parsed as seed_fund_amount_wan,
+        _v_service_staff._parsed as service_staff,
+        {{ lookup_failures(looked_up) }},
         raw_carriers as _raw
     from raw_carriers
+    {{- lookup_joins('carriers', 'raw_carriers', looked_up) }}
 ),
 
 checked as (
     select
-        parsed.* exclude (_raw),
-        {{ row_failures('carriers') }} as _failures
+        parsed.* exclude (_raw{{ lookup_excludes(looked_up) }}),
+        {{ row_failures('carriers', looked_up=looked_up) }} as _failures
     from parsed
 ),
 

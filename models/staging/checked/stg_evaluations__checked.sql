@@ -7,6 +7,10 @@ raw_evaluations as (
     {{ raw_rows_to_stage(source('raw', 'evaluations'), 'evaluations') }}
 ),
 
+{#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
+{%- set looked_up = ['carrier_id', 'evaluation_level', 'evaluation_year', 'grade'] %}
+{{ value_lookups('evaluations', 'raw_evaluations', looked_up) }},
+
 parsed as (
     select
         raw_evaluations._assessment_year,
@@ -17,18 +21,20 @@ parsed as (
         raw_evaluations._source_row,
         raw_evaluations._adjustments_sig,
         {{ row_id('evaluations', 'raw_evaluations') }} as _row_id,
-        upper({{ normalize_text('raw_evaluations.carrier_id') }}) as carrier_id,
-        {{ enum_code('evaluations', 'evaluation_level', 'raw_evaluations.evaluation_level') }} as evaluation_level,
-        {{ parse_int('raw_evaluations.evaluation_year') }} as evaluation_year,
-        {{ enum_code('evaluations', 'grade', 'raw_evaluations.grade') }} as grade,
+        _v_carrier_id._parsed as carrier_id,
+        _v_evaluation_level._parsed as evaluation_level,
+        _v_evaluation_year._parsed as evaluation_year,
+        _v_grade._parsed as grade,
+        {{ lookup_failures(looked_up) }},
         raw_evaluations as _raw
     from raw_evaluations
+    {{- lookup_joins('evaluations', 'raw_evaluations', looked_up) }}
 ),
 
 checked as (
     select
-        parsed.* exclude (_raw),
-        {{ row_failures('evaluations') }} as _failures
+        parsed.* exclude (_raw{{ lookup_excludes(looked_up) }}),
+        {{ row_failures('evaluations', looked_up=looked_up) }} as _failures
     from parsed
 ),
 

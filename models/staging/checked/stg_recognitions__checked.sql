@@ -7,6 +7,10 @@ raw_recognitions as (
     {{ raw_rows_to_stage(source('raw', 'recognitions'), 'recognitions') }}
 ),
 
+{#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
+{%- set looked_up = ['carrier_id', 'recognized_type', 'recognized_level', 'recognized_date', 'document_no', 'holder_name', 'holder_uscc'] %}
+{{ value_lookups('recognitions', 'raw_recognitions', looked_up) }},
+
 parsed as (
     select
         raw_recognitions._assessment_year,
@@ -17,21 +21,23 @@ parsed as (
         raw_recognitions._source_row,
         raw_recognitions._adjustments_sig,
         {{ row_id('recognitions', 'raw_recognitions') }} as _row_id,
-        upper({{ normalize_text('raw_recognitions.carrier_id') }}) as carrier_id,
-        {{ enum_code('recognitions', 'recognized_type', 'raw_recognitions.recognized_type') }} as recognized_type,
-        {{ enum_code('recognitions', 'recognized_level', 'raw_recognitions.recognized_level') }} as recognized_level,
-        {{ parse_date('raw_recognitions.recognized_date') }} as recognized_date,
-        {{ normalize_text('raw_recognitions.document_no') }} as document_no,
-        {{ normalize_text('raw_recognitions.holder_name') }} as holder_name,
-        {{ normalize_uscc('raw_recognitions.holder_uscc') }} as holder_uscc,
+        _v_carrier_id._parsed as carrier_id,
+        _v_recognized_type._parsed as recognized_type,
+        _v_recognized_level._parsed as recognized_level,
+        _v_recognized_date._parsed as recognized_date,
+        _v_document_no._parsed as document_no,
+        _v_holder_name._parsed as holder_name,
+        _v_holder_uscc._parsed as holder_uscc,
+        {{ lookup_failures(looked_up) }},
         raw_recognitions as _raw
     from raw_recognitions
+    {{- lookup_joins('recognitions', 'raw_recognitions', looked_up) }}
 ),
 
 checked as (
     select
-        parsed.* exclude (_raw),
-        {{ row_failures('recognitions') }} as _failures
+        parsed.* exclude (_raw{{ lookup_excludes(looked_up) }}),
+        {{ row_failures('recognitions', looked_up=looked_up) }} as _failures
     from parsed
 ),
 

@@ -7,6 +7,10 @@ raw_subsidy_claims as (
     {{ raw_rows_to_stage(source('raw', 'subsidy_claims'), 'subsidy_claims') }}
 ),
 
+{#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
+{%- set looked_up = ['carrier_id', 'claim_kind', 'claimant_name', 'claimant_uscc', 'amount_audited', 'amount_previous', 'rent_year_index', 'note'] %}
+{{ value_lookups('subsidy_claims', 'raw_subsidy_claims', looked_up) }},
+
 parsed as (
     select
         raw_subsidy_claims._assessment_year,
@@ -17,22 +21,24 @@ parsed as (
         raw_subsidy_claims._source_row,
         raw_subsidy_claims._adjustments_sig,
         {{ row_id('subsidy_claims', 'raw_subsidy_claims') }} as _row_id,
-        upper({{ normalize_text('raw_subsidy_claims.carrier_id') }}) as carrier_id,
-        {{ enum_code('subsidy_claims', 'claim_kind', 'raw_subsidy_claims.claim_kind') }} as claim_kind,
-        {{ normalize_text('raw_subsidy_claims.claimant_name') }} as claimant_name,
-        {{ normalize_uscc('raw_subsidy_claims.claimant_uscc') }} as claimant_uscc,
-        {{ parse_money('raw_subsidy_claims.amount_audited', row_unit=none, header_unit='raw_subsidy_claims.amount_audited__header_unit') }} as amount_audited_wan,
-        {{ parse_money('raw_subsidy_claims.amount_previous', row_unit=none, header_unit='raw_subsidy_claims.amount_previous__header_unit') }} as amount_previous_wan,
-        {{ parse_int('raw_subsidy_claims.rent_year_index') }} as rent_year_index,
-        {{ normalize_text('raw_subsidy_claims.note') }} as note,
+        _v_carrier_id._parsed as carrier_id,
+        _v_claim_kind._parsed as claim_kind,
+        _v_claimant_name._parsed as claimant_name,
+        _v_claimant_uscc._parsed as claimant_uscc,
+        _v_amount_audited._parsed as amount_audited_wan,
+        _v_amount_previous._parsed as amount_previous_wan,
+        _v_rent_year_index._parsed as rent_year_index,
+        _v_note._parsed as note,
+        {{ lookup_failures(looked_up) }},
         raw_subsidy_claims as _raw
     from raw_subsidy_claims
+    {{- lookup_joins('subsidy_claims', 'raw_subsidy_claims', looked_up) }}
 ),
 
 checked as (
     select
-        parsed.* exclude (_raw),
-        {{ row_failures('subsidy_claims') }} as _failures
+        parsed.* exclude (_raw{{ lookup_excludes(looked_up) }}),
+        {{ row_failures('subsidy_claims', looked_up=looked_up) }} as _failures
     from parsed
 ),
 
