@@ -24,7 +24,7 @@ from orchestration.errors import ExitCode, PipelineError
 from orchestration.lock import connect
 from orchestration.pipeline.faults import FaultHook
 from orchestration.publish import tables as pub
-from orchestration.publish import workbook_worker
+from orchestration.publish import workbook_worker, year_files
 from orchestration.runlog import RunRecord, finish_run, insert_run, now_utc
 
 if TYPE_CHECKING:
@@ -186,14 +186,16 @@ def _start_files(
 ) -> Callable[[], list[Path]]:
     """A year's files into its version folder; a large year's workbook by a workbook worker
     meanwhile (publish/workbook_worker.py), closed with `workers`. Returns what waits for that
-    workbook (`tables.start_year_files`)."""
+    workbook (`year_files.start_year_files`)."""
     writers = _office_writers(year, base)
     if not workbook_worker.use_worker(tables):
-        return pub.start_year_files(tables, version, year, writers=writers)
+        return year_files.start_year_files(tables, version, year, writers=writers)
     name = office_file_names(year)["workbook"]
     del writers[name]
     worker = workers.enter_context(workbook_worker.WorkbookWorker())
-    return pub.start_year_files(tables, version, year, writers=writers, background={name: worker})
+    return year_files.start_year_files(
+        tables, version, year, writers=writers, background={name: worker}
+    )
 
 
 def _office_writers(year: int, base_tables: dict[str, pl.DataFrame]) -> dict[str, Callable]:

@@ -7,7 +7,8 @@ workbook, templates) into a new version folder that one link swap makes current
 (`tables.publish_year`). Nothing here decides a score: the office files only present the
 result tables, with the labels of `scoring/results_contract.yaml`.
 
-Modules: `tables` (the result tables, Parquet, versions and the swap); the office files'
+Modules: `tables` (the result tables, versions and the swap), `year_files` (a year's Parquet
+and office files into its version folder); the office files'
 shared parts `office_tables` (which tables and columns they read), `labels` (headers and code
 labels), `formatting` (how a value reads), `office_summary` (facts, grade counts, order) and
 `atomic`; the workbook `workbook` (assembly; a national year's written by `workbook_worker`,

@@ -15,7 +15,9 @@ Readers open `DIR/<file>` as before. Switching `current` is one atomic rename, s
 The order makes every failure safe:
 
 1. The year's files (Parquet, workbook, HTML) are written into a fresh version folder
-   `DIR/.versions/<name>-<run_id>/` that nobody reads yet.
+   `DIR/.versions/<name>-<run_id>/` that nobody reads yet (`year_files.py`; a large year's
+   workbook may still be being written by its worker when step 2 starts: step 2 waits for it
+   before it commits).
 2. One DuckDB transaction replaces the year's rows of every `results.*` table and marks the run
    `published`. This commit is the moment of publication: before it nothing published changed,
    after it the year is whole.
@@ -37,20 +39,18 @@ import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 import polars as pl
 
 from orchestration.config import RESULTS_SCHEMA
 from orchestration.lock import DUCKDB_CONFIG
+from orchestration.publish.atomic import fsync_dir
 from scoring.results_contract import (
     CODE_LABELS_TABLE,
-    PARQUET_VERSION_KEY,
     code_labels_frame,
     comment_statements,
     result_contract,
-    schema_version,
 )
 
 RESULT_TABLES: tuple[str, ...] = tuple(
@@ -150,69 +150,6 @@ def replace_year_rows(
         con.unregister(view)
 
 
-class BackgroundWriter(Protocol):
-    """An office file written by another process: `start` returns at once, `finish` waits."""
-
-    def start(self, tables: Mapping[str, pl.DataFrame], path: Path, year: int) -> None: ...
-
-    def finish(self) -> Path: ...
-
-
-def write_year_files(
-    tables: Mapping[str, pl.DataFrame],
-    target_dir: Path,
-    year: int,
-    writers: Mapping[str, Callable[[Mapping[str, pl.DataFrame], Path, int], Path]],
-    background: Mapping[str, BackgroundWriter] | None = None,
-) -> list[Path]:
-    """Write Parquet per table and each office file into `target_dir`; the `background` ones
-    by another process meanwhile (started first, waited for last: workbook_worker.py)."""
-    return start_year_files(tables, target_dir, year, writers, background)()
-
-
-def start_year_files(
-    tables: Mapping[str, pl.DataFrame],
-    target_dir: Path,
-    year: int,
-    writers: Mapping[str, Callable[[Mapping[str, pl.DataFrame], Path, int], Path]],
-    background: Mapping[str, BackgroundWriter] | None = None,
-) -> Callable[[], list[Path]]:
-    """`write_year_files` but the wait: everything but the `background` files written when
-    this returns; the function it returns waits for those, makes the folder durable and
-    returns every path (publishing replaces the tables meanwhile: pipeline/publishing.py)."""
-    target_dir.mkdir(parents=True, exist_ok=False)
-    written: list[Path] = []
-    pending = []
-    for filename, writer in (background or {}).items():
-        writer.start(tables, target_dir / filename, year)
-        pending.append(writer)
-    metadata = {PARQUET_VERSION_KEY: schema_version()}
-    parquet = {name: tables[name] for name in RESULT_TABLES}
-    parquet[CODE_LABELS_TABLE] = code_labels_frame()
-    for name, frame in parquet.items():
-        path = target_dir / f"{name}.parquet"
-        frame.write_parquet(path, compression="zstd", statistics=True, metadata=metadata)
-        written.append(path)
-    for filename, writer in writers.items():
-        written.append(writer(tables, target_dir / filename, year))
-
-    def finish() -> list[Path]:
-        paths = written + [writer.finish() for writer in pending]
-        _fsync_dir(target_dir)
-        return paths
-
-    return finish
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _is_ours(name: str) -> bool:
     """A published file name of this tool (what an older layout left as a plain file)."""
     return name in {f"{t}.parquet" for t in RESULT_TABLES} or bool(_OFFICE_FILE.match(name))
@@ -260,7 +197,7 @@ def prepare_year_dir(out_dir: Path) -> None:
         os.replace(out_dir / name, target / name)
     _link(os.path.relpath(target, out_dir), out_dir / CURRENT_LINK)
     _link_files(out_dir, legacy)
-    _fsync_dir(out_dir)
+    fsync_dir(out_dir)
 
 
 def _upgrade_linked_year_dir(out_dir: Path) -> None:
@@ -277,7 +214,7 @@ def _upgrade_linked_year_dir(out_dir: Path) -> None:
         _link_files(staging, names)
     out_dir.unlink()
     os.rename(staging, out_dir)
-    _fsync_dir(out_dir.parent)
+    fsync_dir(out_dir.parent)
     # the older layout's versions of this year, beside the folder: no longer read
     versions = out_dir.parent / VERSIONS_DIR
     if versions.is_dir():
@@ -310,7 +247,7 @@ def switch_year_dir(out_dir: Path, new_version: Path) -> None:
         target = os.readlink(entry)
         if target.startswith(f"{CURRENT_LINK}/") and entry.name not in keep:
             entry.unlink()
-    _fsync_dir(out_dir)
+    fsync_dir(out_dir)
 
 
 def prune_versions(out_dir: Path, keep: int = KEEP_VERSIONS) -> None:
@@ -364,7 +301,7 @@ def export_published_copy(con: duckdb.DuckDBPyConnection, warehouse: Path) -> Pa
     with open(tmp, "rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, target)
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return target
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from orchestration.lock import DUCKDB_CONFIG
 from orchestration.publish import tables as pub
+from orchestration.publish import year_files
 from orchestration.runlog import RunRecord, ensure_runs_table, finish_run, start_run
 
 
@@ -50,7 +51,7 @@ def _publish(con, year, run_id, score, out_root, hook=pub._no_hook, switch=True)
     start_run(con, record)
     tables = _tables(year, run_id, score)
     version = pub.version_dir(out_dir, run_id)
-    pub.write_year_files(tables, version, year, writers={})
+    year_files.write_year_files(tables, version, year, writers={})
     pub.publish_year(
         con,
         tables=tables,
@@ -136,7 +137,9 @@ def test_the_tables_commit_only_once_the_files_still_being_written_are_written(c
         tables = _tables(2024, run_id, 99.0)
         version = pub.version_dir(tmp_path / "2024", run_id)
         slow = _SlowFile(error)
-        finish = pub.start_year_files(tables, version, 2024, {}, background={"book.xlsx": slow})
+        finish = year_files.start_year_files(
+            tables, version, 2024, {}, background={"book.xlsx": slow}
+        )
         assert (version / "carrier_scores.parquet").exists()
         assert not (version / "book.xlsx").exists()  # not yet: the tables are replaced first
         seen: list[list[tuple]] = []

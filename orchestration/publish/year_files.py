@@ -1,0 +1,78 @@
+"""A year's files written into its version folder (step 1 of publishing: tables.py): a Parquet
+file per result table and each office file, a large year's workbook by another process
+meanwhile (workbook_worker.py), which `start_year_files` leaves to be waited for.
+
+Reads: the year's result frames. Writes: the version folder's files, then makes the folder
+durable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Protocol
+
+import polars as pl
+
+from orchestration.publish.atomic import fsync_dir
+from orchestration.publish.tables import RESULT_TABLES
+from scoring.results_contract import (
+    CODE_LABELS_TABLE,
+    PARQUET_VERSION_KEY,
+    code_labels_frame,
+    schema_version,
+)
+
+
+class BackgroundWriter(Protocol):
+    """An office file written by another process: `start` returns at once, `finish` waits."""
+
+    def start(self, tables: Mapping[str, pl.DataFrame], path: Path, year: int) -> None: ...
+
+    def finish(self) -> Path: ...
+
+
+def write_year_files(
+    tables: Mapping[str, pl.DataFrame],
+    target_dir: Path,
+    year: int,
+    writers: Mapping[str, Callable[[Mapping[str, pl.DataFrame], Path, int], Path]],
+    background: Mapping[str, BackgroundWriter] | None = None,
+) -> list[Path]:
+    """Write Parquet per table and each office file into `target_dir`; the `background` ones
+    by another process meanwhile (started first, waited for last: workbook_worker.py)."""
+    return start_year_files(tables, target_dir, year, writers, background)()
+
+
+def start_year_files(
+    tables: Mapping[str, pl.DataFrame],
+    target_dir: Path,
+    year: int,
+    writers: Mapping[str, Callable[[Mapping[str, pl.DataFrame], Path, int], Path]],
+    background: Mapping[str, BackgroundWriter] | None = None,
+) -> Callable[[], list[Path]]:
+    """`write_year_files` but the wait: everything but the `background` files written when
+    this returns; the function it returns waits for those, makes the folder durable and
+    returns every path (publishing replaces the tables meanwhile: pipeline/publishing.py)."""
+    target_dir.mkdir(parents=True, exist_ok=False)
+    written: list[Path] = []
+    pending = []
+    for filename, writer in (background or {}).items():
+        writer.start(tables, target_dir / filename, year)
+        pending.append(writer)
+    metadata = {PARQUET_VERSION_KEY: schema_version()}
+    parquet = {name: tables[name] for name in RESULT_TABLES}
+    parquet[CODE_LABELS_TABLE] = code_labels_frame()
+    for name, frame in parquet.items():
+        path = target_dir / f"{name}.parquet"
+        frame.write_parquet(path, compression="zstd", statistics=True, metadata=metadata)
+        written.append(path)
+    for filename, writer in writers.items():
+        written.append(writer(tables, target_dir / filename, year))
+
+    def finish() -> list[Path]:
+        paths = written + [writer.finish() for writer in pending]
+        fsync_dir(target_dir)
+        return paths
+
+    return finish
