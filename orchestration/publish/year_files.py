@@ -32,18 +32,6 @@ class BackgroundWriter(Protocol):
     def finish(self) -> Path: ...
 
 
-def write_year_files(
-    tables: Mapping[str, pl.DataFrame],
-    target_dir: Path,
-    year: int,
-    writers: Mapping[str, Callable[[Mapping[str, pl.DataFrame], Path, int], Path]],
-    background: Mapping[str, BackgroundWriter] | None = None,
-) -> list[Path]:
-    """Write Parquet per table and each office file into `target_dir`; the `background` ones
-    by another process meanwhile (started first, waited for last: workbook_worker.py)."""
-    return start_year_files(tables, target_dir, year, writers, background)()
-
-
 def start_year_files(
     tables: Mapping[str, pl.DataFrame],
     target_dir: Path,
@@ -51,9 +39,11 @@ def start_year_files(
     writers: Mapping[str, Callable[[Mapping[str, pl.DataFrame], Path, int], Path]],
     background: Mapping[str, BackgroundWriter] | None = None,
 ) -> Callable[[], list[Path]]:
-    """`write_year_files` but the wait: everything but the `background` files written when
-    this returns; the function it returns waits for those, makes the folder durable and
-    returns every path (publishing replaces the tables meanwhile: pipeline/publishing.py)."""
+    """Write Parquet per table and each office file into `target_dir`, the `background` ones by
+    another process meanwhile (started first: workbook_worker.py). Everything else is written
+    when this returns; the function it returns waits for the background files, makes the folder
+    durable and returns every path (publishing replaces the tables meanwhile:
+    pipeline/publishing.py)."""
     target_dir.mkdir(parents=True, exist_ok=False)
     written: list[Path] = []
     pending = []

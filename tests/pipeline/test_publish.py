@@ -51,7 +51,7 @@ def _publish(con, year, run_id, score, out_root, hook=pub._no_hook, switch=True)
     start_run(con, record)
     tables = _tables(year, run_id, score)
     version = pub.version_dir(out_dir, run_id)
-    year_files.write_year_files(tables, version, year, writers={})
+    year_files.start_year_files(tables, version, year, writers={})()
     pub.publish_year(
         con,
         tables=tables,
