@@ -81,9 +81,8 @@ class Formats:
 def write_cell(ws: Any, fmt: Formats, row: int, col: int, value: Any, kind: str) -> None:
     """Write one value with its type: numbers as numbers, dates as dates, text as text (never
     a formula: text that a spreadsheet might evaluate gets Excel's quote prefix)."""
-    if kind == "text" and type(value) is str:  # the commonest cell, as the last line writes it
-        text = value[:EXCEL_MAX_TEXT]
-        ws.write_string(row, col, text, fmt.cell("text", quote=text.startswith(FORMULA_TRIGGERS)))
+    if kind == "text" and type(value) is str:  # the commonest cell: no conversion to try
+        _write_text(ws, fmt, row, col, value)
         return
     if value is None:
         ws.write_blank(row, col, None, fmt.cell(kind))
@@ -103,7 +102,12 @@ def write_cell(ws: Any, fmt: Formats, row: int, col: int, value: Any, kind: str)
             value = value.replace(tzinfo=None)
         ws.write_datetime(row, col, value, fmt.cell(kind))
         return
-    text = as_text(value)[:EXCEL_MAX_TEXT]
+    _write_text(ws, fmt, row, col, as_text(value))
+
+
+def _write_text(ws: Any, fmt: Formats, row: int, col: int, text: str) -> None:
+    """Text as text, cut at Excel's limit, quoted when a spreadsheet could read it as a formula."""
+    text = text[:EXCEL_MAX_TEXT]
     ws.write_string(row, col, text, fmt.cell("text", quote=text.startswith(FORMULA_TRIGGERS)))
 
 
