@@ -2,12 +2,13 @@
 -- which the event's enterprise was a tenant on the event's date (entry_date <= date <=
 -- exit_date, or no exit_date). Several such carriers: the one with the latest entry_date
 -- (ties: the smallest carrier_id), status `multiple`. None: no carrier, status `none`.
--- A range join on (uscc, date) over the tenancy spans of every loaded year.
+-- Over the tenancy spans of every loaded year: a hash join on uscc for an enterprise with one
+-- span, a range join on (uscc, date) for one with several.
 
-{# `not materialized`: events and spans are each read twice; DuckDB would otherwise copy them
-    whole (4.2 M national events, every column) before the first read, and the range join then
-    spilled past the memory cap. Reading them twice is cheaper (national 8.8 s -> 6.0 s, no
-    spill: docs/benchmarks.md, issue 21). #}
+{# `not materialized`: events and spans are each read more than once; DuckDB would otherwise
+    copy them whole (4.2 M national events, every column) before the first read, and the range
+    join then spilled past the memory cap. Reading them again is cheaper (national 8.8 s ->
+    6.0 s, no spill: docs/benchmarks.md, issue 21). #}
 with
 
 events as not materialized (
@@ -18,17 +19,47 @@ spans as not materialized (
     select * from {{ ref('int_tenancy_spans') }}
 ),
 
-candidate_spans as (
+{#- 99 % of the enterprises have one tenancy span in all (national: 1,029,684 of 1,036,060
+    USCCs). Their events are attributed by one hash join on uscc and a date comparison; only
+    the events of an enterprise with several spans go through the range join and the two
+    aggregates below (national: 39,596 of 4.2 M events; the model 8.4 s -> 5.3 s, the same rows:
+    docs/benchmarks.md, issue 21). -#}
+uscc_spans as (
+    select
+        spans.uscc,
+        count(*) as span_count,
+        any_value(spans.carrier_id) as carrier_id,
+        any_value(spans.entry_date) as entry_date,
+        any_value(spans.exit_date) as exit_date
+    from spans
+    group by spans.uscc
+),
+
+{#- `materialized`: the few events of an enterprise with several spans, narrow; without it
+    DuckDB ran the range join over every event first and filtered after. -#}
+shared_uscc_events as materialized (
     select
         events.event_kind,
         events.event_key,
+        events.uscc,
+        events.event_date
+    from events
+    semi join uscc_spans
+        on events.uscc = uscc_spans.uscc
+        and uscc_spans.span_count > 1
+),
+
+candidate_spans as (
+    select
+        shared_uscc_events.event_kind,
+        shared_uscc_events.event_key,
         spans.carrier_id,
         spans.entry_date
-    from events
+    from shared_uscc_events
     inner join spans
-        on events.uscc = spans.uscc
-        and spans.entry_date <= events.event_date
-        and (spans.exit_date is null or events.event_date <= spans.exit_date)
+        on shared_uscc_events.uscc = spans.uscc
+        and spans.entry_date <= shared_uscc_events.event_date
+        and (spans.exit_date is null or shared_uscc_events.event_date <= spans.exit_date)
 ),
 
 candidate_carriers as (
@@ -60,20 +91,43 @@ summarised as (
     group by all
 ),
 
-final as (
+{#- The one span of a one-span enterprise, if the event's date falls in it. -#}
+matched as (
     select
         events.*,
-        summarised.attributed_carrier_id,
         case
-            when summarised.candidate_count is null then 'none'
-            when summarised.candidate_count = 1 then 'single'
-            else 'multiple'
-        end as attribution_status,
-        summarised.candidate_carrier_ids
+            when uscc_spans.span_count = 1
+                and uscc_spans.entry_date <= events.event_date
+                and (uscc_spans.exit_date is null or events.event_date <= uscc_spans.exit_date)
+                then uscc_spans.carrier_id
+        end as only_span_carrier_id,
+        summarised.candidate_count,
+        summarised.candidate_carrier_ids,
+        summarised.attributed_carrier_id
     from events
+    left join uscc_spans
+        on events.uscc = uscc_spans.uscc
     left join summarised
         on events.event_kind = summarised.event_kind
         and events.event_key = summarised.event_key
+),
+
+final as (
+    select
+        matched.* exclude (
+            only_span_carrier_id, candidate_count, candidate_carrier_ids, attributed_carrier_id
+        ),
+        coalesce(matched.only_span_carrier_id, matched.attributed_carrier_id)
+            as attributed_carrier_id,
+        case
+            when matched.only_span_carrier_id is not null then 'single'
+            when matched.candidate_count is null then 'none'
+            when matched.candidate_count = 1 then 'single'
+            else 'multiple'
+        end as attribution_status,
+        coalesce(matched.only_span_carrier_id, matched.candidate_carrier_ids)
+            as candidate_carrier_ids
+    from matched
 )
 
 select * from final
