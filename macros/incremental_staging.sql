@@ -10,7 +10,8 @@
       raw_rows_to_stage(source, dataset) (the import CTE of each __checked model, given its raw
                                 source and dataset name)
                                 selects the raw rows whose `_run_id` is not staged, i.e. the
-                                changed years.
+                                changed years. Each model reads it `not materialized`
+                                (pending_runs below says why).
     On the first build, a --full-refresh, or when the project's code changed since the last
     build (orchestration/transform/batch_build.py decides), everything is parsed afresh.
 
@@ -26,7 +27,7 @@
 {% macro raw_rows_to_stage(raw_relation, dataset) -%}
     with
 
-    raw_rows as (
+    raw_rows as not materialized (
         select * from {{ raw_relation }}
     ),
 
@@ -75,10 +76,32 @@
             on raw_rows._assessment_year = signatures._assessment_year
     )
 
+    {%- if is_incremental() %},
+
+    {#- The (year, run) pairs of raw whose rows are not staged: a row's `_adjustments_sig` is its
+        year's, so whether it is staged depends on its year and run only. A semi join on the
+        pairs lets DuckDB skip the other years' row groups of raw as it scans them (it pushes
+        the pairs' range of years into the scan), which makes raw cheap to read again: each
+        __checked model reads it `not materialized`, once per looked-up column (national
+        patents 6.5 -> 5.5 s alone, half the memory: docs/benchmarks.md, issue 21). -#}
+    pending_runs as (
+        select raw_runs._assessment_year, raw_runs._run_id
+        from (
+            select distinct raw_rows._assessment_year, raw_rows._run_id from raw_rows
+        ) as raw_runs
+        left join signatures
+            on raw_runs._assessment_year = signatures._assessment_year
+        where raw_runs._run_id || '#' || coalesce(signatures.adjustments_sig, '')
+            not in (select distinct staged._run_id || '#' || staged._adjustments_sig from {{ this }} as staged)
+    )
+
     select * from adjusted
-    {%- if is_incremental() %}
-    where adjusted._run_id || '#' || adjusted._adjustments_sig
-        not in (select distinct staged._run_id || '#' || staged._adjustments_sig from {{ this }} as staged)
+    semi join pending_runs
+        on adjusted._assessment_year = pending_runs._assessment_year
+        and adjusted._run_id = pending_runs._run_id
+    {%- else %}
+
+    select * from adjusted
     {%- endif %}
 {%- endmacro %}
 

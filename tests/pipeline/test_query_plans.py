@@ -22,6 +22,9 @@ READ_IN_PLACE = {
     **{f"intermediate/int_{name}_deduplicated": {"staged", "keyed"} for name in datasets()},
     "intermediate/int_patents_duplicate_groups": {"staged", "keyed"},
     "intermediate/int_events_attributed": {"events", "spans"},
+    # staging reads raw again per looked-up column, only the changed years' row groups
+    # (macros/incremental_staging.sql); a copy of every column would cost more
+    **{f"staging/checked/stg_{name}__checked": {f"raw_{name}", "raw_rows"} for name in datasets()},
     "marts/carrier_year_indicators": {"events"},
 }
 """Each model (its path under models/) and the CTEs it must not materialise."""

@@ -3,7 +3,7 @@
 {{ config(pre_hook="{{ restage_changed_years('awards') }}") }}
 with
 
-raw_awards as (
+raw_awards as not materialized (
     {{ raw_rows_to_stage(source('raw', 'awards'), 'awards') }}
 ),
 

@@ -5,7 +5,7 @@
 {{ config(pre_hook="{{ restage_changed_years('carriers') }}") }}
 with
 
-raw_carriers as (
+raw_carriers as not materialized (
     {{ raw_rows_to_stage(source('raw', 'carriers'), 'carriers') }}
 ),
 

@@ -3,7 +3,7 @@
 {{ config(pre_hook="{{ restage_changed_years('evaluations') }}") }}
 with
 
-raw_evaluations as (
+raw_evaluations as not materialized (
     {{ raw_rows_to_stage(source('raw', 'evaluations'), 'evaluations') }}
 ),
 

@@ -3,7 +3,7 @@
 {{ config(pre_hook="{{ restage_changed_years('financing') }}") }}
 with
 
-raw_financing as (
+raw_financing as not materialized (
     {{ raw_rows_to_stage(source('raw', 'financing'), 'financing') }}
 ),
 

@@ -3,7 +3,7 @@
 {{ config(pre_hook="{{ restage_changed_years('graduations') }}") }}
 with
 
-raw_graduations as (
+raw_graduations as not materialized (
     {{ raw_rows_to_stage(source('raw', 'graduations'), 'graduations') }}
 ),
 

@@ -3,7 +3,7 @@
 {{ config(pre_hook="{{ restage_changed_years('high_tech') }}") }}
 with
 
-raw_high_tech as (
+raw_high_tech as not materialized (
     {{ raw_rows_to_stage(source('raw', 'high_tech'), 'high_tech') }}
 ),
 

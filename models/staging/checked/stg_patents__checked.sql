@@ -3,7 +3,7 @@
 {{ config(pre_hook="{{ restage_changed_years('patents') }}") }}
 with
 
-raw_patents as (
+raw_patents as not materialized (
     {{ raw_rows_to_stage(source('raw', 'patents'), 'patents') }}
 ),
 

@@ -3,7 +3,7 @@
 {{ config(pre_hook="{{ restage_changed_years('recognitions') }}") }}
 with
 
-raw_recognitions as (
+raw_recognitions as not materialized (
     {{ raw_rows_to_stage(source('raw', 'recognitions'), 'recognitions') }}
 ),
 

@@ -3,7 +3,7 @@
 {{ config(pre_hook="{{ restage_changed_years('subsidy_claims') }}") }}
 with
 
-raw_subsidy_claims as (
+raw_subsidy_claims as not materialized (
     {{ raw_rows_to_stage(source('raw', 'subsidy_claims'), 'subsidy_claims') }}
 ),
 

@@ -3,7 +3,7 @@
 {{ config(pre_hook="{{ restage_changed_years('tenants') }}") }}
 with
 
-raw_tenants as (
+raw_tenants as not materialized (
     {{ raw_rows_to_stage(source('raw', 'tenants'), 'tenants') }}
 ),
 
