@@ -10,13 +10,21 @@ import polars as pl
 
 from orchestration.publish import receipt
 from orchestration.publish import workbook_office as office
-from orchestration.publish.formatting import as_text, display, row_kind, text_width, value_kind
+from orchestration.publish.formatting import (
+    as_text,
+    display,
+    kind_varies_by_row,
+    row_kind,
+    text_width,
+    value_kind,
+)
 from orchestration.publish.labels import COLUMN_LABELS, header, value_label
 from orchestration.publish.office_summary import ordered_scores
 from orchestration.publish.workbook_cells import (
     FORMULA_TRIGGERS,
     PARQUET_NAME,
     Formats,
+    labeller,
     set_widths,
     sheet_title,
     write_cell,
@@ -50,6 +58,31 @@ class _Sheet:
     kinds: list[str]
     score_kinds: dict[str, str]
     widths: dict[int, int] = field(default_factory=dict)
+    labels: list[Any] = field(default_factory=list)
+    """Each detail column's `labeller` (None: shown as it is)."""
+    varies: list[bool] = field(default_factory=list)
+    """Whether a detail column's kind can differ by row (`kind_varies_by_row`)."""
+    shown_widths: list[dict[Any, int]] = field(default_factory=list)
+    """Per detail column, the display width of each (value, kind) met so far: an indicator's
+    name, dimension or note repeats in every carrier's block (national: 26,656 rows)."""
+
+    def __post_init__(self) -> None:
+        self.labels = [labeller(c) for c in self.detail_cols]
+        self.varies = [
+            kind_varies_by_row(c, k) for c, k in zip(self.detail_cols, self.kinds, strict=True)
+        ]
+        self.shown_widths = [{} for _ in self.detail_cols]
+
+    def shown_width(self, j: int, value: Any, kind: str) -> int:
+        """`text_width(display(...))` of a detail cell, worked out once per (value, kind)."""
+        known = self.shown_widths[j]
+        try:
+            return known[value, kind]
+        except KeyError:
+            width = known[value, kind] = text_width(display(self.detail_cols[j], value, kind))
+            return width
+        except TypeError:  # an unhashable value (a list): measured each time
+            return text_width(display(self.detail_cols[j], value, kind))
 
 
 def write_detail_sheet(
@@ -169,6 +202,8 @@ def _write_head(sheet: _Sheet, row: int, record: dict[str, Any], last_col: int) 
 
 def _write_indicator(sheet: _Sheet, row: int, detail: dict[str, Any]) -> None:
     for j, c in enumerate(sheet.detail_cols):
-        kind = row_kind(c, sheet.kinds[j], detail)
-        write_cell(sheet.ws, sheet.fmt, row, j, value_label(c, detail[c]), kind)
-        sheet.widths[j] = max(sheet.widths[j], text_width(display(c, detail[c], kind)))
+        kind = row_kind(c, sheet.kinds[j], detail) if sheet.varies[j] else sheet.kinds[j]
+        value = detail[c]
+        label = sheet.labels[j]
+        write_cell(sheet.ws, sheet.fmt, row, j, value if label is None else label(value), kind)
+        sheet.widths[j] = max(sheet.widths[j], sheet.shown_width(j, value, kind))
