@@ -83,7 +83,7 @@
         pairs lets DuckDB skip the other years' row groups of raw as it scans them (it pushes
         the pairs' range of years into the scan), which makes raw cheap to read again: each
         __checked model reads it `not materialized`, once per looked-up column (national
-        patents 6.5 -> 5.5 s alone, half the memory: docs/benchmarks.md, issue 21). -#}
+        patents 6.4 -> 5.5 s alone, half the memory: docs/benchmarks.md, issue 21). -#}
     pending_runs as (
         select raw_runs._assessment_year, raw_runs._run_id
         from (

@@ -71,7 +71,7 @@ event_measures as (
         ) as landed_graduation_count,
         {#- An event is one row (attributed_events: (event_kind, event_key) unique, a tested
             premise), so its key is counted, not made distinct: two hash-distincts over the
-            4 M national events fewer (1.7 -> 1.2 s alone; docs/benchmarks.md, issue 21). #}
+            4 M national events fewer (1.7 -> 0.65 s alone; docs/benchmarks.md, issue 21). #}
         count(events.event_key) filter (
             where events.event_kind = 'patent_grant' and events.patent_type = 'invention'
         ) as invention_grant_count,

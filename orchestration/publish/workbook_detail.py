@@ -58,11 +58,11 @@ class _Sheet:
     kinds: list[str]
     score_kinds: dict[str, str]
     widths: dict[int, int] = field(default_factory=dict)
-    labels: list[Any] = field(default_factory=list)
+    labels: list[Any] = field(init=False)
     """Each detail column's `labeller` (None: shown as it is)."""
-    varies: list[bool] = field(default_factory=list)
+    varies: list[bool] = field(init=False)
     """Whether a detail column's kind can differ by row (`kind_varies_by_row`)."""
-    shown_widths: list[dict[Any, int]] = field(default_factory=list)
+    shown_widths: list[dict[Any, int]] = field(init=False)
     """Per detail column, the display width of each (value, kind) met so far: an indicator's
     name, dimension or note repeats in every carrier's block (national: 26,656 rows)."""
 

@@ -36,18 +36,18 @@ def materialised_ctes(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
     return set(re.findall(r"CTE Name: (\w+)", plan))
 
 
+def compiled_materialised_ctes(published, model: str) -> set[str]:
+    """`materialised_ctes` of a model (its path under models/) as the published run compiled it."""
+    compiled = (
+        dbt_target_dir(published.warehouse) / "compiled/carrier_assess/models" / f"{model}.sql"
+    )
+    with duckdb.connect(str(published.warehouse), read_only=True) as con:
+        return materialised_ctes(con, compiled.read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("model", sorted(READ_IN_PLACE))
 def test_a_large_models_big_inputs_are_not_copied_whole(published_district, model):
-    compiled = (
-        dbt_target_dir(published_district.warehouse)
-        / "compiled"
-        / "carrier_assess"
-        / "models"
-        / f"{model}.sql"
-    )
-    sql = compiled.read_text(encoding="utf-8")
-    with duckdb.connect(str(published_district.warehouse), read_only=True) as con:
-        copied = materialised_ctes(con, sql) & READ_IN_PLACE[model]
+    copied = compiled_materialised_ctes(published_district, model) & READ_IN_PLACE[model]
     assert not copied, f"{model} materialises {sorted(copied)}"
 
 
@@ -86,9 +86,5 @@ def test_only_the_events_of_an_enterprise_with_several_spans_are_range_joined(pu
     on uscc; only the events of the others, set apart first (`shared_uscc_events`, which DuckDB
     must materialise, or it range-joins every event before filtering), meet the range join and
     the two aggregates (national 8.4 s -> 5.3 s: docs/benchmarks.md, issue 21)."""
-    compiled = (
-        dbt_target_dir(published_district.warehouse)
-        / "compiled/carrier_assess/models/intermediate/int_events_attributed.sql"
-    )
-    with duckdb.connect(str(published_district.warehouse), read_only=True) as con:
-        assert "shared_uscc_events" in materialised_ctes(con, compiled.read_text(encoding="utf-8"))
+    model = "intermediate/int_events_attributed"
+    assert "shared_uscc_events" in compiled_materialised_ctes(published_district, model)
