@@ -13,7 +13,13 @@ from pathlib import Path
 
 from orchestration.bench import models as bench_models
 from orchestration.bench.bare import model_order, run_bare
-from orchestration.bench.process import cli_command, copy_state, restore_state, run_cold
+from orchestration.bench.process import (
+    cli_command,
+    copy_state,
+    restore_state,
+    run_cold,
+    set_aside,
+)
 from orchestration.bench.result import SCALES, BenchResult, core_seconds
 
 Run = tuple[float, int, int, float, int, dict, float, int]
@@ -43,6 +49,11 @@ class _Workdir:
     @property
     def metrics(self) -> Path:
         return self.root / "metrics.json"
+
+    @property
+    def trash(self) -> Path:
+        """Beside the workdir: what is set aside to be removed after measuring (`set_aside`)."""
+        return self.root.with_name(f".{self.root.name}.trash")
 
     @property
     def state(self) -> list[Path]:
@@ -140,11 +151,14 @@ def run_bench(
 
 
 def _generate(wd: _Workdir, multiplier: float) -> float:
-    """A fresh workdir with the two years' packages; the seconds the generation took."""
+    """A fresh workdir with the two years' packages; the seconds the generation took. An earlier
+    bench's workdir is set aside into `wd.trash`, removed after the measured runs
+    (`process.set_aside`)."""
     from orchestration.sample import generate_sample
 
-    if wd.root.exists():
-        shutil.rmtree(wd.root)
+    shutil.rmtree(wd.trash, ignore_errors=True)  # an interrupted bench's
+    wd.trash.mkdir(parents=True)
+    set_aside(wd.root, wd.trash)
     wd.root.mkdir(parents=True)
     start = time.perf_counter()
     generate_sample(wd.reports, years=(wd.year - 1, wd.year), scale=multiplier)
@@ -161,7 +175,7 @@ def _measured_runs(wd: _Workdir, repeat: int) -> tuple[list[Run], list[dict[str,
     bares: list[dict[str, float]] = []
     for attempt in range(repeat):
         if attempt:
-            restore_state(wd.state, snapshot)
+            restore_state(wd.state, snapshot, wd.trash / f"run-{attempt}")
         os.sync()  # the previous run's writes are on disk, not flushed during this one
         time.sleep(1.0)
         load = os.getloadavg()[0]
@@ -175,6 +189,7 @@ def _measured_runs(wd: _Workdir, repeat: int) -> tuple[list[Run], list[dict[str,
         # meets the same speed of this machine, which drifts by 10-20 % over minutes.
         bares.append(run_bare(wd.warehouse, wd.target, wd.year))
     shutil.rmtree(snapshot, ignore_errors=True)
+    shutil.rmtree(wd.trash, ignore_errors=True)  # measured: what earlier runs left can go now
     return runs, bares
 
 

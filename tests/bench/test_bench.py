@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from orchestration import bench
+from orchestration.bench.process import copy_state, restore_state
 from orchestration.bench.report import tax_line
 
 CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -42,6 +43,28 @@ def test_repeated_runs_each_start_from_the_previous_years_state(result) -> None:
     with duckdb.connect(str(workdir / "warehouse.duckdb"), read_only=True, config=CONFIG) as con:
         assert con.execute(query).fetchall() == [(2023, 1), (2024, 1)]
     assert not (workdir / "before-measured-run").exists()
+    assert not workdir.with_name(f".{workdir.name}.trash").exists()  # removed once measured
+
+
+def test_restoring_the_state_sets_what_a_run_left_aside_instead_of_deleting_it(tmp_path) -> None:
+    """The measured run must not follow a mass deletion (process.set_aside): what the previous
+    run left is moved into the trash folder, and the saved state comes back."""
+    folder, single = tmp_path / "out", tmp_path / "warehouse.duckdb"
+    folder.mkdir()
+    (folder / "page.html").write_text("before", encoding="utf-8")
+    single.write_text("before", encoding="utf-8")
+    snapshot = tmp_path / "snapshot"
+    copy_state([folder, single], snapshot)
+    (folder / "page.html").write_text("after", encoding="utf-8")
+    (folder / "new.html").write_text("after", encoding="utf-8")
+    single.write_text("after", encoding="utf-8")
+    restore_state([folder, single], snapshot, tmp_path / "trash" / "run-1")
+    assert sorted(p.name for p in folder.iterdir()) == ["page.html"]
+    assert (folder / "page.html").read_text(encoding="utf-8") == "before"
+    assert single.read_text(encoding="utf-8") == "before"
+    left = tmp_path / "trash" / "run-1"
+    assert sorted(p.name for p in (left / "out").iterdir()) == ["new.html", "page.html"]
+    assert (left / "warehouse.duckdb").read_text(encoding="utf-8") == "after"
 
 
 def test_the_reported_run_is_the_median_and_never_hides_a_failure() -> None:
