@@ -20,6 +20,10 @@
                              the view `int_<dataset>_deduplicated` (its readers flag the rows they
                              read as they read them: docs/benchmarks.md, issue 21).
     flag_duplicates is duplicate_groups and flag_rows in one query: the same rows either way.
+    duplicate_groups(..., conflict_flag=true) adds `has_conflict` to each group: whether any of
+    its rows is a conflict (is_conflict), so that a reader of the conflicts looks only at the
+    rows of those groups (int_duplicate_rows: the national patents have none, and joining all
+    5.6 M rows to their groups to find that out took ~1 s of data_quality_issues; issue 21).
 
     `not materialized`, on the caller's input CTE and on `keyed`: both are read several times
     (shared_keys, file_order, ranked_groups, flagged), and DuckDB would otherwise materialise
@@ -35,9 +39,9 @@
 {%- endmacro %}
 
 
-{% macro duplicate_groups(input_cte, key_columns, compare_columns, per_year) -%}
+{% macro duplicate_groups(input_cte, key_columns, compare_columns, per_year, conflict_flag=false) -%}
 {{ _keyed(input_cte, key_columns, compare_columns) }}
-{{ _groups(per_year) }}
+{{ _groups(per_year, conflict_flag) }}
 {%- endmacro %}
 
 {% macro flag_rows(input_cte, groups_relation, key_columns, compare_columns, per_year) -%}
@@ -65,7 +69,7 @@ keyed as not materialized (
 {%- endmacro %}
 
 
-{% macro _groups(per_year) -%}
+{% macro _groups(per_year, conflict_flag=false) -%}
 {%- set year_part = '_assessment_year, ' if per_year else '' -%}
 {#- The row's place in the order that picks the kept row (file_order below). -#}
 {%- set row_rank = 'file_order.file_rank * 4294967296 + keyed._source_row' -%}
@@ -112,6 +116,16 @@ ranked_groups as (
         list(keyed._row_id) filter (where shared_keys.group_rows > 2) as row_ids,
         list(keyed.carrier_id) filter (where shared_keys.group_rows > 2) as carrier_ids,
         any_value(shared_keys.group_rows) as rows_in_group
+        {%- if conflict_flag %},
+        {#- The kept row is of the group's latest year (file_order), and a conflict is a row of
+            that year whose hash differs from the kept row's: the group has one when the rows of
+            its latest year hold more than one hash, i.e. when their smallest and largest hash
+            differ. (year, hash) as one integer, year in the high 64 bits: the smallest of
+            (9999 - year, hash) is the latest year's smallest hash, the largest of (year, hash)
+            its largest. -#}
+        min(((9999 - keyed._assessment_year)::uhugeint << 64) + keyed.compare_hash) as latest_year_low,
+        max((keyed._assessment_year::uhugeint << 64) + keyed.compare_hash) as latest_year_high
+        {%- endif %}
     from keyed
     inner join shared_keys
         on {{ _same_key('keyed', 'shared_keys', per_year) }}
@@ -137,6 +151,10 @@ groups as (
             case when rows_in_group = 2 then [kept.row_id, last.row_id] else row_ids end
         ), ',') as source_row_ids,
         rows_in_group
+        {%- if conflict_flag %},
+        (latest_year_low & {{ 2 ** 64 - 1 }}::uhugeint) <> (latest_year_high & {{ 2 ** 64 - 1 }}::uhugeint)
+            as has_conflict
+        {%- endif %}
     from ranked_groups
 )
 {%- endmacro %}

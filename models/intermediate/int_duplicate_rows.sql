@@ -1,6 +1,9 @@
--- One row per staging row dropped as a duplicate of a kept row, over all ten datasets: what
--- dataset_counts counts as rows_duplicate (in the file the dropped row came from) and what
--- data_quality_issues reports when the duplicate disagrees with the kept row.
+-- One row per staging row dropped as a duplicate that disagrees with the kept row (is_conflict),
+-- over all ten datasets: what data_quality_issues reports as duplicate_conflict. (dataset_counts
+-- counts every dropped row, in the file it came from, from the de-duplicated models.)
+-- Patents are looked for only in the groups that hold a conflict (has_conflict of
+-- int_patents_duplicate_groups): DuckDB then skips flagging their 5.6 M national rows, which
+-- found none and took ~1 s (macros/flag_duplicates.sql; docs/benchmarks.md, issue 21).
 -- A view: only data_quality_issues reads it, as one CTE, which DuckDB computes once however often the
 -- query uses it; nothing is built twice and the batch runs one dbt node fewer (benchmarks.md).
 {{ config(materialized='view') }}
@@ -32,6 +35,14 @@ dropped_{{ dataset }} as (
         deduplicated.is_conflict
     from {{ ref('int_' ~ dataset ~ '_deduplicated') }} as deduplicated
     where not deduplicated.is_kept
+        and deduplicated.is_conflict
+        {%- if dataset == 'patents' %}
+        and deduplicated.dedup_key in (
+            select groups.dedup_key
+            from {{ ref('int_patents_duplicate_groups') }} as groups
+            where groups.has_conflict
+        )
+        {%- endif %}
 ),
 
 {% endfor %}

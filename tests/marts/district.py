@@ -247,6 +247,10 @@ def year_2024(b_financing: str = "50") -> dict:
             "high_tech": [
                 certificate("C002", "己公司", UF, "GR202432000023", "2024-09-01", "首次认定"),
             ],
+            "patents": [
+                # C001's, reported again with another grant date: a conflict in the same year
+                patent("C002", "甲公司", UA, PA_UTIL, "实用新型", "2023-02-01", "2024-06-15"),
+            ],
         },
     }
 

@@ -12,7 +12,17 @@ import pytest
 
 from orchestration.transform import run_dbt
 from tests.marts.builders import query, write_raw_year
-from tests.marts.district import FINDING_2024, PA_INV, UA, UD, UF, year_2023, year_2024
+from tests.marts.district import (
+    FINDING_2024,
+    PA_INV,
+    PA_UTIL,
+    PB_DESIGN,
+    UA,
+    UD,
+    UF,
+    year_2023,
+    year_2024,
+)
 
 MARTS = (
     "carrier_year_indicators",
@@ -170,6 +180,40 @@ def test_same_fact_reported_twice_counts_once(built: tuple[Path, Path]) -> None:
     assert [f["reported_by"] for f in financing] == ["C001,C002"]
     # A's 2023 financing, in the 2023 and the 2024 package: one event, counted in 2023.
     assert float(indicators(warehouse, 2023, "C001")["financing_total_wan"]) == 20.0
+
+
+def test_a_fact_reported_again_with_other_values_in_the_same_year_is_a_conflict(
+    built: tuple[Path, Path],
+) -> None:
+    """C002 reports C001's utility model with another grant date: a duplicate_conflict warning on
+    C002's row. Patent conflicts are looked for only in the groups flagged has_conflict
+    (macros/flag_duplicates.sql), so the flag must be true exactly there: PA_INV is reported
+    twice alike, PB_DESIGN once (no group). A group whose rows differ only across years (a later
+    package updating a fact) is no conflict: the unit test of int_patents_duplicate_groups."""
+    warehouse, _ = built
+    conflicts = query(
+        warehouse,
+        "select assessment_year, carrier_id, source_file, value_as_written "
+        "from marts.data_quality_issues "
+        "where dataset = 'patents' and check_name = 'duplicate_conflict'",
+    )
+    assert conflicts == [
+        {
+            "assessment_year": 2024,
+            "carrier_id": "C002",
+            "source_file": "C002.xlsx",
+            "value_as_written": PA_UTIL,
+        }
+    ]
+    groups = query(
+        warehouse,
+        "select dedup_key, has_conflict from intermediate.int_patents_duplicate_groups",
+    )
+    assert {g["dedup_key"]: g["has_conflict"] for g in groups} == {
+        PA_INV: False,
+        PA_UTIL: True,
+    }
+    assert PB_DESIGN not in {g["dedup_key"] for g in groups}
 
 
 def test_dataset_counts_reconcile_with_raw(built: tuple[Path, Path]) -> None:
