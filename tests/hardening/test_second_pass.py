@@ -643,6 +643,30 @@ def test_a_blocked_run_writes_its_report_inside_out_only(blocked) -> None:
     assert str(reports[0]) in run.done.stdout + run.done.stderr  # the closing line names it
 
 
+def test_the_inputs_digest_is_each_files_name_and_digest_in_sorted_order(tmp_path) -> None:
+    """The files are hashed in parallel (runlog.inputs_sha256); the digest combines them in the
+    sorted order of their relative names, whichever finishes first."""
+    import hashlib
+
+    from orchestration.runlog import inputs_sha256
+
+    package = tmp_path / "package"
+    (package / "sub").mkdir(parents=True)
+    contents = {
+        "tenants.csv": b"a,b\n1,2\n",
+        "patents.csv": b"x" * 3_000_000,
+        "sub/notes.txt": "备注".encode(),
+        "awards.csv": b"",
+    }
+    for name, data in contents.items():
+        (package / name).write_bytes(data)
+    expected = hashlib.sha256()
+    for name in sorted(contents, key=lambda n: package / n):
+        file_digest = hashlib.sha256(contents[name]).hexdigest()
+        expected.update(name.encode("utf-8") + b"\0" + file_digest.encode("ascii") + b"\n")
+    assert inputs_sha256(package) == expected.hexdigest()
+
+
 def test_the_inputs_digest_never_follows_a_symlink(tmp_path) -> None:
     """The run's inputs digest reads the package's files, not what a link points at."""
     from orchestration.runlog import inputs_sha256
