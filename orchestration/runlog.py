@@ -89,9 +89,9 @@ def inputs_sha256(reports_dir: Path) -> str:
     """One digest over every file of the package: names (relative) and contents, sorted.
 
     The files are hashed two at a time: hashlib and file reads release the GIL, and the run
-    waits for this digest before it starts anything else (national: 646 MB, 0.41 -> 0.2 s on
-    two cores; docs/benchmarks.md, issue 21). The digest is the same: the files' digests are
-    combined in the sorted order."""
+    waits for this digest before it ingests (only the dbt process's import goes on meanwhile;
+    national: 646 MB, 0.41 -> 0.2 s on two cores; docs/benchmarks.md, issue 21). The digest
+    is the same: the files' digests are combined in the sorted order."""
     from concurrent.futures import ThreadPoolExecutor
 
     digest = hashlib.sha256()

@@ -17,7 +17,7 @@
 with
 
 {% for dataset, keys in key_columns.items() %}
-dropped_{{ dataset }} as (
+conflicting_{{ dataset }} as (
     select
         '{{ dataset }}' as dataset,
         '{{ keys }}' as key_columns,
@@ -31,11 +31,9 @@ dropped_{{ dataset }} as (
         deduplicated.kept_row_id,
         deduplicated.kept_assessment_year,
         deduplicated.kept_source_file,
-        deduplicated.kept_source_row,
-        deduplicated.is_conflict
+        deduplicated.kept_source_row
     from {{ ref('int_' ~ dataset ~ '_deduplicated') }} as deduplicated
-    where not deduplicated.is_kept
-        and deduplicated.is_conflict
+    where deduplicated.is_conflict  -- never the kept row: its hash is the kept hash
         {%- if dataset == 'patents' %}
         and deduplicated.dedup_key in (
             select groups.dedup_key
@@ -48,7 +46,7 @@ dropped_{{ dataset }} as (
 {% endfor %}
 final as (
     {% for dataset in key_columns %}
-    select * from dropped_{{ dataset }}
+    select * from conflicting_{{ dataset }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )

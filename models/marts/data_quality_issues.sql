@@ -65,7 +65,6 @@ duplicate_conflicts as (
         ) as message,
         duplicates.carrier_id
     from {{ ref('int_duplicate_rows') }} as duplicates
-    where duplicates.is_conflict
 ),
 
 loaded_years as (
