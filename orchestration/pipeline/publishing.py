@@ -28,6 +28,7 @@ from orchestration.publish import workbook_worker, year_files
 from orchestration.runlog import RunRecord, finish_run, insert_run, now_utc
 
 if TYPE_CHECKING:
+    from orchestration.publish.workbook_worker import WorkbookWorker
     from orchestration.score import YearScoring
 
 LaterTables = list[tuple["YearScoring", dict[str, pl.DataFrame]]]
@@ -51,9 +52,11 @@ def publish_run(
     tables: dict[str, pl.DataFrame],
     base_tables: dict[str, pl.DataFrame],
     later_tables: LaterTables,
+    workbook: WorkbookWorker | None = None,
 ) -> None:
     """Write the files, publish the tables, switch the year folders: this year and each later
     year re-derived. Raises PipelineError(PUBLISH) with the published results unchanged.
+    `workbook`: a workbook worker started earlier for this year (its owner closes it).
 
     A large year's workbook is still being written by its worker while the tables' rows are
     replaced: the transaction waits for it (`files_written`) before it commits, so the tables
@@ -66,7 +69,7 @@ def publish_run(
     with contextlib.ExitStack() as workers:  # the workbook workers, until the files are written
         try:
             pub.prepare_year_dir(paths.out_dir)  # only ever writes inside --out
-            pending = [_start_files(tables, out_version, year, base_tables, workers)]
+            pending = [_start_files(tables, out_version, year, base_tables, workers, workbook)]
             for scoring, later_year_tables in later_tables:
                 later_out, later_version = _later_year_record(paths, scoring, later_year_tables)
                 later_dirs.append((later_out, later_version))
@@ -183,16 +186,18 @@ def _start_files(
     year: int,
     base: dict[str, pl.DataFrame],
     workers: contextlib.ExitStack,
+    started: WorkbookWorker | None = None,
 ) -> Callable[[], list[Path]]:
     """A year's files into its version folder; a large year's workbook by a workbook worker
-    meanwhile (publish/workbook_worker.py), closed with `workers`. Returns what waits for that
-    workbook (`year_files.start_year_files`)."""
+    meanwhile (publish/workbook_worker.py): `started` if one was started for it, else a new one
+    closed with `workers`. Returns what waits for that workbook
+    (`year_files.start_year_files`)."""
     writers = _office_writers(year, base)
     if not workbook_worker.use_worker(tables):
         return year_files.start_year_files(tables, version, year, writers=writers)
     name = office_file_names(year)["workbook"]
     del writers[name]
-    worker = workers.enter_context(workbook_worker.WorkbookWorker())
+    worker = started or workers.enter_context(workbook_worker.WorkbookWorker())
     return year_files.start_year_files(
         tables, version, year, writers=writers, background={name: worker}
     )

@@ -31,6 +31,7 @@ from orchestration.runlog import RunRecord
 if TYPE_CHECKING:
     from orchestration.audit import AuditResult, AuditWorker, PendingAudit
     from orchestration.ingest.adjustments_io import AdjustmentFile
+    from orchestration.publish.workbook_worker import WorkbookWorker
     from orchestration.rederive import HistoryBasis
     from orchestration.score import YearScoring
     from orchestration.transform import BuildWorker
@@ -49,6 +50,10 @@ class _Run:
     auditor: AuditWorker
     builder: BuildWorker
     adjustment_file: AdjustmentFile | None
+    workers: contextlib.ExitStack
+    """Closes the workers started during the run (a large year's workbook writer)."""
+    workbook: WorkbookWorker | None = None
+    """A large year's workbook writer, started before scoring (`_start_workbook_worker`)."""
 
     @property
     def year(self) -> int:
@@ -110,7 +115,9 @@ def run_steps(
         if builder is None:
             builder = stack.enter_context(transform.BuildWorker())
         builder.warm(paths.warehouse)  # under the run lock: now it may read the project
-        run = _Run(options, progress, paths, record, rulebook, auditor, builder, adjustment_file)
+        run = _Run(
+            options, progress, paths, record, rulebook, auditor, builder, adjustment_file, stack
+        )
         return _sequence(run)
 
 
@@ -121,6 +128,7 @@ def _sequence(run: _Run) -> RunOutcome:
 
     ingested = _ingest(run)
     _transform(run, ingested.built_with, ingested.rows_read)
+    _start_workbook_worker(run, ingested.rows_read)
     models_checks, year_check = _audit(run)
     main, basis = _score(run, ingested.adjustments)
     later = _rederive(run, main, ingested) if ingested.later_published else []
@@ -149,7 +157,7 @@ def _sequence(run: _Run) -> RunOutcome:
 
     run.fault("before_publish")
     with run.progress.step("publish", "发布结果 / publish") as metric:
-        publish_run(run.paths, run.record, run.fault, tables, main.base, later_tables)
+        publish_run(run.paths, run.record, run.fault, tables, main.base, later_tables, run.workbook)
         metric.detail = f"{run.paths.out_dir}"
     return _published(run, tables, ingested, basis, later_tables)
 
@@ -194,6 +202,15 @@ def _transform(run: _Run, built_with: object, rows_read: int) -> None:
         result = run.builder.build(built_with, threads)  # in the dbt process; this one holds none
         metric.detail = result.one_line()
         metric.parts = result.model_seconds()
+
+
+def _start_workbook_worker(run: _Run, rows_read: int) -> None:
+    """A large package's workbook writer, started now: its process starts and imports while
+    this one audits and scores, not when publishing needs it (`workbook_worker.prestart`)."""
+    from orchestration.publish import workbook_worker
+
+    if workbook_worker.prestart(rows_read):
+        run.workbook = run.workers.enter_context(workbook_worker.WorkbookWorker())
 
 
 def _audit(run: _Run) -> tuple[list[PendingAudit], AuditResult]:

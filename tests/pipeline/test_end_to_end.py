@@ -356,6 +356,40 @@ def test_a_changed_goalpost_passed_with_rules_changes_the_grades(district, tmp_p
     assert runs["rules_file"][-1] == str(rules)
 
 
+@pytest.mark.parametrize("by_worker", [True, False])
+def test_a_large_packages_workbook_worker_is_started_before_scoring(
+    district, monkeypatch, by_worker
+):
+    """A package past `PRESTART_ROWS_READ` has its workbook worker started before scoring, so
+    the process's start is not on publishing's path; publishing takes that worker when the
+    year's tables reach `WORKER_ROWS`, and otherwise writes the workbook itself."""
+    from orchestration.publish import workbook_worker
+
+    events: list[str] = []
+    real_init = workbook_worker.WorkbookWorker.__init__
+    real_finish = workbook_worker.WorkbookWorker.finish
+
+    def init(self):
+        events.append("worker started")
+        real_init(self)
+
+    def finish(self):
+        events.append("worker finished")
+        return real_finish(self)
+
+    monkeypatch.setattr(workbook_worker, "PRESTART_ROWS_READ", 1)
+    monkeypatch.setattr(workbook_worker, "WORKER_ROWS", 1 if by_worker else 10**9)
+    monkeypatch.setattr(workbook_worker.WorkbookWorker, "__init__", init)
+    monkeypatch.setattr(workbook_worker.WorkbookWorker, "finish", finish)
+    outcome = district.run(2024, fault_hook=events.append)
+    assert outcome.code == ExitCode.OK, outcome.message
+    assert events.count("worker started") == 1  # publishing started no second one
+    assert events.index("worker started") < events.index("before_score")
+    assert events.count("worker finished") == (1 if by_worker else 0)
+    book = district.out / "2024" / office_file_names(2024)["workbook"]
+    assert book.stat().st_size > 10_000
+
+
 def test_a_large_years_workbook_is_written_by_the_worker(district, monkeypatch):
     """National years hand the office workbook to a process of its own
     (publish/workbook_worker.py); here the sample district is made to count as one: the same
