@@ -260,6 +260,36 @@ def test_reconcile_finishes_a_publish_killed_after_commit(con, tmp_path):
         ]
 
 
+def test_the_read_only_copy_holds_every_result_table_as_published(con, tmp_path):
+    """The copy, its tables copied two at a time (`COPY_THREADS`), holds every table of
+    `results` with the same columns, types and rows, and no other."""
+    _publish(con, 2023, "r0", 70.0, tmp_path)
+    _publish(con, 2024, "r1", 80.0, tmp_path)
+    copy = pub.published_copy_path(tmp_path / "wh.duckdb")
+
+    def contents(reader) -> dict[str, tuple]:
+        names = reader.execute(
+            "select table_name from information_schema.tables where table_schema = 'results'"
+        ).fetchall()
+        return {
+            name: (
+                reader.execute(
+                    "select column_name, data_type from information_schema.columns "
+                    "where table_schema = 'results' and table_name = ? order by ordinal_position",
+                    [name],
+                ).fetchall(),
+                reader.execute(f'select * from results."{name}" order by all').fetchall(),
+            )
+            for (name,) in names
+        }
+
+    published = contents(con)
+    assert {"carrier_scores", "runs", "code_labels"} <= set(published)
+    assert published["carrier_scores"][1] and published["runs"][1]
+    with duckdb.connect(str(copy), read_only=True, config=DUCKDB_CONFIG) as reader:
+        assert contents(reader) == published
+
+
 def test_read_only_copy_is_readable_while_a_writer_holds_the_warehouse(con, tmp_path):
     _publish(con, 2024, "r1", 80.0, tmp_path)
     copy = pub.published_copy_path(tmp_path / "wh.duckdb")
