@@ -303,8 +303,8 @@ def export_published_copy(con: duckdb.DuckDBPyConnection, warehouse: Path) -> Pa
 
 COPY_THREADS = 2
 """Tables copied at once into the read-only copy: one `create table … as` keeps DuckDB's
-threads only ~1.2 of 2 cores busy (national: 1.4 s for 1.4 s of CPU alone, ~1.05 s two at a
-time; docs/benchmarks.md, issue 21)."""
+threads only ~1.2 of 2 cores busy (national: 1.4 s for 1.75 s of CPU one table at a time,
+1.05–1.2 s two at a time; docs/benchmarks.md, issue 21, item 62)."""
 
 
 def _copy_tables(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
