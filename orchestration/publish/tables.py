@@ -330,8 +330,7 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
 
     largest_first = sorted(tables, key=lambda table: -(sizes.get(table) or 0))
     with ThreadPoolExecutor(COPY_THREADS, thread_name_prefix="published-copy") as pool:
-        for future in [pool.submit(copy, table) for table in largest_first]:
-            future.result()
+        list(pool.map(copy, largest_first))  # raises the first failure
 
 
 def _sql_literal(text: str) -> str:
