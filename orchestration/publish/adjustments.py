@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from orchestration.publish.formatting import FORMULA_TRIGGERS
 from orchestration.publish.labels import COLUMN_LABELS, TABLE_LABELS, VALUE_LABELS
 
 ADJUSTMENTS_SHEET = "调整与申诉"
@@ -53,9 +54,6 @@ SOURCES = VALUE_LABELS["source"]
 CHANGE_LABELS = VALUE_LABELS["change"]
 """The adjustments' and changes' codes as the office reads them (the result contract's)."""
 TABLE_NAMES = TABLE_LABELS
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""As orchestration.publish.workbook_cells: such text is written with Excel's quote prefix, never
-evaluated."""
 
 WIDE = frozenset({"effect_zh", "reason", "target", "old_value", "new_value", "row_key"})
 
@@ -181,6 +179,10 @@ def workbook_marks(wb: Any, tables: Mapping[str, pl.DataFrame], year: int) -> Wo
         wb.add_format(look | {"num_format": "@"}),
         wb.add_format(look | {"num_format": "#,##0.00"}),
     )
+
+
+MARKED_TABLES = ("carrier_scores", "rewards")
+"""The tables whose sheets `mark_row` marks: a grade the office set, a reward amount it set."""
 
 
 def mark_row(

@@ -44,6 +44,13 @@ TARGET_VALUE_KINDS: dict[str, str] = {"T9": "ratio"}
 
 NUMERIC_KINDS = frozenset({"money", "ratio", "score", "number", "int"})
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these could be read as a formula by a spreadsheet (CSV/formula
+injection): such text is written with Excel's quote prefix, as a string, never as a formula."""
+
+EXCEL_MAX_TEXT = 32_767
+"""Excel's longest text in a cell: longer text is cut there."""
+
 NUMBER_FORMATS: dict[str, str] = {
     "money": "#,##0.00",
     "ratio": "0.00%",

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from orchestration.publish import adjustments, decision
+from orchestration.publish import adjustments, decision, workbook_bodies
 from orchestration.publish import workbook_office as office
 from orchestration.publish.atomic import atomic_write
 from orchestration.publish.formatting import as_text
@@ -45,30 +45,36 @@ def write_workbook(
     year: int,
     *,
     max_rows: int = LARGE_TABLE_ROWS,
+    cell_by_cell: bool = False,
 ) -> Path:
-    """Write the office's workbook for `year` to `path` (atomically) and return the path."""
+    """Write the office's workbook for `year` to `path` (atomically) and return the path.
+    `cell_by_cell`: every cell through xlsxwriter, none by `workbook_bodies` (the reference the
+    tests compare the faster writer with; the same cells either way)."""
     import xlsxwriter
 
     prepared = prepare(tables, year)
 
     def write(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        fmt = Formats(wb)
+        fmt.bodies = None if cell_by_cell else []  # rows spliced in after closing
         try:
-            _write_sheets(wb, tables, prepared, year, max_rows)
+            _write_sheets(wb, fmt, tables, prepared, year, max_rows)
         finally:
             wb.close()
+        workbook_bodies.splice(tmp, fmt.bodies or [])
 
     return atomic_write(Path(path), write)
 
 
 def _write_sheets(
     wb: Any,
+    fmt: Formats,
     tables: Mapping[str, pl.DataFrame],
     prepared: dict[str, pl.DataFrame],
     year: int,
     max_rows: int,
 ) -> None:
-    fmt = Formats(wb)
     fmt.year = year
     fmt.run_id = as_text(latest_run(prepared["runs"]).get("run_id"))
     fmt.adjusted = adjustments.workbook_marks(wb, tables, year)

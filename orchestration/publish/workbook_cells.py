@@ -12,9 +12,11 @@ from typing import Any
 
 import polars as pl
 
-from orchestration.publish import adjustments
+from orchestration.publish import adjustments, workbook_bodies
 from orchestration.publish import workbook_office as office
 from orchestration.publish.formatting import (
+    EXCEL_MAX_TEXT,
+    FORMULA_TRIGGERS,
     NUMBER_FORMATS,
     NUMERIC_KINDS,
     as_number,
@@ -26,12 +28,6 @@ from orchestration.publish.formatting import (
     value_kind,
 )
 from orchestration.publish.labels import has_labels, header, shown_columns, value_label
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""A cell starting with one of these could be read as a formula by a spreadsheet (CSV/formula
-injection): such text is written with Excel's quote prefix, as a string, never as a formula."""
-
-EXCEL_MAX_TEXT = 32_767
 
 PARQUET_NAME = "{table}.parquet"
 """The Parquet file of a table, beside the workbook (as orchestration.publish.tables writes it)."""
@@ -67,6 +63,9 @@ class Formats:
         self.year = 0
         self.adjusted: Any = None
         """The marks of adjusted grades and reward amounts (orchestration/publish/adjustments)."""
+        self.bodies: list[workbook_bodies.Body] | None = None
+        """A list when the workbook's writer splices tables' rows in after closing it
+        (`workbook_bodies.splice`); None: every cell is written through xlsxwriter."""
 
     def cell(self, kind: str, quote: bool = False) -> Any:
         key = (kind, quote)
@@ -132,6 +131,13 @@ def write_frame(
     row = first_row + 1
     labels = [labeller(c) for c in cols]
     varies = [kind_varies_by_row(c, kinds[j]) for j, c in enumerate(cols)]
+    if _by_columns(fmt, table, varies):
+        shown = _labelled(frame.select(cols), cols, labels)
+        body = workbook_bodies.plan(ws, fmt, shown, cols, kinds, row)
+        if body is not None:
+            fmt.bodies.append(body)
+            _widths(frame.select(cols).head(500), cols, kinds, widths)
+            return _finish(ws, fmt, cols, first_row, row + shown.height, autofilter=autofilter)
     named = any(varies) or bool(fmt.adjusted)  # the row as a mapping, only when read by name
     for i, values in enumerate(frame.select(cols).iter_rows()):
         record = dict(zip(cols, values, strict=True)) if named else None
@@ -144,11 +150,54 @@ def write_frame(
         if fmt.adjusted:  # an adjusted grade or reward amount
             adjustments.mark_row(ws, fmt.adjusted, table, cols, record, row)
         row += 1
+    return _finish(ws, fmt, cols, first_row, row, autofilter=autofilter)
+
+
+def _finish(
+    ws: Any, fmt: Formats, cols: list[str], first_row: int, row: int, *, autofilter: bool
+) -> int:
+    """The table's filter and grade colours; return the next free row."""
     if autofilter and cols:
         ws.autofilter(first_row, 0, max(row - 1, first_row), len(cols) - 1)
     if "grade" in cols:
         office.colour_grades(ws, fmt.grades, cols.index("grade"), first_row + 1, row - 1)
     return row
+
+
+def _by_columns(fmt: Formats, table: str, varies: list[bool]) -> bool:
+    """Whether a table's rows go to `workbook_bodies` rather than one call per cell: when the
+    workbook collects bodies, no value's kind depends on its row and no adjusted figure of the
+    table is marked (`adjustments.mark_row`)."""
+    if fmt.bodies is None or any(varies):
+        return False
+    return not (fmt.adjusted and table in adjustments.MARKED_TABLES)
+
+
+def _labelled(
+    frame: pl.DataFrame, cols: list[str], labels: list[Callable[[Any], Any] | None]
+) -> pl.DataFrame:
+    """The shown columns with each code replaced by its label (worked out once per code)."""
+    swaps = []
+    for c, label in zip(cols, labels, strict=True):
+        dtype = frame.schema[c]
+        if label is None or not (
+            dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
+        ):
+            continue
+        codes = frame.get_column(c).cast(pl.String).unique().drop_nulls().to_list()
+        words = {code: label(code) for code in codes}
+        if any(not isinstance(w, str) for w in words.values()):
+            words = {k: as_text(v) for k, v in words.items()}
+        text = pl.col(c).cast(pl.String)
+        swaps.append(text.replace_strict(words, default=text, return_dtype=pl.String))
+    return frame.with_columns(swaps) if swaps else frame
+
+
+def _widths(head: pl.DataFrame, cols: list[str], kinds: list[str], widths: dict[int, int]) -> None:
+    """Each column's width from the text of its first rows (as the cell-by-cell loop does)."""
+    for values in head.iter_rows():
+        for j, value in enumerate(values):
+            widths[j] = max(widths.get(j, 0), text_width(display(cols[j], value, kinds[j])))
 
 
 def labeller(column: str) -> Callable[[Any], Any] | None:
