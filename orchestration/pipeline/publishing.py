@@ -3,7 +3,7 @@
 Reads: the assembled result tables of each year. Writes: each year's files into a new version
 folder of `out/<year>/` (Parquet, the office workbook, the HTML report, the data-quality report,
 the details workbook), then `results.*` in one transaction, which waits before its commit for
-the files still being written (a large year's workbook, by its worker), then switches the year
+the files still being written (a large year's workbooks, by their worker), then switches the year
 folders and rebuilds the read-only copy. A failure before the commit leaves the published
 results as they were; after it, `publish.reconcile` finishes the switch at the next run's start.
 """
@@ -45,6 +45,12 @@ def office_file_names(year: int) -> dict[str, str]:
     }
 
 
+BY_WORKER = ("workbook", "report")
+"""The office files a large year's workbook worker writes (workbook_worker.py), in this order:
+the office workbook, the longest of the year's files, and the HTML report, which balances the
+worker's time with the main process's (the rest of the files and the result tables)."""
+
+
 def publish_run(
     paths: RunPaths,
     record: RunRecord,
@@ -58,7 +64,7 @@ def publish_run(
     year re-derived. Raises PipelineError(PUBLISH) with the published results unchanged.
     `workbook`: a workbook worker started earlier for this year (its owner closes it).
 
-    A large year's workbook is still being written by its worker while the tables' rows are
+    A large year's workbooks are still being written by their worker while the tables' rows are
     replaced: the transaction waits for it (`files_written`) before it commits, so the tables
     are never published without their files (national: ~1 s of the worker's tail overlapped,
     docs/benchmarks.md, issue 21)."""
@@ -188,18 +194,18 @@ def _start_files(
     workers: contextlib.ExitStack,
     started: WorkbookWorker | None = None,
 ) -> Callable[[], list[Path]]:
-    """A year's files into its version folder; a large year's workbook by a workbook worker
+    """A year's files into its version folder; a large year's workbooks by a workbook worker
     meanwhile (publish/workbook_worker.py): `started` if one was started for it, else a new one
-    closed with `workers`. Returns what waits for that workbook
+    closed with `workers`. Returns what waits for those workbooks
     (`year_files.start_year_files`)."""
     writers = _office_writers(year, base)
     if not workbook_worker.use_worker(tables):
         return year_files.start_year_files(tables, version, year, writers=writers)
-    name = office_file_names(year)["workbook"]
-    del writers[name]
+    names = office_file_names(year)
+    by_worker = {names[role]: writers.pop(names[role]) for role in BY_WORKER}
     worker = started or workers.enter_context(workbook_worker.WorkbookWorker())
     return year_files.start_year_files(
-        tables, version, year, writers=writers, background={name: worker}
+        tables, version, year, writers=writers, background=(worker, by_worker)
     )
 
 

@@ -390,15 +390,16 @@ def test_a_large_packages_workbook_worker_is_started_before_scoring(
     assert book.stat().st_size > 10_000
 
 
-def test_a_large_years_workbook_is_written_by_the_worker(district, monkeypatch):
-    """National years hand the office workbook to a process of its own
+def test_a_large_years_workbook_and_report_are_written_by_the_worker(district, monkeypatch):
+    """National years hand the office workbook and the HTML report to a process of their own
     (publish/workbook_worker.py); here the sample district is made to count as one: the same
-    workbook is published, written by the worker."""
+    workbook is published, and the report, written by the worker."""
     import openpyxl
 
     from orchestration.publish import workbook_worker
 
     name = office_file_names(2024)["workbook"]
+    report = district.out / "2024" / office_file_names(2024)["report"]
 
     def sheets(path):
         book = openpyxl.load_workbook(path, read_only=True)
@@ -408,18 +409,22 @@ def test_a_large_years_workbook_is_written_by_the_worker(district, monkeypatch):
             book.close()
 
     before = sheets(district.out / "2024" / name)
+    report_before = report.read_text(encoding="utf-8")
     finished = []
     real_finish = workbook_worker.WorkbookWorker.finish
 
     def finish(self):
-        finished.append(real_finish(self))
-        return finished[-1]
+        finished.extend(real_finish(self))
+        return finished
 
     monkeypatch.setattr(workbook_worker, "WORKER_ROWS", 1)
     monkeypatch.setattr(workbook_worker.WorkbookWorker, "finish", finish)
     outcome = district.run(2024)
     assert outcome.code == ExitCode.OK, outcome.message
-    assert [path.name for path in finished] == [name]
+    assert [path.name for path in finished] == [name, report.name]
     after = sheets(district.out / "2024" / name)
     assert after.pop("运行记录") == before.pop("运行记录") + 1  # the rerun's own row
     assert after == before
+    written = report.read_text(encoding="utf-8")
+    assert written != report_before  # the rerun's report (its run id), not the first one's
+    assert written.count("<tr") == report_before.count("<tr")  # the same tables and rows

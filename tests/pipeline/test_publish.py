@@ -115,15 +115,15 @@ class _SlowFile:
         self.error = error
         self.path: Path | None = None
 
-    def start(self, tables, path: Path, year: int) -> None:
-        self.path = path
+    def start(self, tables, files, year: int) -> None:
+        ((_, self.path),) = files
 
-    def finish(self) -> Path:
+    def finish(self) -> list[Path]:
         if self.error is not None:
             raise self.error
         assert self.path is not None
         self.path.write_text("the workbook", encoding="utf-8")
-        return self.path
+        return [self.path]
 
 
 def test_the_tables_commit_only_once_the_files_still_being_written_are_written(con, tmp_path):
@@ -138,7 +138,7 @@ def test_the_tables_commit_only_once_the_files_still_being_written_are_written(c
         version = pub.version_dir(tmp_path / "2024", run_id)
         slow = _SlowFile(error)
         finish = year_files.start_year_files(
-            tables, version, 2024, {}, background={"book.xlsx": slow}
+            tables, version, 2024, {}, background=(slow, {"book.xlsx": None})
         )
         assert (version / "carrier_scores.parquet").exists()
         assert not (version / "book.xlsx").exists()  # not yet: the tables are replaced first

@@ -26,8 +26,8 @@ def test_the_worker_writes_the_workbook_the_main_process_would(
 ) -> None:
     here = workbook.write_workbook(tables, tmp_path / "here.xlsx", year)
     with workbook_worker.WorkbookWorker() as worker:
-        worker.start(tables, tmp_path / "there.xlsx", year)
-        there = worker.finish()
+        worker.start(tables, [(workbook.write_workbook, tmp_path / "there.xlsx")], year)
+        (there,) = worker.finish()
     assert there == tmp_path / "there.xlsx"
     assert _parts(there) == _parts(here)
     assert len(_parts(here)) > 20  # the sheets, styles, strings: a whole workbook compared
@@ -40,7 +40,7 @@ def test_a_write_that_fails_is_the_oserror_in_the_main_process(
     arrive as one (here: its folder is a file)."""
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
     with workbook_worker.WorkbookWorker() as worker:
-        worker.start(tables, tmp_path / "a-file" / "book.xlsx", year)
+        worker.start(tables, [(workbook.write_workbook, tmp_path / "a-file" / "book.xlsx")], year)
         with pytest.raises(OSError):
             worker.finish()
     assert (tmp_path / "a-file").read_text(encoding="utf-8") == "not a folder"
@@ -77,7 +77,7 @@ def test_the_worker_leaves_no_files_behind(
 ) -> None:
     with workbook_worker.WorkbookWorker() as worker:
         folder = Path(worker._frames.name)
-        worker.start(tables, tmp_path / "book.xlsx", year)
+        worker.start(tables, [(workbook.write_workbook, tmp_path / "book.xlsx")], year)
         assert any(folder.iterdir())  # the frames, handed over as files
         worker.finish()
     assert not folder.exists()
