@@ -47,8 +47,12 @@ def audit_results(
     frames: Mapping[str, pl.DataFrame],
     year: int,
     *,
+    full_read_max_rows: int = FULL_READ_MAX_ROWS,
     max_findings: int = MAX_FINDINGS_PER_EXPECTATION,
 ) -> AuditResult:
     """Check the scoring result frames (RESULT_SUITES) before publishing:
     `read_results` then `validate_frames`, in this process."""
-    return validate_frames(read_results(frames, year, max_findings=max_findings))
+    read = read_results(
+        frames, year, full_read_max_rows=full_read_max_rows, max_findings=max_findings
+    )
+    return validate_frames(read)

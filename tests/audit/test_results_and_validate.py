@@ -88,12 +88,17 @@ def test_clean_results_pass() -> None:
         ("rectifications", "ordered_year", 0, None, "rectifications.ordered_year.not_null"),
     ],
 )
-def test_each_result_defect_blocks_publishing(table, column, row, value, check) -> None:
+@pytest.mark.parametrize("full_read_max_rows", [200_000, 0], ids=["read-whole", "narrowed"])
+def test_each_result_defect_blocks_publishing(
+    table, column, row, value, check, full_read_max_rows
+) -> None:
+    """Read whole (a district's results) or narrowed in DuckDB to the rows that could fail
+    (a national year's score_details): the same finding."""
     frames = result_frames()
     values = frames[table][column].to_list()
     values[row] = value
     frames[table] = frames[table].with_columns(pl.Series(column, values))
-    result = audit_results(frames, YEAR)
+    result = audit_results(frames, YEAR, full_read_max_rows=full_read_max_rows)
     found = hits(result, check)
     assert found.height == 1, result.findings
     assert found["severity"][0] == "error"
