@@ -223,3 +223,40 @@ def test_a_town_page_is_named_after_a_digest_of_the_town(tmp_path) -> None:
     assert "<b>" not in path.read_text(encoding="utf-8")
     # towns in name order ("../x" before "<b>"), then the findings tied to no carrier
     assert list(sections(path)) == ["C001", "C002", "__none__"]
+
+
+def test_each_carrier_page_is_the_template_rendered_for_it(tmp_path) -> None:
+    """The carrier pages are filled into a shell rendered once (dq_pages._carrier_shells): each
+    page is exactly what rendering the template for that page gives, names to escape, the page
+    of the findings tied to no carrier, and a name that looks like the shell's marks included."""
+    from markupsafe import Markup
+
+    from orchestration.publish import dq_pages
+
+    carriers = pl.DataFrame(
+        {"carrier_id": ["C001", "C002"], "carrier_name": ['<b x="1">&\'', "\x00rows\x00 乙"]}
+    )
+    index = write_dq_report(issues(), tmp_path / "r.html", 2024, carriers)
+    template = dq_pages._template("dq_carrier.html.j2")
+    pages = sorted((index.parent / "dq").glob("*.html"))
+    checked = 0
+    for path in pages:
+        if path.name.startswith("town-"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        rows = re.search(r"<tbody>\n(.*)\n</tbody>", text, re.S)[1]
+        carrier = None if path.stem == dq_pages.UNASSIGNED_PAGE else path.stem
+        name = dict(zip(carriers["carrier_id"], carriers["carrier_name"], strict=True))
+        errors = int(re.search(r"错误 (\d+) 条", text)[1])
+        warnings = int(re.search(r"警告 (\d+) 条", text)[1])
+        group = {"carrier_id": carrier, "name": name.get(carrier, ""), "errors": errors}
+        expected = template.render(
+            year=2024,
+            group=group | {"warnings": warnings},
+            headers=re.findall(r"<th>(.*?)</th>", text),
+            rows=Markup(rows),
+            index="../r.html",
+        )
+        assert text == expected, path.name
+        checked += 1
+    assert checked == 3  # C001, C002 and the findings tied to no carrier
