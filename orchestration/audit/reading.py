@@ -153,8 +153,10 @@ def read_results(
             if year_column not in frame.columns:  # a year's frame: every row is of the year
                 frame = frame.with_columns(pl.lit(year).alias(year_column))
             con.register(f"_frame_{name}", frame)
-            view = _relation(suite["meta"]["table"])
-            con.execute(f"create view {view} as select * from {_q(f'_frame_{name}')}")
+            con.execute(
+                f"create view {_relation(suite['meta']['table'])} "
+                f"as select * from {_q(f'_frame_{name}')}"
+            )
             reads.append(
                 read_suite(
                     con,
