@@ -123,7 +123,7 @@ def read_results(
     `read_suite`, as the warehouse suites are, from the frames seen as the tables the suites
     name (`results.<table>`, views in an in-memory DuckDB). A large frame is narrowed to the
     rows that could fail, with the exact failing counts (national `score_details`, 256,000
-    rows: GX 0.7 s -> 0.1 s; docs/benchmarks.md, issue 21).
+    rows: GX 0.7 s -> 0.03 s; docs/benchmarks.md, issue 21).
 
     A missing result frame is an error: publishing half the results is worse than none.
     """

@@ -111,7 +111,6 @@ def write_pages(
     """Write the index at `index_path` and the groups' pages in `dq/` beside it.
 
     `frame`: every finding with `_group` (its carrier, or `no_carrier`) and `_sev_order`."""
-
     folder = Path(index_path).parent / PAGES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     ordered = frame.sort(
@@ -136,7 +135,7 @@ def write_pages(
             "href": f"{PAGES_DIR}/{stem}.html",
         }
         entries.append(entry)
-        values = {key: str(escape_value(value)) for key, value in entry.items()}
+        values = {key: _escaped(value) for key, value in entry.items()}
         text = _fill(shells[carrier_id is not None], values | {"rows": rows})
         (folder / f"{stem}.html").write_text(text, encoding="utf-8")
     entries.sort(key=lambda e: (e["carrier_id"] is None, e["carrier_id"] or ""))
@@ -157,20 +156,22 @@ def write_pages(
 
 
 _MARK = re.compile("\x00([a-z_]+)\x00")
-"""A per-page value's place in a rendered page shell (`_carrier_shells`): no value or template
-text holds a NUL character."""
+"""A per-page value's place in a rendered page shell (`_carrier_shells`): no template text
+holds a NUL character, and a value holding one is never read for marks (`_fill`)."""
+
+_PAGE_VALUES = ("carrier_id", "name", "town", "errors", "warnings", "href")
+"""The per-page values of a carrier page (`write_pages`' entry)."""
 
 
 def _carrier_shells(year: int, headers: list[str], index: str) -> dict[bool, str]:
     """The carrier page rendered once per kind (a carrier's: True; the findings tied to no
     carrier: False) with a mark in place of each per-page value, filled per page by `_fill`:
     the text Jinja renders for that page, without rendering the template 18,500 times (national:
-    ~1 s of the main process's publishing)."""
+    the report 2.0 -> 1.7 s; docs/benchmarks.md, issue 21)."""
     from markupsafe import Markup
 
     page = _template("dq_carrier.html.j2")
-    marks = {key: f"\x00{key}\x00" for key in ("carrier_id", "name", "town", "errors")}
-    marks |= {key: f"\x00{key}\x00" for key in ("warnings", "href")}
+    marks = {key: f"\x00{key}\x00" for key in _PAGE_VALUES}
     shells = {}
     for is_carrier in (True, False):
         group = marks if is_carrier else {**marks, "carrier_id": None}
@@ -186,7 +187,7 @@ def _fill(shell: str, values: dict[str, str]) -> str:
     return _MARK.sub(lambda mark: values[mark.group(1)], shell)
 
 
-def escape_value(value: Any) -> str:
+def _escaped(value: Any) -> str:
     """A value as Jinja's autoescape writes it."""
     from markupsafe import escape as markup_escape
 
