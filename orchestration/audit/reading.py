@@ -133,7 +133,6 @@ def read_results(
 
     reads: list[SuiteFrame] = []
     with duckdb.connect(":memory:", config=DUCKDB_CONFIG) as con:
-        con.execute(f"create schema {_q(RESULTS_SCHEMA)}")
         for name in RESULT_SUITES:
             suite = load_suite_doc(name)
             frame = frames.get(name)
@@ -153,6 +152,8 @@ def read_results(
             if year_column not in frame.columns:  # a year's frame: every row is of the year
                 frame = frame.with_columns(pl.lit(year).alias(year_column))
             con.register(f"_frame_{name}", frame)
+            # the schema the suite names its table in (`results.<table>`)
+            con.execute(f"create schema if not exists {_q(suite['meta']['table'].split('.')[0])}")
             con.execute(
                 f"create view {_relation(suite['meta']['table'])} "
                 f"as select * from {_q(f'_frame_{name}')}"
@@ -167,10 +168,6 @@ def read_results(
                 )
             )
     return AuditFrames(year, max_findings, reads)
-
-
-RESULTS_SCHEMA = "results"
-"""The schema the results suites name their tables in (`results.<table>`)."""
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:

@@ -131,15 +131,16 @@ def write_frame(
     row = first_row + 1
     labels = [labeller(c) for c in cols]
     varies = [kind_varies_by_row(c, kinds[j]) for j, c in enumerate(cols)]
+    selected = frame.select(cols)
     if _by_columns(fmt, table, varies):
-        shown = _labelled(frame.select(cols), cols, labels)
+        shown = _labelled(selected, cols, labels)
         body = workbook_bodies.plan(ws, fmt, shown, cols, kinds, row)
         if body is not None:
             fmt.bodies.append(body)
-            _widths(frame.select(cols).head(500), cols, kinds, widths)
+            _widths(selected.head(500), cols, kinds, widths)
             return _finish(ws, fmt, cols, first_row, row + shown.height, autofilter=autofilter)
     named = any(varies) or bool(fmt.adjusted)  # the row as a mapping, only when read by name
-    for i, values in enumerate(frame.select(cols).iter_rows()):
+    for i, values in enumerate(selected.iter_rows()):
         record = dict(zip(cols, values, strict=True)) if named else None
         for j, value in enumerate(values):
             kind = row_kind(cols[j], kinds[j], record) if varies[j] else kinds[j]
