@@ -351,8 +351,10 @@ def main() -> None:
     """
     import sys
 
+    from orchestration.collector import collect_less
     from orchestration.internals.cpython import DOOR, leave
 
+    collect_less()
     DOOR.is_open()  # checked at start-up: said in the log before the run, not after it
     try:
         app()

@@ -162,8 +162,11 @@ def leave() -> None:
 def _child(main: Callable[[Channel], None], conn: Any, nice: int) -> None:
     import signal
 
+    from orchestration.collector import collect_less
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _die_with_parent()
+    collect_less()
     if nice:
         with contextlib.suppress(OSError):
             os.nice(nice)
