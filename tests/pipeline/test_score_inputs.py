@@ -5,6 +5,8 @@ results equal those scored from the marts read whole (every row of every year up
 from __future__ import annotations
 
 import dataclasses
+import shutil
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -41,6 +43,35 @@ def test_the_narrowed_marts_score_as_the_whole_marts(published_district) -> None
     assert got.keys() == expected.keys()
     for name, frame in expected.items():
         assert got[name].equals(frame), name
+
+
+def test_the_activity_of_a_tenant_c2_could_flag_is_read(published_district, tmp_path: Path) -> None:
+    """A tenant C2 flagged is not flagged once it has a patent in Y: the narrowed marts hold
+    the activities of every tenant C2 could flag (the district sample has none with one)."""
+    warehouse = tmp_path / "carriers.duckdb"
+    shutil.copy(published_district.warehouse, warehouse)
+    with duckdb.connect(str(warehouse), config=DUCKDB_CONFIG) as con:
+        (uscc,) = con.execute(
+            "select uscc from results.tenant_clearout "
+            "where assessment_year = 2024 and reason_codes = 'C2' order by uscc limit 1"
+        ).fetchone()
+        con.execute(
+            "insert into marts.enterprise_activity by name "
+            "select ? as uscc, 'patent' as activity_kind, 'ZL-TEST' as activity_key, "
+            "2024 as activity_year",
+            [uscc],
+        )
+        narrowed = score.load_inputs(con, 2024)
+        whole = score.read_frame(
+            con, "select * from marts.enterprise_activity where activity_year <= 2024"
+        )
+    rulebook = load_rulebook(2024)
+    got = score_year(rulebook, 2024, narrowed)["tenant_clearout"]
+    expected = score_year(rulebook, 2024, dataclasses.replace(narrowed, enterprise_activity=whole))[
+        "tenant_clearout"
+    ]
+    assert got.equals(expected)
+    assert uscc not in got.filter(pl.col("reason_codes").str.contains("C2"))["uscc"].to_list()
 
 
 def test_a_query_read_in_batches_is_the_query_read_whole(monkeypatch) -> None:

@@ -119,12 +119,38 @@ def test_c2_counts_each_activity_once(mk, rulebook):
         ("U1", "patent", "ZL2", 2024),
         ("U1", "financing", "F1", 2024),
     )
-    tenants = mk.tenants({"carrier_id": "C1", "uscc": "U1"}, {"carrier_id": "C1", "uscc": "U2"})
+    tenants = mk.tenants(
+        {"carrier_id": "C1", "uscc": "U1", "months_in_incubation": 24, **IDLE},
+        {"carrier_id": "C1", "uscc": "U2", "months_in_incubation": 24, **IDLE},
+    )
     got = with_c2_activity(tenants, activity, rulebook.clearout.C2).sort("uscc")
     assert got["c2_patents"].to_list() == [2, 0]
     assert got["c2_financing"].to_list() == [1, 0]
     assert got["c2_certificates"].to_list() == [0, 0]
     assert got["c2_has_tech_sme_registration"].to_list() == [False, False]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"is_rd_expense_zero_or_missing": False},
+        {"is_incubating_at_year_end": False},
+        {"months_in_incubation": 3},
+    ],
+)
+def test_c2_counts_only_the_tenants_it_could_flag(mk, rulebook, change):
+    """A tenant that fails C2's own tests (R&D, incubating, months) is not counted: NULL counts,
+    never flagged for C2, whatever its activity."""
+    activity = mk.activity(("U1", "patent", "ZL1", 2024), ("U2", "patent", "ZL2", 2024))
+    tenants = mk.tenants(
+        {"carrier_id": "C1", "uscc": "U1", "months_in_incubation": 24, **IDLE},
+        {"carrier_id": "C1", "uscc": "U2", "months_in_incubation": 24, **IDLE, **change},
+    )
+    got = with_c2_activity(tenants, activity, rulebook.clearout.C2).sort("uscc")
+    assert got["c2_patents"].to_list() == [1, None]
+    assert got["c2_has_tech_sme_registration"].to_list() == [False, None]
+    idle = {"uscc": "U2", "months_in_incubation": 24, **IDLE, **change}
+    assert "C2" not in clearout(mk, rulebook, idle).get("U2", {}).get("reason_codes", "")
 
 
 def test_c3_deregistered_without_exit_date(mk, rulebook):
