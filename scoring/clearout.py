@@ -108,7 +108,9 @@ def c2_low_innovation(rule: C2Params) -> pl.Expr:
 def c2_could_apply(rule: C2Params) -> pl.Expr:
     """C2's tests on the tenant row itself: incubating at the end of Y, for at least the
     rulebook's minimum months, rd_expense in Y zero or missing. Only these tenants' activities
-    are counted (`with_c2_activity`)."""
+    are counted (`with_c2_activity`), and marts.enterprise_activity holds only the enterprises
+    with such a row, any months (models/marts/enterprise_activity.sql, tested against this
+    expression in tests/marts/test_marts_build.py)."""
     return (
         pl.col("is_incubating_at_year_end").fill_null(False)
         & (pl.col("months_in_incubation") >= rule.min_months).fill_null(False)

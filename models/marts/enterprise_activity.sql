@@ -4,27 +4,41 @@
 -- issued, a financing event, a tech-SME registration. Clear-out C2 (rules.md "Clear-out")
 -- counts the activities inside the rulebook's look-back windows (clearout.C2: activity_years,
 -- certificate_years), so the windows are the rulebook's, not this model's.
+-- Only of the enterprises C2 could flag: a tenant row of a loaded year incubating at the end of
+-- its year with R&D zero or missing (scoring/clearout.py c2_could_apply; the months are the
+-- rulebook's, tested there). C2 is this model's only reader; the national year's other
+-- activities (6.9 million rows of 7.0) were written for nothing (2.6 -> 0.5 s: docs/benchmarks.md,
+-- issue 21, tenth pass).
 
 with
 
+c2_enterprises as (
+    select distinct tenant_facts.uscc
+    from {{ ref('tenant_year_facts') }} as tenant_facts
+    where coalesce(tenant_facts.is_incubating_at_year_end, false)
+        and coalesce(tenant_facts.is_rd_expense_zero_or_missing, true)
+),
+
+{#- Each source filtered on the enterprise before the union: DuckDB then reads only their rows
+    of the patents' flagged view, not the 5.6 million national ones. -#}
 patents as (
     select * from {{ ref('int_patents_deduplicated') }}
-    where is_kept
+    where is_kept and uscc in (select c2_enterprises.uscc from c2_enterprises)
 ),
 
 certificates as (
     select * from {{ ref('int_high_tech_deduplicated') }}
-    where is_kept
+    where is_kept and uscc in (select c2_enterprises.uscc from c2_enterprises)
 ),
 
 financing as (
     select * from {{ ref('int_financing_deduplicated') }}
-    where is_kept
+    where is_kept and uscc in (select c2_enterprises.uscc from c2_enterprises)
 ),
 
 tenant_rows as (
     select * from {{ ref('int_tenants_deduplicated') }}
-    where is_kept
+    where is_kept and uscc in (select c2_enterprises.uscc from c2_enterprises)
 ),
 
 {#- Patents, certificates and financing are the de-duplicated kept rows, one per key, so their

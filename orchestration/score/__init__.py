@@ -26,10 +26,7 @@ MART_FILTERS: dict[str, str] = {
     "carrier_year_indicators": "assessment_year <= $year",
     "tenant_year_facts": "assessment_year = $year "
     "or (assessment_year < $year and tech_sme_reg_date is not null)",
-    "enterprise_activity": "activity_year <= $year and uscc in "
-    "(select uscc from marts.tenant_year_facts where assessment_year = $year "
-    "and coalesce(is_incubating_at_year_end, false) "
-    "and coalesce(is_rd_expense_zero_or_missing, true))",
+    "enterprise_activity": "activity_year <= $year",
     "attributed_events": "(event_year = $year "
     "and event_kind in ('high_tech_certificate', 'graduation', 'award')) "
     "or (event_year < $year and event_kind = 'graduation')",
@@ -38,13 +35,10 @@ MART_FILTERS: dict[str, str] = {
     "carrier_evaluations": "assessment_year <= $year",
 }
 """The marts scoring reads, each with the rows of the loaded years up to the assessed one that
-a rule reads (history). Every column is read; the three large marts only in part:
+a rule reads (history). Every column is read; the two large marts only in part:
 `tenant_year_facts` of earlier years only where a tech-SME registration date is known (the
 district targets' T6 counts registrations in the target window across years; every other rule
-reads year Y), `enterprise_activity` only of the year's tenants C2 could flag (C2 counts the
-activities of the year's tenant rows incubating at the end of Y with R&D zero or missing, within
-the rulebook's windows: `scoring.clearout.c2_could_apply`; national 5.6 million rows -> 148),
-`attributed_events` only the kinds a rule
+reads year Y), `attributed_events` only the kinds a rule
 reads (R09 and the town tasks: first high-tech certificates and graduations of Y; R10: awards of
 Y; T7: graduations in the target window, any year), not the patents and financing events (~85 %
 of its 4.2 million national rows). A rule that reads more rows must widen its filter here

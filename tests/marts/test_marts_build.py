@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from orchestration.transform import run_dbt
+from scoring.clearout import c2_could_apply
+from scoring.rulebook import load_rulebook
 from tests.marts.builders import query, write_raw_year
 from tests.marts.district import (
     FINDING_2024,
@@ -272,7 +275,10 @@ def test_tenant_year_facts_clearout_facts(built: tuple[Path, Path]) -> None:
 
 
 def test_enterprise_activity_holds_c2_facts_by_year(built: tuple[Path, Path]) -> None:
-    """C2 counts these within the rulebook's windows (scoring/clearout.py)."""
+    """C2 counts these within the rulebook's windows (scoring/clearout.py). Each activity is one
+    row, though A's invention and its 2023 financing are reported twice and its utility model by
+    two carriers: the model adds the kept rows without a distinct (its premise, also a dbt
+    test: tests/dbt/marts/enterprise_activity_one_row_per_activity.sql)."""
     warehouse, _ = built
     rows = query(
         warehouse,
@@ -280,6 +286,7 @@ def test_enterprise_activity_holds_c2_facts_by_year(built: tuple[Path, Path]) ->
         "where uscc = ? order by all",
         [UA],
     )
+    assert len({tuple(r.values()) for r in rows}) == len(rows)
 
     def in_window(kind: str, first: int) -> set[str]:
         return {
@@ -295,6 +302,32 @@ def test_enterprise_activity_holds_c2_facts_by_year(built: tuple[Path, Path]) ->
     # A's financing in 2023-2024: 2023-05-01 and 2024-04-01.
     assert len(in_window("financing", 2023)) == 2
     assert in_window("tech_sme_registration", 2023)
+
+
+def test_enterprise_activity_holds_only_the_enterprises_c2_could_flag(
+    built: tuple[Path, Path],
+) -> None:
+    """An enterprise none of whose tenant rows C2 could flag (scoring's own test on the row,
+    any months) has no activity rows, though it has kept patents or financing; one that C2
+    could flag has them."""
+    warehouse, _ = built
+    facts = pl.DataFrame(query(warehouse, "select * from marts.tenant_year_facts"))
+    rule = load_rulebook(2024).clearout.C2.model_copy(update={"min_months": 0})
+    could = facts.group_by("uscc").agg(c2_could_apply(rule).any().alias("could"))
+    active = {
+        r["uscc"]
+        for r in query(
+            warehouse,
+            "select uscc from intermediate.int_patents_deduplicated where is_kept "
+            "union select uscc from intermediate.int_financing_deduplicated where is_kept",
+        )
+    }
+    flaggable = set(could.filter("could")["uscc"]) & active
+    never = set(could.filter(~pl.col("could"))["uscc"]) & active
+    assert flaggable and never  # the fixture has both kinds
+    in_mart = {r["uscc"] for r in query(warehouse, "select uscc from marts.enterprise_activity")}
+    assert flaggable <= in_mart
+    assert not never & in_mart
 
 
 def snapshot_of_year(warehouse: Path, year: int) -> dict[str, list[tuple]]:

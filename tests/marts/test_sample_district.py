@@ -128,29 +128,3 @@ def test_one_sample_carrier_by_hand(sample_warehouse: tuple[Path, Path]) -> None
         "where rows_read <> rows_kept + rows_rejected + rows_duplicate",
     )
     assert bad == []
-
-
-def test_each_activity_is_one_row_however_often_reported(sample_warehouse) -> None:
-    """marts.enterprise_activity adds the kept patents, certificates and financing without a
-    distinct (one kept row per key) and makes only the tech-SME registrations distinct: on the
-    sample, where registrations are reported again and patents granted in the year they were
-    applied for, every activity is still one row."""
-    warehouse, _ = sample_warehouse
-    registrations_again = query(
-        warehouse,
-        "select count(*) as n from (select uscc, tech_sme_reg_date "
-        "from intermediate.int_tenants_deduplicated "
-        "where is_kept and tech_sme_reg_date is not null group by all having count(*) > 1)",
-    )
-    same_year_grants = query(
-        warehouse,
-        "select count(*) as n from intermediate.int_patents_deduplicated "
-        "where is_kept and year(application_date) = year(grant_date)",
-    )
-    assert registrations_again[0]["n"] > 0 and same_year_grants[0]["n"] > 0
-    repeated = query(
-        warehouse,
-        "select count(*) as n from (select uscc, activity_kind, activity_key, activity_year "
-        "from marts.enterprise_activity group by all having count(*) > 1)",
-    )
-    assert repeated[0]["n"] == 0
