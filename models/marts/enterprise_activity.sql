@@ -6,9 +6,9 @@
 -- certificate_years), so the windows are the rulebook's, not this model's.
 -- Only of the enterprises C2 could flag: a tenant row of a loaded year incubating at the end of
 -- its year with R&D zero or missing (scoring/clearout.py c2_could_apply; the months are the
--- rulebook's, tested there). C2 is this model's only reader; the national year's other
--- activities (6.9 million rows of 7.0) were written for nothing (2.6 -> 0.5 s: docs/benchmarks.md,
--- issue 21, tenth pass).
+-- rulebook's, tested there). C2 is this model's only reader; nationally all but 286 of its
+-- 6.95 million rows were written for nothing (2.6 -> 0.5 s: docs/benchmarks.md, issue 21,
+-- tenth pass).
 
 with
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from orchestration.config import RESULTS_SCHEMA
 from scoring.results_contract import table_schema
@@ -41,9 +42,10 @@ district targets' T6 counts registrations in the target window across years; eve
 reads year Y), `attributed_events` only the kinds a rule
 reads (R09 and the town tasks: first high-tech certificates and graduations of Y; R10: awards of
 Y; T7: graduations in the target window, any year), not the patents and financing events (~85 %
-of its 4.2 million national rows). A rule that reads more rows must widen its filter here
-(tests/pipeline/test_golden.py and tests/pipeline/test_score_inputs.py compare with the marts
-read whole)."""
+of its 4.2 million national rows). `enterprise_activity` holds only the enterprises C2 could
+flag (models/marts/enterprise_activity.sql) and is read whole up to Y. A rule that reads more
+rows must widen its filter here (tests/pipeline/test_golden.py and
+tests/pipeline/test_score_inputs.py compare with the marts read whole)."""
 
 READ_BATCH_ROWS = 1_000_000
 """Rows per Arrow batch when a mart becomes a polars frame: one batch at a time is held twice
@@ -65,8 +67,8 @@ def read_frame(
     batch at a time (`READ_BATCH_ROWS`) so the whole result is never held twice."""
     reader = con.sql(sql, params=params or None).to_arrow_reader(READ_BATCH_ROWS)
     parts = [pl.from_arrow(batch) for batch in reader]
-    if not parts:
-        return pl.from_arrow(reader.schema.empty_table())
+    if not parts:  # not `schema.empty_table()`: pyarrow imports pandas for it
+        return pl.from_arrow(pa.Table.from_batches([], schema=reader.schema))
     return pl.concat(parts, how="vertical", rechunk=False) if len(parts) > 1 else parts[0]
 
 
