@@ -8,8 +8,12 @@ raw_high_tech as not materialized (
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
-{%- set looked_up = ['carrier_id', 'issue_date', 'cert_kind', 'enterprise_name', 'uscc', 'certificate_no'] %}
+{%- set looked_up = ['carrier_id', 'issue_date', 'cert_kind', 'enterprise_name'] %}
 {{ value_lookups('high_tech', 'raw_high_tech', looked_up) }},
+
+{#- Parsed and checked once per row: their values are (nearly) all different. -#}
+{%- set by_row = ['uscc', 'certificate_no'] %}
+{{ row_values('high_tech', 'raw_high_tech', by_row) }},
 
 parsed as (
     select
@@ -23,13 +27,14 @@ parsed as (
         {{ row_id('high_tech', 'raw_high_tech') }} as _row_id,
         _v_carrier_id._parsed as carrier_id,
         _v_enterprise_name._parsed as enterprise_name,
-        _v_uscc._parsed as uscc,
-        _v_certificate_no._parsed as certificate_no,
+        raw_high_tech._parsed_uscc as uscc,
+        raw_high_tech._parsed_certificate_no as certificate_no,
         _v_issue_date._parsed as issue_date,
         _v_cert_kind._parsed as cert_kind,
         {{ lookup_failures(looked_up) }},
+        {{ row_value_failures('raw_high_tech', by_row) }},
         raw_high_tech as _raw
-    from raw_high_tech
+    from raw_high_tech_by_row as raw_high_tech
     {{- lookup_joins('high_tech', 'raw_high_tech', looked_up) }}
 ),
 
@@ -50,8 +55,8 @@ parsed as (
 
 checked as (
     select
-        parsed.* exclude (_raw{{ lookup_excludes(looked_up) }}),
-        {{ row_failures('high_tech', extra=[year_mismatch], looked_up=looked_up) }} as _failures
+        parsed.* exclude (_raw{{ lookup_excludes(looked_up + by_row) }}),
+        {{ row_failures('high_tech', extra=[year_mismatch], looked_up=looked_up + by_row) }} as _failures
     from parsed
 ),
 

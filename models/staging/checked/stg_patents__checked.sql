@@ -8,8 +8,12 @@ raw_patents as not materialized (
 ),
 
 {#- Parsed and checked once per distinct value (macros/value_lookups.sql). -#}
-{%- set looked_up = ['carrier_id', 'enterprise_name', 'uscc', 'patent_no', 'patent_type', 'title', 'application_date', 'grant_date', 'legal_status'] %}
+{%- set looked_up = ['carrier_id', 'enterprise_name', 'uscc', 'patent_type', 'title', 'application_date', 'grant_date', 'legal_status'] %}
 {{ value_lookups('patents', 'raw_patents', looked_up) }},
+
+{#- Parsed and checked once per row: their values are (nearly) all different. -#}
+{%- set by_row = ['patent_no'] %}
+{{ row_values('patents', 'raw_patents', by_row) }},
 
 parsed as (
     select
@@ -24,15 +28,16 @@ parsed as (
         _v_carrier_id._parsed as carrier_id,
         _v_enterprise_name._parsed as enterprise_name,
         _v_uscc._parsed as uscc,
-        _v_patent_no._parsed as patent_no,
+        raw_patents._parsed_patent_no as patent_no,
         _v_patent_type._parsed as patent_type,
         _v_title._parsed as title,
         _v_application_date._parsed as application_date,
         _v_grant_date._parsed as grant_date,
         _v_legal_status._parsed as legal_status,
         {{ lookup_failures(looked_up) }},
+        {{ row_value_failures('raw_patents', by_row) }},
         raw_patents as _raw
-    from raw_patents
+    from raw_patents_by_row as raw_patents
     {{- lookup_joins('patents', 'raw_patents', looked_up) }}
 ),
 
@@ -54,8 +59,8 @@ parsed as (
 
 checked as (
     select
-        parsed.* exclude (_raw{{ lookup_excludes(looked_up) }}),
-        {{ row_failures('patents', extra=[type_mismatch], looked_up=looked_up) }} as _failures
+        parsed.* exclude (_raw{{ lookup_excludes(looked_up + by_row) }}),
+        {{ row_failures('patents', extra=[type_mismatch], looked_up=looked_up + by_row) }} as _failures
     from parsed
 ),
 
