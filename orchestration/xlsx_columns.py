@@ -21,6 +21,12 @@ import polars as pl
 MAX_ROWS = 1_048_576
 """Excel's rows per sheet (the header row included)."""
 
+DEFLATE_LEVEL = 3
+"""zlib's level for the parts of the workbooks the batch zips itself (this module's, and the
+office workbook's tables spliced in, publish/workbook_bodies.py). National details workbook:
+level 6 (zipfile's default) 0.51 s and 5.2 MB, level 3 0.20 s and 6.2 MB, level 1 0.20 s and
+9.1 MB (docs/benchmarks.md, issue 21, tenth pass)."""
+
 
 def column_letter(index: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
@@ -236,7 +242,9 @@ def write_xlsx(path: Path, sheets: list[tuple[str, pl.DataFrame, list[str]]]) ->
         'Target="sharedStrings.xml"/>' + "</Relationships>"
     )
     path = Path(path)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    with zipfile.ZipFile(
+        path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=DEFLATE_LEVEL
+    ) as zf:
         zf.writestr("[Content_Types].xml", content)
         zf.writestr("_rels/.rels", root_rels)
         zf.writestr("xl/workbook.xml", workbook)

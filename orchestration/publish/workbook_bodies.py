@@ -36,7 +36,7 @@ from typing import Any
 import polars as pl
 
 from orchestration.publish.formatting import EXCEL_MAX_TEXT, FORMULA_TRIGGERS, NUMERIC_KINDS
-from orchestration.xlsx_columns import column_letter
+from orchestration.xlsx_columns import DEFLATE_LEVEL, column_letter
 
 QUOTED = "^(" + "|".join(re.escape(t) for t in FORMULA_TRIGGERS) + ")"
 """Text that a spreadsheet might read as a formula, as a regular expression."""
@@ -252,7 +252,9 @@ def splice(path: Path, bodies: list[Body]) -> None:
                         data = _spliced(sheet, by_member[info.filename], strings).encode()
                     elif info.filename == SHARED_STRINGS:
                         data = sst.encode()
-                    zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                    zout.writestr(
+                        info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=DEFLATE_LEVEL
+                    )
             tmp.replace(path)
         finally:
             tmp.unlink(missing_ok=True)
