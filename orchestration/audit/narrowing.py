@@ -69,6 +69,8 @@ class _Predicate:
     sql: str
     order: str | None
     window: str | None = None
+    key: str | None = None
+    """A uniqueness check's key columns: its count is the rows of the keys held more than once."""
 
 
 def _predicate(
@@ -103,7 +105,7 @@ def _predicate(
     if exp_type in UNIQUENESS_TYPES:
         cols = ", ".join(_q(c) for c in columns_of(exp_type, kw))
         over = f"count(*) over (partition by {cols}) as {window}"
-        return _Predicate(f"{window} > 1", f"{cols}, __rid", over)
+        return _Predicate(f"{window} > 1", f"{cols}, __rid", over, cols)
     return _Predicate("true", None)
 
 
@@ -208,5 +210,24 @@ def _narrowing_sql(
         f"{head}, picked as ({picks}) "
         f"select {out_cols} from flagged where __rid in (select __rid from picked) order by __rid"
     )
-    counts = ", ".join(f"count(*) filter (where {pred})" for pred in predicates) or "count(*)"
-    return sql, f"{head} select {counts} from flagged"
+    return sql, _counts_sql(relation, year_column, select_cols + derived_sql, picked)
+
+
+def _counts_sql(
+    relation: str, year_column: str, selected: list[str], picked: list[_Predicate]
+) -> str:
+    """The exact failing-row count per check over the year's rows: the candidates' numbering
+    and windows are not needed for counting, so a uniqueness check counts the rows of its keys
+    held more than once by a grouped aggregate (national `stg_patents` 0.72 -> 0.2 s;
+    docs/benchmarks.md, issue 21, tenth pass)."""
+    counts = [
+        f"(select coalesce(sum(__n), 0) from (select count(*) as __n from base "
+        f"group by {p.key} having count(*) > 1))"
+        if p.key
+        else f"count(*) filter (where {p.sql})"
+        for p in picked
+    ]
+    return (
+        f"with base as (select {', '.join(selected)} from {relation} as t "
+        f"where t.{_q(year_column)} = $year) select {', '.join(counts) or 'count(*)'} from base"
+    )

@@ -210,6 +210,20 @@ def test_pre_narrowing_reads_only_rows_that_could_fail(b, con) -> None:
     counts = dict(zip(narrowing.checks, row, strict=True))
     assert counts["stg_tenants.revenue_wan.non_negative"] == 50
     assert counts["stg_tenants.employees.non_negative"] == 0
+    # a uniqueness check counts every row of a key held more than once (grouped, not windowed)
+    assert counts["stg_tenants._row_id.unique"] == 0
+    con.execute("update staging.stg_tenants set _row_id = 'same' where _source_row in (3, 4, 5)")
+    con.execute("update staging.stg_tenants set _row_id = 'twice' where _source_row in (7, 8)")
+    row = con.execute(narrowing.counts_sql, params).fetchone()
+    counts = dict(zip(narrowing.checks, row, strict=True))
+    assert counts["stg_tenants._row_id.unique"] == 5
+    duplicated = con.execute(
+        "select count(*) from (select *, count(*) over (partition by _row_id) as n "
+        "from staging.stg_tenants where _assessment_year = ?) where n > 1",
+        [b.YEAR],
+    ).fetchone()[0]
+    assert duplicated == 5  # what the window over the same rows counts
+    assert " over (" not in narrowing.counts_sql  # no numbering, no window: a grouped count
 
 
 def test_a_narrowed_table_without_failing_rows_is_not_read_twice(b, con, monkeypatch) -> None:
