@@ -76,9 +76,13 @@ REVIEWED: dict[str, set[str]] = {
     # audit/narrowing.py: the narrowing SQL is assembled from fragments that themselves hold only
     # quoted identifiers and `$pN` placeholders bound through `bind()` (prefilter_sql);
     # `relation` is _relation(...) of a suite's table name, `rid`/`window_sql`/`order` come
-    # from code.
+    # from code; `selected` is those same columns, `p.key` a uniqueness check's _q(...) columns,
+    # `counts` the predicates' fragments.
     "audit/narrowing.py": {
         "', '.join(select_cols + derived_sql)",
+        "', '.join(selected)",
+        "', '.join(counts) or 'count(*)'",
+        "p.key",
         "rid",
         "relation",
         "window_sql",
