@@ -218,7 +218,7 @@ def _counts_sql(
 ) -> str:
     """The exact failing-row count per check over the year's rows: the candidates' numbering
     and windows are not needed for counting, so a uniqueness check counts the rows of its keys
-    held more than once by a grouped aggregate (national `stg_patents` 0.72 -> 0.2 s;
+    held more than once by a grouped aggregate (national `stg_patents` 0.72 -> 0.4 s;
     docs/benchmarks.md, issue 21, tenth pass)."""
     counts = [
         f"(select coalesce(sum(__n), 0) from (select count(*) as __n from base "
