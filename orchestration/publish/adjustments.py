@@ -181,10 +181,6 @@ def workbook_marks(wb: Any, tables: Mapping[str, pl.DataFrame], year: int) -> Wo
     )
 
 
-MARKED_TABLES = ("carrier_scores", "rewards")
-"""The tables whose sheets `mark_row` marks: a grade the office set, a reward amount it set."""
-
-
 def mark_row(
     ws: Any,
     marks: WorkbookMarks,
@@ -195,19 +191,39 @@ def mark_row(
 ) -> None:
     """Highlight, with a note naming the adjustment, the grade cell of a carrier whose grade the
     office set and the amount cell of a reward line whose amount it set."""
-    if table == "carrier_scores" and "grade" in cols:
+    marker = _MARKERS.get(table)
+    if marker is not None:
+        marker(ws, marks, cols, record, row)
+
+
+def _mark_grade(
+    ws: Any, marks: WorkbookMarks, cols: list[str], record: Mapping[str, Any], row: int
+) -> None:
+    if "grade" in cols:
         ids = marks.marks["grade"].get(str(record.get("carrier_id")))
         if ids:
             col = cols.index("grade")
             ws.write_string(row, col, str(record.get("grade")), marks.text)
             ws.write_comment(row, col, f"按调整 {ids} 调整的等级")
-    elif table == "rewards" and "amount" in cols:
+
+
+def _mark_amount(
+    ws: Any, marks: WorkbookMarks, cols: list[str], record: Mapping[str, Any], row: int
+) -> None:
+    if "amount" in cols:
         ids = marks.marks["amount"].get(_record_reward_key(record))
         if ids:
             col = cols.index("amount")
             amount = record.get("amount")
             ws.write_number(row, col, float(amount or 0), marks.money)
             ws.write_comment(row, col, f"按调整 {ids} 调整的金额")
+
+
+_MARKERS = {"carrier_scores": _mark_grade, "rewards": _mark_amount}
+"""What `mark_row` marks in each table's sheet: a grade the office set, a reward amount it set."""
+
+MARKED_TABLES = frozenset(_MARKERS)
+"""The tables whose sheets `mark_row` marks (workbook_cells writes their rows cell by cell)."""
 
 
 def _record_reward_key(record: Mapping[str, Any]) -> str:
