@@ -189,3 +189,70 @@ def test_ties_at_the_cap_follow_the_rulebook_in_every_draw(mk):
         grades = out["carrier_scores"]["grade"].to_list()
         assert grades == (["A"] * 4 if keep else ["A", "B", "B", "B"])
         assert out["grade_robustness"]["p_same"].to_list() == [1.0] * 4
+
+
+def _reference_grades(raw, types, vetoed, weights, goalposts, points, rulebook) -> np.ndarray:
+    """draw_grades one draw and one carrier at a time, straight from the module docstring:
+    the check that working on the carriers grouped by type changes no figure."""
+    g = rulebook.grading
+    edges = [
+        int((Decimal(str(e)) * 10**g.total_decimals).to_integral_value(rounding="ROUND_CEILING"))
+        for e in (g.bands.A, g.bands.B, g.bands.C)
+    ]
+    out = np.zeros((weights.shape[0], raw.shape[0]), dtype=np.int8)
+    for d in range(weights.shape[0]):
+        units = []
+        for c in range(raw.shape[0]):
+            total = 0.0
+            for k in range(raw.shape[1]):
+                r = 0.0 if np.isnan(raw[c, k]) else raw[c, k]
+                pts = points[k] * weights[d, k]
+                goal = goalposts[d, k, types[c]]
+                total += pts * (r > 0) if np.isnan(goal) else pts * min(max(r / goal, 0.0), 1.0)
+            units.append(int(np.floor(total * 10**g.total_decimals + 0.5 + 1e-9)))
+            out[d, c] = sum(units[c] < edge for edge in edges)
+        out[d, vetoed] = GRADES_INDEX[g.no_tenant_veto.grade]
+        num, den = g.a_cap.share.as_integer_ratio()
+        for t in set(types.tolist()):
+            members = [c for c in range(raw.shape[0]) if types[c] == t]  # carrier_id order
+            allowed = max(len(members) * num // den, g.a_cap.minimum)
+            cands = [c for c in members if out[d, c] == 0 and not vetoed[c]]
+            # highest total first; among equal totals the earlier carrier_id first
+            ranked = sorted(cands, key=lambda c: (-units[c], members.index(c)))
+            if g.a_cap.ties_keep_a and len(ranked) > allowed:
+                cut = units[ranked[allowed - 1]] if allowed else None
+                keep = {c for c in ranked if cut is not None and units[c] >= cut}
+            else:
+                keep = set(ranked[:allowed])
+            for c in cands:
+                if c not in keep:
+                    out[d, c] = 1
+    return out
+
+
+GRADES_INDEX = {"A": 0, "B": 1, "C": 2, "D": 3}
+
+
+def test_draws_match_one_carrier_at_a_time_with_the_types_interleaved():
+    """Carriers of several types in carrier_id order, ties at the cap, vetoes and missing
+    values: draw_grades gives each carrier the grade of the one-at-a-time reference."""
+    rng = np.random.default_rng(5)
+    n, draws, k = 40, 12, len(INDICATOR_CODES)
+    for keep in (True, False):
+        doc = yaml.safe_load((RULEBOOK_DIR / "2024.yaml").read_text(encoding="utf-8"))
+        doc["grading"]["a_cap"]["ties_keep_a"] = keep
+        rulebook = parse_rulebook(doc)
+        raw = rng.integers(0, 4, (n, k)).astype(float) * 40.0
+        raw[rng.random((n, k)) < 0.1] = np.nan
+        types = rng.integers(0, 3, n)  # interleaved: 0, 2, 1, 0, ...
+        vetoed = rng.random(n) < 0.1
+        weights = rng.uniform(0.8, 1.2, (draws, k))
+        goalposts = rng.uniform(20.0, 120.0, (draws, k, len(CARRIER_TYPES)))
+        goalposts[:, [INDICATOR_CODES.index(c) for c in INDICATOR_CODES if c.startswith("B")]] = (
+            np.nan
+        )
+        points = np.array([float(rulebook.indicator(c).points) for c in INDICATOR_CODES])
+        got = draw_grades(raw, types, vetoed, weights, goalposts, points, rulebook)
+        want = _reference_grades(raw, types, vetoed, weights, goalposts, points, rulebook)
+        assert (got == want).all()
+        assert len(set(got[:, ~vetoed].ravel().tolist())) > 1  # not all one grade
