@@ -80,3 +80,38 @@ def test_the_closing_line_and_the_reports_count_alike(district):
     assert f"错误 {errors} 条，警告 {warnings} 条" in outcome.message
     html = (district.out / "2024" / office_file_names(2024)["report"]).read_text("utf-8")
     assert f"错误 {errors} 条，警告 {warnings} 条" in html
+
+
+def test_raw_row_carriers_finds_the_rows_a_finding_without_a_carrier_names(monkeypatch):
+    """The raw rows behind findings without a carrier, and only those: looked up by row
+    number (few rows) or by scanning the year (more than ROW_FILTER_MAX), the same rows."""
+    import duckdb
+
+    from orchestration.audit import dq_carriers
+
+    con = duckdb.connect(":memory:")
+    con.execute("create schema raw; create schema marts")
+    con.execute(
+        "create table raw.tenants (_assessment_year integer, _source_file varchar, "
+        "_sheet varchar, _source_row integer, carrier_id varchar)"
+    )
+    con.execute(
+        "insert into raw.tenants values (2024, 'tenants.csv', '', 2, ' ｃ001 '), "
+        "(2024, 'tenants.csv', '', 3, 'C002'), (2024, 'other.csv', '', 2, 'C003'), "
+        "(2023, 'tenants.csv', '', 2, 'C009')"
+    )
+    con.execute(
+        "create table marts.data_quality_issues (assessment_year integer, dataset varchar, "
+        "source_file varchar, sheet varchar, source_row bigint, carrier_id varchar)"
+    )
+    con.execute(
+        "insert into marts.data_quality_issues values "
+        "(2024, 'tenants', 'tenants.csv', '', 2, null), "  # its row names C001
+        "(2024, 'tenants', 'tenants.csv', '', 3, 'C002'), "  # has its carrier already
+        "(2024, 'patents', 'patents.csv', '', 5, null)"  # no raw.patents table
+    )
+    want = [("tenants", "tenants.csv", "", 2, "C001")]
+    assert dq_carriers.raw_row_carriers(con, 2024).rows() == want
+    monkeypatch.setattr(dq_carriers, "ROW_FILTER_MAX", 0)
+    assert dq_carriers.raw_row_carriers(con, 2024).rows() == want
+    assert dq_carriers.raw_row_carriers(con, 2022).height == 0
