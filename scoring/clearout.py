@@ -69,13 +69,15 @@ class C3Params(Params):
 def _c1_limit(rule: C1Params) -> pl.Expr:
     """The tenant's incubation limit in months: the long period when its industry names one of
     the rulebook's long-period industries. Industry and rulebook terms are compared after the
-    text normalisation (a space between CJK characters dropped)."""
-    long_period = pl.lit(False)
+    text normalisation (a space between CJK characters dropped).
+
+    One search for all the terms (`contains_any`: literal, any of them), so the normalised text
+    is computed once, not once per term (national, 865,486 tenants: 0.35 -> 0.12 s)."""
+    terms = [drop_cjk_spaces(industry) for industry in rule.long_period_industries]
+    if not terms:
+        return pl.lit(rule.max_months)
     industry_text = _drop_cjk_spaces_expr(pl.col("industry").fill_null(""))
-    for industry in rule.long_period_industries:
-        long_period = long_period | industry_text.str.contains(
-            drop_cjk_spaces(industry), literal=True
-        )
+    long_period = industry_text.str.contains_any(terms)
     return pl.when(long_period).then(rule.long_period_max_months).otherwise(rule.max_months)
 
 

@@ -63,6 +63,15 @@ def test_c1_rulebook_terms_match_after_the_same_normalisation(mk, rulebook):
     assert got == {}
 
 
+def test_c1_without_long_period_industries_holds_every_tenant_to_the_limit(mk, rulebook):
+    c1 = rulebook.clearout.C1.model_copy(update={"long_period_industries": ()})
+    changed = rulebook.model_copy(
+        update={"clearout": rulebook.clearout.model_copy(update={"C1": c1})}
+    )
+    got = clearout(mk, changed, {"uscc": "U1", "industry": "生物医药", "months_in_incubation": 49})
+    assert got["U1"]["reason_codes"] == "C1" and "超过 48 个月" in got["U1"]["reasons_zh"]
+
+
 def test_c1_only_for_tenants_incubating_at_year_end(mk, rulebook):
     got = clearout(
         mk,
