@@ -47,15 +47,14 @@ def page_stem(group: str, no_carrier: str) -> str:
     return "id-" + hashlib.sha256(group.encode("utf-8")).hexdigest()[:16]
 
 
+_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;"))
+"""markupsafe's escapes, `&` first: for the rows' expressions (`escape`) and the pages' values
+(`_escaped`)."""
+
+
 def escape(expr: pl.Expr) -> pl.Expr:
     """HTML-escape text as markupsafe does (& < > " ')."""
-    for char, entity in (
-        ("&", "&amp;"),
-        ("<", "&lt;"),
-        (">", "&gt;"),
-        ('"', "&#34;"),
-        ("'", "&#39;"),
-    ):
+    for char, entity in _ENTITIES:
         expr = expr.str.replace_all(char, entity, literal=True)
     return expr
 
@@ -192,13 +191,9 @@ def _escaped(value: Any) -> str:
     """A value as Jinja's autoescape writes it (markupsafe's escape; text and whole numbers
     without making a Markup object for each: national, 96,000 values)."""
     if type(value) is str:
-        return (
-            value.replace("&", "&amp;")
-            .replace(">", "&gt;")
-            .replace("<", "&lt;")
-            .replace("'", "&#39;")
-            .replace('"', "&#34;")
-        )
+        for char, entity in _ENTITIES:
+            value = value.replace(char, entity)
+        return value
     if type(value) is int:
         return str(value)
     from markupsafe import escape as markup_escape
