@@ -117,6 +117,53 @@ def test_normalize_text_matches_reference_on_mixed_strings(probe_sql):
         assert normalized == reference_normalize(value), repr(value)
 
 
+GATE_PROBE = """
+select
+    v,
+    {{ normalize_text('v') }} as normalized,
+    nullif({{ drop_cjk_spaces(collapse_text_always('v')) }}, '') as without_gate
+from probe_input
+"""
+
+CONTEXTS = (
+    "c",
+    "c || 'a'",
+    "'a' || c",
+    "'a' || c || 'b'",
+    "c || c",
+    "'中' || c || '文'",
+    "' ' || c || ' '",
+)
+"""Each code point `c` alone, at either end, inside, doubled, between two CJK characters, in spaces."""
+
+
+def test_normalize_text_gate_changes_no_code_point(tmp_path):
+    """The gate (collapse_gate) lets text through untouched only where the full clean-up would
+    not change it: every Unicode scalar value, in every context of CONTEXTS, normalises the same
+    with and without it (DuckDB's trim() strips the space separators, not only ' ')."""
+    sql = run_dbt(
+        ["compile", "--inline", GATE_PROBE],
+        warehouse=tmp_path / "wh.duckdb",
+        target_path=tmp_path / "target",
+    ).compiled_sql[0]
+    with duckdb.connect(config=DUCKDB_CONFIG) as con:
+        con.execute(
+            "create table cp as select chr(i::integer) as c from range(1, 1114112) as r(i) "
+            "where i < 55296 or i > 57343"  # every Unicode scalar value but NUL
+        )
+        con.execute(
+            "create table probe_input as "
+            + " union all ".join(f"select {context} as v from cp" for context in CONTEXTS)
+        )
+        total, differ, changed = con.execute(
+            "select count(*), count(*) filter (where normalized is distinct from without_gate), "
+            f"count(*) filter (where normalized is distinct from v) from ({sql})"
+        ).fetchone()
+    assert total == 1_112_063 * len(CONTEXTS)
+    assert differ == 0
+    assert changed > 0  # the probe does reach text the clean-up changes
+
+
 def reference_uscc_check(body: str) -> str:
     total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(body, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
