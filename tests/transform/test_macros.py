@@ -134,7 +134,8 @@ CONTEXTS = (
     "'中' || c || '文'",
     "' ' || c || ' '",
 )
-"""Each code point `c` alone, at either end, inside, doubled, between two CJK characters, in spaces."""
+"""Each code point `c` alone, at either end, inside, doubled, between two CJK characters, in
+spaces."""
 
 
 def test_normalize_text_gate_changes_no_code_point(tmp_path):
