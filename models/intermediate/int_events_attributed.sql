@@ -5,10 +5,10 @@
 -- Over the tenancy spans of every loaded year: a hash join on uscc for an enterprise with one
 -- span, a range join on (uscc, date) for one with several.
 
-{# `not materialized`: events and spans are each read more than once; DuckDB would otherwise
-    copy them whole (4.2 M national events, every column) before the first read, and the range
-    join then spilled past the memory cap. Reading them again is cheaper (national 8.8 s ->
-    6.0 s, no spill: docs/benchmarks.md, issue 21). #}
+{# `not materialized`: spans are read more than once; DuckDB would otherwise copy them whole
+    before the first read (as it did the events, 4.2 M national rows of every column, when they
+    were read twice: the range join then spilled past the memory cap; national 8.8 s -> 6.0 s,
+    no spill: docs/benchmarks.md, issue 21). The events are read once (`reported_rows`). #}
 with
 
 events as not materialized (
@@ -35,17 +35,37 @@ uscc_spans as (
     group by spans.uscc
 ),
 
-{#- `materialized`: the few events of an enterprise with several spans, narrow; without it
-    DuckDB ran the range join over every event first and filtered after. -#}
+{#- Every reported row of every kind, kept or not, as (kind, key, uscc, date) (the kinds:
+    macros/event_kinds.sql). Only an enterprise with several spans needs them: its rows are
+    attributed from these narrow ones, by that tuple, and `matched` joins each event to the
+    attribution of its own tuple (its kept row's uscc and date). A dropped row that disagrees
+    with the kept one makes a tuple no event has, which nothing joins; one that agrees makes the
+    same tuple. So `events` is read once: it was read a second time for these rows, the patents'
+    duplicates flagged for all 5.6 M national rows to find 39,596 events (~1.3 CPU s;
+    docs/benchmarks.md, issue 21). -#}
+reported_rows as (
+    {%- for spec in event_kinds() %}
+    select
+        '{{ spec.kind }}' as event_kind,
+        reported.{{ spec.key }} as event_key,
+        reported.uscc,
+        reported.{{ spec.date }} as event_date
+    from {{ ref(spec.rows) }} as reported
+    {{- "\n    union all" if not loop.last }}
+    {%- endfor %}
+),
+
+{#- `materialized`: the few rows of an enterprise with several spans, narrow; without it
+    DuckDB ran the range join over every row first and filtered after. -#}
 shared_uscc_events as materialized (
     select
-        events.event_kind,
-        events.event_key,
-        events.uscc,
-        events.event_date
-    from events
+        reported_rows.event_kind,
+        reported_rows.event_key,
+        reported_rows.uscc,
+        reported_rows.event_date
+    from reported_rows
     semi join uscc_spans
-        on events.uscc = uscc_spans.uscc
+        on reported_rows.uscc = uscc_spans.uscc
         and uscc_spans.span_count > 1
 ),
 
@@ -53,6 +73,8 @@ candidate_spans as (
     select
         shared_uscc_events.event_kind,
         shared_uscc_events.event_key,
+        shared_uscc_events.uscc,
+        shared_uscc_events.event_date,
         spans.carrier_id,
         spans.entry_date
     from shared_uscc_events
@@ -66,6 +88,8 @@ candidate_carriers as (
     select
         candidate_spans.event_kind,
         candidate_spans.event_key,
+        candidate_spans.uscc,
+        candidate_spans.event_date,
         candidate_spans.carrier_id,
         max(candidate_spans.entry_date) as entry_date
     from candidate_spans
@@ -79,6 +103,8 @@ summarised as (
     select
         candidate_carriers.event_kind,
         candidate_carriers.event_key,
+        candidate_carriers.uscc,
+        candidate_carriers.event_date,
         count(*) as candidate_count,
         array_to_string(list_sort(list(candidate_carriers.carrier_id)), ',')
             as candidate_carrier_ids,
@@ -110,6 +136,8 @@ matched as (
     left join summarised
         on events.event_kind = summarised.event_kind
         and events.event_key = summarised.event_key
+        and events.uscc = summarised.uscc
+        and events.event_date = summarised.event_date
 ),
 
 final as (

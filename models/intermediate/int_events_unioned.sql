@@ -2,7 +2,8 @@
 -- high-tech certificates, graduations, financing and awards, each from its de-duplicated kept
 -- row, with the carriers that reported it and the staging rows behind it.
 -- The event's year is the year of its date (contract README: grant date, issue date, ...).
--- Each kind selects only its own columns; `union all by name` leaves the others NULL.
+-- Each kind selects only its own columns; `union all by name` leaves the others NULL. Each
+-- kind's key and date: macros/event_kinds.sql.
 -- A view: only int_events_attributed reads it, as one CTE, which DuckDB computes once however often the
 -- query uses it; nothing is built twice and the batch runs one dbt node fewer (benchmarks.md).
 {{ config(materialized='view') }}
@@ -36,10 +37,7 @@ awards as (
 
 patent_grants as (
     select
-        'patent_grant' as event_kind,
-        'patents' as dataset,
-        patents.patent_no as event_key,
-        patents.grant_date as event_date,
+        {{ event_identity('patent_grant', 'patents') }},
         patents.uscc,
         patents.enterprise_name,
         patents.carrier_id as kept_carrier_id,
@@ -56,10 +54,7 @@ patent_grants as (
 
 certificate_issues as (
     select
-        'high_tech_certificate' as event_kind,
-        'high_tech' as dataset,
-        certificates.certificate_no as event_key,
-        certificates.issue_date as event_date,
+        {{ event_identity('high_tech_certificate', 'certificates') }},
         certificates.uscc,
         certificates.enterprise_name,
         certificates.carrier_id as kept_carrier_id,
@@ -78,10 +73,7 @@ certificate_issues as (
 
 graduation_events as (
     select
-        'graduation' as event_kind,
-        'graduations' as dataset,
-        graduations.dedup_key as event_key,
-        graduations.graduation_date as event_date,
+        {{ event_identity('graduation', 'graduations') }},
         graduations.uscc,
         graduations.enterprise_name,
         graduations.carrier_id as kept_carrier_id,
@@ -99,10 +91,7 @@ graduation_events as (
 
 financing_events as (
     select
-        'financing' as event_kind,
-        'financing' as dataset,
-        financing.dedup_key as event_key,
-        financing.financing_date as event_date,
+        {{ event_identity('financing', 'financing') }},
         financing.uscc,
         financing.enterprise_name,
         financing.carrier_id as kept_carrier_id,
@@ -118,10 +107,7 @@ financing_events as (
 
 award_events as (
     select
-        'award' as event_kind,
-        'awards' as dataset,
-        awards.dedup_key as event_key,
-        awards.award_date as event_date,
+        {{ event_identity('award', 'awards') }},
         awards.uscc,
         awards.enterprise_name,
         awards.carrier_id as kept_carrier_id,
