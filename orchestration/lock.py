@@ -1,4 +1,5 @@
-"""One batch per warehouse at a time, and a clear message when the file is busy."""
+"""One batch per warehouse at a time, a clear message when the file is busy, and what a
+connection asks of the warehouse's catalog (`table_exists`)."""
 
 from __future__ import annotations
 
@@ -72,3 +73,12 @@ def connect(warehouse: Path, *, read_only: bool = False) -> Iterator[duckdb.Duck
         yield con
     finally:
         con.close()
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether the warehouse holds `schema`.`table` (a table or a view)."""
+    rows = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()  # fetch every row: DuckDB 2 keeps an unfinished result otherwise
+    return bool(rows[0][0])

@@ -23,7 +23,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from orchestration.config import RESULTS_SCHEMA
+from orchestration.config import RAW_SCHEMA, RESULTS_SCHEMA
+from orchestration.lock import table_exists
 from orchestration.runlog import RunRecord, new_run_id
 from orchestration.score import DQ_COLUMNS
 
@@ -125,11 +126,7 @@ class PublishedYear:
 
 def later_published_years(con: duckdb.DuckDBPyConnection, year: int) -> list[PublishedYear]:
     """Every year after `year` with a published run: its last published run, in year order."""
-    has_rulebooks = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? "
-        "and table_name = 'run_rulebooks'",
-        [RESULTS_SCHEMA],
-    ).fetchone()[0]
+    has_rulebooks = table_exists(con, RESULTS_SCHEMA, "run_rulebooks")
     rulebook_cols = (
         "rb.rulebook_year, rb.rulebook_text"
         if has_rulebooks
@@ -245,11 +242,7 @@ def set_as_of(con: duckdb.DuckDBPyConnection, year: int | None) -> None:
 
 def later_loaded_years(con: duckdb.DuckDBPyConnection, year: int) -> list[int]:
     """The years after `year` whose packages the warehouse holds (published or not)."""
-    rows = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'raw' "
-        "and table_name = 'carriers'"
-    ).fetchone()[0]
-    if not rows:
+    if not table_exists(con, RAW_SCHEMA, "carriers"):
         return []
     found = con.execute(
         "select distinct _assessment_year from raw.carriers where _assessment_year > ? order by 1",

@@ -26,7 +26,7 @@ import polars as pl
 
 from orchestration.config import DEFAULT_OUT, RESULTS_SCHEMA, warehouse_path
 from orchestration.errors import ExitCode, PipelineError
-from orchestration.lock import connect
+from orchestration.lock import connect, table_exists
 from orchestration.score.compare import Comparison, compare
 
 
@@ -86,11 +86,7 @@ def read_year(warehouse: Path, year: int):  # -> tuple[ScoringInputs, DataFrame,
             ExitCode.WAREHOUSE, f"数据仓库不存在 / warehouse not found: {warehouse}"
         )
     with _no_batch_running(warehouse), connect(warehouse, read_only=True) as con:
-        published = con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? "
-            "and table_name = 'carrier_scores'",
-            [RESULTS_SCHEMA],
-        ).fetchall()[0][0]
+        published = table_exists(con, RESULTS_SCHEMA, "carrier_scores")
         rows = 0
         if published:
             rows = con.execute(

@@ -16,7 +16,9 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from orchestration.config import RAW_SCHEMA
 from orchestration.contract import datasets
+from orchestration.lock import table_exists
 
 COUNT_RULE_ZH = "错误＝被拒收的数据行及阻止发布的检查；警告＝已采用但需复核的数据"
 COUNT_RULE_EN = "errors = rejected rows and blocking checks; warnings = used, to review"
@@ -44,7 +46,7 @@ def raw_row_carriers(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
     parts, params = [], []
     for name in datasets():
         rows = wanted.get(name)
-        if rows is None or not _raw_table_exists(con, name):
+        if rows is None or not table_exists(con, RAW_SCHEMA, name):
             continue
         by_number = ""
         if None not in rows and len(rows) <= ROW_FILTER_MAX:
@@ -78,16 +80,6 @@ def raw_row_carriers(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
     return frame.with_columns(
         pl.col("row_carrier_id").str.normalize("NFKC").str.strip_chars().str.to_uppercase()
     ).cast(schema)
-
-
-def _raw_table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'raw' and table_name = ?",
-            [name],
-        ).fetchall()[0][0]  # fetch every row: DuckDB 2 keeps an unfinished result otherwise
-    )
 
 
 def _q(identifier: str) -> str:

@@ -27,6 +27,7 @@ from orchestration.ingest.adjustments_file import (
     read_adjustments,
     row_target,
 )
+from orchestration.lock import table_exists
 from scoring.adjustments import ROW_KINDS, conform_adjustments
 
 __all__ = [
@@ -177,23 +178,13 @@ def _raw_row(
 # stored with the run
 
 
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? "
-            "and table_name = ?",
-            [schema, table],
-        ).fetchall()[0][0]
-    )
-
-
 def stored_adjustments(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame | None:
     """The adjustments year `year` was last published with (as the office's file gave them,
     unresolved), or None when it was never published with any (no row in results.adjustments).
 
     A re-derivation of the year scores with these: resolve them (`resolve_row_targets`,
     strict=False) and hand them to scoring as `ScoringInputs.adjustments`."""
-    if not _exists(con, RESULTS_SCHEMA, "adjustments"):
+    if not table_exists(con, RESULTS_SCHEMA, "adjustments"):
         return None
     frame = pl.from_arrow(
         con.sql(
@@ -222,7 +213,7 @@ def stored_sha256(con: duckdb.DuckDBPyConnection, year: int) -> str | None:
 
 def published_years(con: duckdb.DuckDBPyConnection) -> list[int]:
     """The years with a published run."""
-    if not _exists(con, RESULTS_SCHEMA, "runs"):
+    if not table_exists(con, RESULTS_SCHEMA, "runs"):
         return []
     rows = con.execute(
         f"select distinct assessment_year from {RESULTS_SCHEMA}.runs where status = 'published' "

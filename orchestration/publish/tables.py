@@ -44,7 +44,7 @@ import duckdb
 import polars as pl
 
 from orchestration.config import RESULTS_SCHEMA
-from orchestration.lock import DUCKDB_CONFIG
+from orchestration.lock import DUCKDB_CONFIG, table_exists
 from orchestration.publish.atomic import fsync_dir
 from scoring.results_contract import (
     CODE_LABELS_TABLE,
@@ -434,12 +434,7 @@ def reconcile(con: duckdb.DuckDBPyConnection, warehouse: Path) -> list[str]:
     already match the tables.
     """
     repairs: list[str] = []
-    has_runs = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? "
-        "and table_name = 'runs'",
-        [RESULTS_SCHEMA],
-    ).fetchone()[0]
-    if not has_runs:
+    if not table_exists(con, RESULTS_SCHEMA, "runs"):
         return repairs
     rows = con.execute(
         f"""

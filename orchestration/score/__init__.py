@@ -17,6 +17,7 @@ import polars as pl
 import pyarrow as pa
 
 from orchestration.config import RESULTS_SCHEMA
+from orchestration.lock import table_exists
 from scoring.results_contract import table_schema
 
 if TYPE_CHECKING:
@@ -72,14 +73,6 @@ def read_frame(
     return pl.concat(parts, how="vertical", rechunk=False) if len(parts) > 1 else parts[0]
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    rows = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return bool(rows[0][0])
-
-
 def load_inputs(
     con: duckdb.DuckDBPyConnection, year: int, adjustments: pl.DataFrame | None = None
 ):  # -> scoring.engine.ScoringInputs
@@ -97,7 +90,7 @@ def load_inputs(
         frames[mart] = read_frame(
             con, f"select * from marts.{mart} where {condition}", {"year": year}
         )
-    if _table_exists(con, RESULTS_SCHEMA, "carrier_scores"):
+    if table_exists(con, RESULTS_SCHEMA, "carrier_scores"):
         frames["grade_history"] = read_frame(
             con,
             "select assessment_year, carrier_id, grade, total_score, rank_in_type "

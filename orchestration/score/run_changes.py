@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from orchestration.config import RESULTS_SCHEMA
+from orchestration.lock import table_exists
 from scoring.adjustments import reward_line_key
 
 
@@ -74,12 +75,7 @@ def _quote(identifier: str) -> str:
 
 def previous_publish(con: duckdb.DuckDBPyConnection, year: int) -> PreviousPublish | None:
     """The result rows of year Y as last published, or None when Y was never published."""
-    has_runs = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? "
-        "and table_name = 'runs'",
-        [RESULTS_SCHEMA],
-    ).fetchall()[0][0]
-    if not has_runs:
+    if not table_exists(con, RESULTS_SCHEMA, "runs"):
         return None
     row = con.execute(
         f"select run_id from {RESULTS_SCHEMA}.runs where assessment_year = ? "
