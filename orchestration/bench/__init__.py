@@ -7,7 +7,8 @@ JSON file (`--metrics`); the process's own peak memory comes from the OS (rusage
 Modules: run.py (the bench: generate, run, measure), process.py (one measured process, its
 memory, the saved state), bare.py (the framework-free baseline), result.py (`BenchResult`,
 scales, targets), report.py (framework tax, console text, docs/benchmarks.md), models.py (the
-per-model table, floor, profiles, results fingerprint), decision.py (whatif and draws timings).
+per-model table, floor, profiles, results fingerprint), outputs.py (the published office files:
+sizes, data-quality pages, sheet rows), decision.py (whatif and draws timings).
 
 Interface: `run_bench(scale, workdir, ...)` → `BenchResult`; `format_result` and `append_to_doc`
 report it; `run_bare` and `framework_tax` the baseline. Reads the sample generator and the

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.bench import models as bench_models
+from orchestration.bench.outputs import EXCEL_MAX_ROWS
 from orchestration.bench.result import TARGETS, BenchResult, core_seconds
 
 
@@ -101,6 +102,27 @@ def floor_line(result: BenchResult) -> str | None:
     )
 
 
+def outputs_line(result: BenchResult) -> str | None:
+    """The published office files: the largest against the scale's size limit, the data-quality
+    pages, the fullest workbook sheet against Excel's limit (bench/outputs.py)."""
+    out = result.outputs
+    if out is None or not out.files:
+        return None
+    name, size = out.largest
+    limit = TARGETS.get(result.scale, {}).get("office_file_mb")
+    verdict = ""
+    if limit is not None:
+        verdict = f" ({'meets' if size <= limit * 1e6 else 'MISSES'} ≤ {limit:g} MB)"
+    book, sheet, rows = out.fullest_sheet
+    sheets = sum(len(s) for s in out.sheets.values())
+    return (
+        f"office files: {len(out.files)} (the largest {name}, {size / 1e6:.1f} MB{verdict}); "
+        f"{out.dq_pages:,} data-quality pages (the largest {out.largest_dq_page / 1e3:.0f} KB); "
+        f"{sheets} workbook sheets, the fullest {book} / {sheet} with {rows:,} rows "
+        f"({'within' if rows <= EXCEL_MAX_ROWS else 'OVER'} Excel's {EXCEL_MAX_ROWS:,})"
+    )
+
+
 def format_result(result: BenchResult) -> str:
     """The result as the console shows it: the run, its steps, tax, floor, comparison, models."""
     lines = [
@@ -118,7 +140,9 @@ def format_result(result: BenchResult) -> str:
     for step in result.steps:
         mib = step["peak_rss_bytes"] / (1 << 20)
         lines.append(f"  {step['name']:<18} {step['seconds']:>8.2f} {mib:>10.0f}")
-    lines += [f"  {line}" for line in (tax_line(result), floor_line(result)) if line]
+    lines += [
+        f"  {line}" for line in (tax_line(result), floor_line(result), outputs_line(result)) if line
+    ]
     if result.differences is not None:
         lines.append(
             "  results identical to the compared run"
@@ -168,8 +192,8 @@ def _doc_section(result: BenchResult) -> list[str]:
             f"| {step['name']} | {step['seconds']:.2f} | {step['peak_rss_bytes'] / (1 << 20):.0f} |"
         )
     section.append("")
-    if floor_line(result):
-        section += [f"{floor_line(result)}.", ""]
+    for line in (floor_line(result), outputs_line(result)):
+        section += [f"{line}.", ""] if line else []
     if result.models:
         section += [*bench_models.models_markdown(result.models), ""]
     return section

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from orchestration.bench import models as bench_models
 from orchestration.bench.bare import model_order, run_bare
+from orchestration.bench.outputs import measure_outputs
 from orchestration.bench.process import (
     cli_command,
     copy_state,
@@ -21,6 +22,7 @@ from orchestration.bench.process import (
     set_aside,
 )
 from orchestration.bench.result import SCALES, BenchResult, core_seconds
+from orchestration.publish.tables import CURRENT_LINK
 
 Run = tuple[float, int, int, float, int, dict, float, int]
 """One measured run: wall, peak RSS, exit code, CPU seconds, tree peak, metrics, load average,
@@ -49,6 +51,11 @@ class _Workdir:
     @property
     def metrics(self) -> Path:
         return self.root / "metrics.json"
+
+    @property
+    def published(self) -> Path:
+        """The measured year's published folder, as the last measured run left it."""
+        return self.root / "out" / str(self.year) / CURRENT_LINK
 
     @property
     def trash(self) -> Path:
@@ -122,10 +129,11 @@ def run_bench(
         for run, bare in zip(runs, bares, strict=False)
     ]
     bare = sorted(bares, key=lambda b: b["total"])[(len(bares) - 1) // 2] if code == 0 else None
-    models, differences = [], None
+    models, differences, outputs = [], None, None
     if code == 0:
         bare_of_run = bares[next(i for i, run in enumerate(runs) if run[0] == wall)]
         models, differences = _details(wd, metrics, bare_of_run, compare, profile)
+        outputs = measure_outputs(wd.published)
     return BenchResult(
         scale=scale,
         multiplier=multiplier,
@@ -147,6 +155,7 @@ def run_bench(
         models=models,
         floor=floor,
         differences=differences,
+        outputs=outputs,
     )
 
 

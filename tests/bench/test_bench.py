@@ -146,6 +146,21 @@ def test_each_model_has_dbts_time_the_bare_time_and_rows(result) -> None:
     assert res.floor is not None and res.floor["seconds"] > 0
 
 
+def test_the_published_office_files_are_measured_as_the_run_left_them(result) -> None:
+    import openpyxl
+
+    res, workdir = result
+    published = workdir / "out" / "2024" / "current"
+    assert res.outputs is not None
+    assert res.outputs.files["carrier_assessment_2024.xlsx"] == (
+        (published / "carrier_assessment_2024.xlsx").stat().st_size
+    )
+    assert res.outputs.dq_pages == len(list((published / "dq").glob("*.html"))) > 0
+    book = openpyxl.load_workbook(published / "carrier_assessment_2024.xlsx", read_only=True)
+    assert list(res.outputs.sheets["carrier_assessment_2024.xlsx"]) == book.sheetnames
+    assert "office files:" in bench.format_result(res)
+
+
 def test_the_results_fingerprint_compares_two_runs(result, tmp_path: Path) -> None:
     from orchestration.bench import models as bench_models
 
