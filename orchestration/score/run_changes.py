@@ -105,63 +105,81 @@ def previous_publish(con: duckdb.DuckDBPyConnection, year: int) -> PreviousPubli
 
 
 def _as_text(frame: pl.DataFrame, columns: list[str], table: str) -> pl.DataFrame:
-    """The frame's key (numbered within duplicates) and the compared columns as text."""
+    """The frame's key and the compared columns as text. Rows sharing a key are told apart as
+    `<key>#2`, `<key>#3` in the order of all their values (nulls last); only those rows are
+    sorted (most tables have none)."""
     text = frame.select(
         ROW_KEYS[table].alias("_key"),
         *[pl.col(c).cast(pl.String).alias(c) for c in columns],
-    ).sort(["_key", *columns], nulls_last=True)
-    return text.with_columns(
-        pl.when(pl.int_range(pl.len()).over("_key") == 0)
-        .then(pl.col("_key"))
-        .otherwise(pl.format("{}#{}", pl.col("_key"), pl.int_range(pl.len()).over("_key") + 1))
-        .alias("_key")
     )
+    shared = text.get_column("_key").is_duplicated()
+    if not shared.any():
+        return text
+    numbered = (
+        text.filter(shared)
+        .sort(["_key", *columns], nulls_last=True)
+        .with_columns(
+            pl.when(pl.int_range(pl.len()).over("_key") == 0)
+            .then(pl.col("_key"))
+            .otherwise(pl.format("{}#{}", pl.col("_key"), pl.int_range(pl.len()).over("_key") + 1))
+            .alias("_key")
+        )
+    )
+    return pl.concat([text.filter(~shared), numbered], how="vertical")
 
 
 def diff_table(
     table: str, old: pl.DataFrame, new: pl.DataFrame, previous_run_id: str
 ) -> pl.DataFrame:
-    """The run_changes rows of one table."""
+    """The run_changes rows of one table: the two sides joined on the row key, then one frame
+    per compared column, in key order and, within a key, in column order (the headline columns
+    for an added or removed row). Whole columns, no Python loop over the rows (a national
+    rerun compares ~190,000 rows: 2.3 s by row, issue 21)."""
     columns = [c for c in new.columns if c in old.columns and c not in IGNORED]
-    before = _as_text(old, columns, table)
-    after = _as_text(new, columns, table)
-    rows: list[dict[str, str | None]] = []
-    old_by_key = {r["_key"]: r for r in before.iter_rows(named=True)}
-    new_by_key = {r["_key"]: r for r in after.iter_rows(named=True)}
     headline = [c for c in HEADLINE[table] if c in columns]
-    for key in sorted(old_by_key.keys() | new_by_key.keys()):
-        was, now = old_by_key.get(key), new_by_key.get(key)
-        if was is None or now is None:
-            change = "added" if was is None else "removed"
-            for column in headline:
-                rows.append(
-                    {
-                        "row_key": key,
-                        "change": change,
-                        "column_name": column,
-                        "old_value": was[column] if was else None,
-                        "new_value": now[column] if now else None,
-                    }
-                )
-            continue
-        for column in columns:
-            if was[column] != now[column]:
-                rows.append(
-                    {
-                        "row_key": key,
-                        "change": "changed",
-                        "column_name": column,
-                        "old_value": was[column],
-                        "new_value": now[column],
-                    }
-                )
-    if not rows:
-        return empty()
-    return pl.DataFrame(
-        [{"previous_run_id": previous_run_id, "table_name": table, **r} for r in rows],
-        schema=COLUMNS,
-        orient="row",
+    before = _as_text(old, columns, table).select(
+        "_key", pl.lit(True).alias("_was"), *[pl.col(c).alias(f"old:{c}") for c in columns]
     )
+    after = _as_text(new, columns, table).select(
+        "_key", pl.lit(True).alias("_now"), *[pl.col(c).alias(f"new:{c}") for c in columns]
+    )
+    joined = before.join(after, on="_key", how="full", coalesce=True)
+    was, now = pl.col("_was").fill_null(False), pl.col("_now").fill_null(False)
+    change = pl.when(~was).then(pl.lit("added")).when(~now).then(pl.lit("removed"))
+    parts = [
+        joined.filter((was & now) & pl.col(f"old:{c}").ne_missing(pl.col(f"new:{c}"))).select(
+            pl.col("_key"), pl.lit("changed").alias("change"), *_column_values(c, position)
+        )
+        for position, c in enumerate(columns)
+    ]
+    parts += [
+        joined.filter(~(was & now)).select(
+            pl.col("_key"), change.otherwise(None).alias("change"), *_column_values(c, position)
+        )
+        for position, c in enumerate(headline)
+    ]
+    rows = pl.concat(parts, how="vertical") if parts else pl.DataFrame()
+    if rows.is_empty():
+        return empty()
+    return rows.sort("_key", "_position").select(
+        pl.lit(previous_run_id, pl.String).alias("previous_run_id"),
+        pl.lit(table, pl.String).alias("table_name"),
+        pl.col("_key").alias("row_key"),
+        pl.col("change"),
+        pl.col("column_name"),
+        pl.col("old_value"),
+        pl.col("new_value"),
+    )
+
+
+def _column_values(column: str, position: int) -> list[pl.Expr]:
+    """A compared column's name, place and two sides, as a run_changes row holds them."""
+    return [
+        pl.lit(column, pl.String).alias("column_name"),
+        pl.lit(position, pl.Int32).alias("_position"),
+        pl.col(f"old:{column}").cast(pl.String).alias("old_value"),
+        pl.col(f"new:{column}").cast(pl.String).alias("new_value"),
+    ]
 
 
 def run_changes(
