@@ -9,13 +9,15 @@ the published grade, `borderline` when `p_same` < `borderline_below`.
 
 Vectorised: the random factors of all draws are drawn at once from one seeded generator (numpy's
 PCG64), then the totals of a block of draws × every carrier are one array per indicator, the A
-cap one sort per carrier type and block. The blocks only bound memory: the figures do not depend
-on them. Points are floats here (the published scores are exact decimals); totals are rounded
-half-up with a guard of 1e-9 so that a total the decimals put exactly on an edge (84.995) lands
-where the published one does.
+cap one sort per carrier type and block. The blocks bound memory, and two run at once (numpy
+leaves the GIL on whole arrays): the figures do not depend on them. Points are floats here (the
+published scores are exact decimals); totals are rounded half-up with a guard of 1e-9 so that a
+total the decimals put exactly on an edge (84.995) lands where the published one does.
 """
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
@@ -36,6 +38,10 @@ ROBUSTNESS_COLUMNS: dict[str, pl.DataType] = {
 BLOCK_CELLS = 1_000_000
 """Draws × carriers per block: a few float64 arrays of this size at a time (~8 MB each), so
 the draws add little to the peak memory of a national year."""
+DRAW_THREADS = 2
+"""Blocks of draws worked on at once (national: 17 blocks of 62 draws × 16,000 carriers;
+1.14 -> 0.6 s on 2 cores, docs/benchmarks.md, issue 21). The counts are sums of integers, so
+they do not depend on which thread did which block."""
 ROUNDING_GUARD = 1e-9
 
 
@@ -182,15 +188,27 @@ def grade_robustness(
         1 - cfg.goalpost_jitter, 1 + cfg.goalpost_jitter, (cfg.draws, n_ind, n_types)
     )
     goalposts = goal.T[None, :, :] * goal_factor  # draws × indicators × types
-    counts = np.zeros((n, len(GRADES)), dtype=np.int64)
     block = max(1, BLOCK_CELLS // n)
-    for start in range(0, cfg.draws, block):
+
+    def block_counts(start: int) -> np.ndarray:
+        """Carriers × grades: how often each grade came out in the draws of one block."""
         stop = min(start + block, cfg.draws)
         grades = draw_grades(
             raw, types, vetoed, weights[start:stop], goalposts[start:stop], points, rulebook
         )
-        for code in range(len(GRADES)):
-            counts[:, code] += (grades == code).sum(axis=0)
+        return np.stack([(grades == code).sum(axis=0) for code in range(len(GRADES))], axis=1)
+
+    starts = range(0, cfg.draws, block)
+    if len(starts) > 1:  # numpy leaves the GIL on whole arrays: blocks on every core
+        with ThreadPoolExecutor(DRAW_THREADS, thread_name_prefix="robustness") as pool:
+            parts = list(pool.map(block_counts, starts))
+    else:
+        parts = [block_counts(start) for start in starts]
+    counts = (
+        np.sum(parts, axis=0, dtype=np.int64)
+        if parts
+        else np.zeros((n, len(GRADES)), dtype=np.int64)
+    )
     shares = counts / cfg.draws
     out = published.select("carrier_id", "grade").with_columns(
         **{f"p_{g.lower()}": pl.Series(shares[:, j]) for j, g in enumerate(GRADES)}

@@ -256,3 +256,27 @@ def test_draws_match_one_carrier_at_a_time_with_the_types_interleaved():
         want = _reference_grades(raw, types, vetoed, weights, goalposts, points, rulebook)
         assert (got == want).all()
         assert len(set(got[:, ~vetoed].ravel().tolist())) > 1  # not all one grade
+
+
+def test_blocks_of_draws_on_two_threads_give_the_figures_of_one_block(mk, monkeypatch):
+    """National scale runs its draws in blocks, two at a time (DRAW_THREADS): the shares are
+    sums of counts, the same whichever thread did a block and however the draws are cut."""
+    import threading
+
+    from scoring import robustness
+
+    rulebook = rulebook_with(draws=301)
+    whole = robustness_of(mk, rulebook)  # 7 carriers: one block
+    monkeypatch.setattr(robustness, "BLOCK_CELLS", 7 * 4)  # blocks of 4 draws, the last of 1
+    seen: set[str] = set()
+    drawn = robustness.draw_grades
+
+    def recording(*args, **kwargs):
+        seen.add(threading.current_thread().name)
+        return drawn(*args, **kwargs)
+
+    monkeypatch.setattr(robustness, "draw_grades", recording)
+    assert robustness_of(mk, rulebook).equals(whole)
+    assert seen and all(name.startswith("robustness") for name in seen)
+    monkeypatch.setattr(robustness, "DRAW_THREADS", 1)
+    assert robustness_of(mk, rulebook).equals(whole)
