@@ -103,13 +103,14 @@ _ROW_TAG = re.compile(rb"<row[ >]")
 
 
 def _count_rows(book: zipfile.ZipFile, part: str) -> int:
-    """The `<row` elements of a sheet's XML, read in chunks (a tag split across two chunks is
-    counted once: the tail of each chunk is kept for the next)."""
+    """The `<row` elements of a sheet's XML, read in chunks. The last 5 bytes (a tag's length)
+    of each chunk go before the next one: a tag cut at the chunk's end is whole there, and one
+    whole within those 5 bytes is counted there instead of here, so every tag counts once."""
     count, tail = 0, b""
     with book.open(part) as stream:
         while chunk := stream.read(_CHUNK):
             data = tail + chunk
-            count += len(_ROW_TAG.findall(data))
-            tail = data[-5:]  # shorter than "<row " + 1: never holds a whole tag
-            count -= len(_ROW_TAG.findall(tail))
+            tail = data[-5:]
+            count += len(_ROW_TAG.findall(data)) - len(_ROW_TAG.findall(tail))
+        count += len(_ROW_TAG.findall(tail))
     return count

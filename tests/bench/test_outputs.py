@@ -85,3 +85,15 @@ def test_the_bench_line_meets_or_misses_the_size_and_row_limits():
     assert "the largest dq/…, 25.0 MB (MISSES ≤ 20 MB)" in outputs_line(_result("national", page))
     # only the national scale has the size target
     assert "MB (" not in outputs_line(_result("district", big))
+
+
+@pytest.mark.parametrize("chunk", [1, 4, 5, 6, 11, 1 << 20])
+def test_a_tag_at_either_end_of_a_chunk_counts_once(tmp_path, monkeypatch, chunk):
+    import zipfile
+
+    path = tmp_path / "parts.zip"
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("sheet.xml", b"<row r='1'/><rowBreaks/><row>x</row><row ")
+    monkeypatch.setattr(outputs, "_CHUNK", chunk)
+    with zipfile.ZipFile(path) as book:
+        assert outputs._count_rows(book, "sheet.xml") == 3
