@@ -19,15 +19,15 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The HTML report is opened in headless Chromium and its print read back with pdftotext
-# by the tests (Debian's packages).
+# The HTML report is opened in headless Chromium and its print read back with pdftotext,
+# and the workbooks opened in headless LibreOffice, by the tests (Debian's packages).
 browser:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
-	    || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
-	  echo "installing chromium, poppler-utils and CJK fonts (Debian packages) for the report tests"; \
+	    || ! command -v soffice >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	  echo "installing chromium, LibreOffice Calc, poppler-utils and CJK fonts (Debian packages) for the report tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends chromium fonts-noto-cjk poppler-utils >/dev/null) \
-	  || echo "could not install chromium: the browser test will say so"; fi
+	    --no-install-recommends chromium libreoffice-calc-nogui fonts-noto-cjk poppler-utils >/dev/null) \
+	  || echo "could not install chromium or LibreOffice: their tests will say so"; fi
 
 # Two pytest workers: most of the suite's time is dbt's and the batch's own Python, which one
 # process runs on one core (on 2 cores: ~10.6 min one at a time, ~8.3 min with two).
