@@ -25,16 +25,18 @@ class CsvText:
     """Line number → (check_name, 中文, English) of a line whose row cannot be used."""
     warnings: list[tuple[str, str, str]] = field(default_factory=list)
     """(check_name, 中文, English) about the whole file, rows still used."""
+    unverified: bool = False
+    """The bytes as handed in, not yet checked to be UTF-8: polars checks them as it parses
+    (`read_csv` calls `decode_lines` when it refuses them)."""
 
 
 def decode_csv(data: bytes) -> CsvText | tuple[str, str]:
-    """The CSV as UTF-8 (no BOM), or the (中文, English) reason the whole file cannot be read.
+    """The CSV for polars (no BOM), or the (中文, English) reason the whole file cannot be read.
 
-    Valid UTF-8 without NUL bytes or lone CRs is checked, not copied (the fast path). Otherwise
-    the file is decoded line by line: a UTF-8 line stays UTF-8, else a GB18030 line is read as
-    GB18030; a line with NUL bytes (they are dropped) or in neither encoding is kept as a row
-    that staging rejects at its line number. UTF-16 (a BOM, or NULs between most characters)
-    and a file most of whose lines decode in neither encoding are refused whole, as before.
+    A file without NUL bytes or lone CRs is handed on as it is, `unverified`: polars' parse
+    checks that it is UTF-8 (the fast path: no copy, no second pass over the bytes), and
+    `read_csv` decodes it with `decode_lines` when it is not. Otherwise see `decode_lines`.
+    UTF-16 (a BOM, or NULs between most characters) is refused whole.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
         return (
@@ -42,8 +44,17 @@ def decode_csv(data: bytes) -> CsvText | tuple[str, str]:
             "UTF-16 encoded; save as UTF-8 or GB18030",
         )
     body = data[3:] if data.startswith(UTF8_BOM) else data
-    if _is_plain_utf8(body):
-        return CsvText(body)
+    if _is_plain(body):
+        return CsvText(body, unverified=True)
+    return decode_lines(data)
+
+
+def decode_lines(data: bytes) -> CsvText | tuple[str, str]:
+    """The CSV (not UTF-16) decoded line by line: a UTF-8 line stays UTF-8, else a GB18030
+    line is read as GB18030; a line with NUL bytes (they are dropped) or in neither encoding is
+    kept as a row that staging rejects at its line number; lone CRs end lines. A file most of
+    whose lines decode in neither encoding is refused whole."""
+    body = data[3:] if data.startswith(UTF8_BOM) else data
     result = CsvText(b"")
     kinds: Counter[str] = Counter()
     out = [
@@ -61,18 +72,16 @@ def decode_csv(data: bytes) -> CsvText | tuple[str, str]:
     return result
 
 
-def _is_plain_utf8(body: bytes) -> bool:
-    """Valid UTF-8 without NUL bytes or lone CRs: polars reads it as it is."""
+def _is_plain(body: bytes) -> bool:
+    """No NUL bytes or lone CRs: polars reads it as it is, if it is UTF-8."""
     lone_cr = b"\r" in body and re.search(rb"\r(?!\n)", body) is not None
-    if b"\x00" in body or lone_cr:
-        return False
-    return _is_utf8(body)
+    return b"\x00" not in body and not lone_cr
 
 
-def _is_utf8(body: bytes) -> bool:
+def is_utf8(body: bytes) -> bool:
     """Whether `body` is valid UTF-8: polars' check in Rust, ~3x faster than decoding the bytes
-    into a Python string (national: ~650 MB a year); the standard's one definition of valid
-    UTF-8 either way (no surrogates, no overlong forms)."""
+    into a Python string; the standard's one definition of valid UTF-8 either way (no
+    surrogates, no overlong forms). Asked only of a file polars' parse refused (`read_csv`)."""
     import polars as pl
 
     try:

@@ -176,13 +176,61 @@ def test_a_million_row_csv_is_read_whole(package, run_ingest, query) -> None:
     ids=["ascii", "cjk", "emoji", "empty", "ff", "surrogate", "overlong", "cut", "too-high"],
 )
 def test_the_fast_utf8_check_agrees_with_pythons_decoder(data: bytes) -> None:
-    """A CSV is read as it is when it is valid UTF-8 (csv_decode._is_utf8, checked by polars);
-    else line by line. The verdict is Python's strict decoder's, on every edge of the standard."""
-    from orchestration.ingest.csv_decode import _is_utf8
+    """A CSV polars refused is checked (csv_decode.is_utf8, by polars) and, when it is not
+    UTF-8, read line by line. The verdict is Python's strict decoder's, on every edge of the
+    standard."""
+    from orchestration.ingest.csv_decode import is_utf8
 
     try:
         data.decode("utf-8")
         valid = True
     except UnicodeDecodeError:
         valid = False
-    assert _is_utf8(data) is valid
+    assert is_utf8(data) is valid
+
+
+def _parse_checked_first(data: bytes):
+    """The reading before the check moved into the parse: UTF-8 checked first, then parsed."""
+    from orchestration.ingest import csv_decode as cd
+    from orchestration.ingest.csv_read import _records, csv_error_text
+
+    body = data[3:] if data.startswith(cd.UTF8_BOM) else data
+    decoded = cd.CsvText(body) if cd._is_plain(body) and cd.is_utf8(body) else cd.decode_lines(data)
+    if isinstance(decoded, tuple):
+        return decoded
+    try:
+        table = _records(decoded.data)
+    except Exception as exc:
+        return csv_error_text(exc, decoded.data)
+    return decoded.data, decoded.line_errors, decoded.warnings, table.rows()
+
+
+_MANY = "".join(f"C{i:04d},某科技公司{i}\n" for i in range(60_000)).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a,b\nC001,\xc4\xb3\xbc\xbc\n",  # GB18030 only
+        _MANY + "C9999,末行\n".encode("gb18030"),  # one GB18030 line after polars' first chunk
+        "C0,某\n".encode("gb18030") + _MANY,  # and before it
+        _MANY + b"C9999,\xff\xfe\xfd\n",  # a line in neither encoding
+        b'a,b\nC001,"unclosed\nC002,x\n',  # malformed, UTF-8
+        b'a,b\nC001,"\xc4\xb3\nC002,x\n',  # malformed, GB18030
+        b"\xef\xbb\xbfa,b\nC001,\xc4\xb3\n",  # a BOM, then GB18030
+        b"a,b\r\nC001,\xe4\xb8\xad\r\n",  # plain UTF-8
+    ],
+    ids=["gb", "gb-last", "gb-first", "neither", "malformed", "malformed-gb", "bom-gb", "utf8"],
+)
+def test_polars_checks_utf8_as_it_parses(data: bytes) -> None:
+    """A file is parsed as it is and checked only when polars refuses it (csv_read._parse):
+    the text, the line findings, the warnings and the rows are the ones the check before the
+    parse gave, for files that are UTF-8, GB18030, mixed, in neither, or malformed."""
+    from orchestration.ingest.csv_read import _parse, _Parsed
+
+    got = _parse(data)
+    if isinstance(got, _Parsed):
+        got = got.decoded.data, got.decoded.line_errors, got.decoded.warnings, got.table.rows()
+    assert got == _parse_checked_first(data)
+    if data.endswith(b"\xff\xfe\xfd\n"):
+        assert got[1] and got[3][-1][1] is not None  # the line kept, to be rejected by staging
