@@ -1,9 +1,10 @@
 -- One row per staging row dropped as a duplicate that disagrees with the kept row (is_conflict),
 -- over all ten datasets: what data_quality_issues reports as duplicate_conflict. (dataset_counts
 -- counts every dropped row, in the file it came from, from the de-duplicated models.)
--- Patents are looked for only in the groups that hold a conflict (has_conflict of
--- int_patents_duplicate_groups): DuckDB then skips flagging their 5.6 M national rows, which
--- found none and took ~1 s (macros/flag_duplicates.sql; docs/benchmarks.md, issue 21).
+-- A dataset de-duplicated in two models (macros/dedup_specs.sql: patents, tenants, financing…)
+-- is looked at only in the groups that hold a conflict (has_conflict of
+-- int_<dataset>_duplicate_groups): DuckDB then skips flagging its rows (the 5.6 M national
+-- patents: ~1 s, and none found; macros/flag_duplicates.sql; docs/benchmarks.md, issue 21).
 -- A view: only data_quality_issues reads it, as one CTE, which DuckDB computes once however often the
 -- query uses it; nothing is built twice and the batch runs one dbt node fewer (benchmarks.md).
 {{ config(materialized='view') }}
@@ -34,10 +35,10 @@ conflicting_{{ dataset }} as (
         deduplicated.kept_source_row
     from {{ ref('int_' ~ dataset ~ '_deduplicated') }} as deduplicated
     where deduplicated.is_conflict  -- never the kept row: its hash is the kept hash
-        {%- if dataset == 'patents' %}
+        {%- if dataset in grouped_datasets() %}
         and deduplicated.dedup_key in (
             select groups.dedup_key
-            from {{ ref('int_patents_duplicate_groups') }} as groups
+            from {{ ref('int_' ~ dataset ~ '_duplicate_groups') }} as groups
             where groups.has_conflict
         )
         {%- endif %}

@@ -2,20 +2,21 @@
 -- (carrier_id, uscc) across files, carriers and years (one fact, however often it is reported).
 -- Kept: the latest assessment year, then the first file, sheet and row (deterministic).
 -- is_conflict: a dropped row disagreeing with the kept row in the same package year (a warning).
--- The shared logic: macros/flag_duplicates.sql.
+-- A view over stg_graduations and int_graduations_duplicate_groups: national, its rows of both years
+-- cost more to write again than to flag where they are read (docs/benchmarks.md, issue 21).
+-- The shared logic: macros/flag_duplicates.sql (flag_rows); the key and the rows read:
+-- macros/dedup_specs.sql.
+{{ config(materialized='view') }}
+
+{%- set spec = dedup_spec('graduations') %}
 
 with
 
 staged as not materialized (
-    select * from {{ ref('stg_graduations') }}
-    where {{ as_of_filter('_assessment_year') }}
+    {{ dedup_input('graduations') }}
 ),
 
-{{ flag_duplicates(
-    'staged',
-    key_columns=['carrier_id', 'uscc'],
-    compare_columns=['enterprise_name', 'graduation_date', 'graduation_basis', 'landed_in_district', 'landed_park'],
-    per_year=false
-) }}
+{{ flag_rows('staged', ref('int_graduations_duplicate_groups'),
+    spec.key_columns, spec.compare_columns, spec.per_year) }}
 
 select * from flagged

@@ -4,16 +4,16 @@
 -- is_conflict: a dropped row disagreeing with the kept row in the same package year (a warning).
 -- A view over stg_patents and int_patents_duplicate_groups: national, its 5.6 M rows of both
 -- years cost more to write again than to flag where they are read (docs/benchmarks.md, issue 21).
--- The shared logic: macros/flag_duplicates.sql (flag_rows); the key: macros/dedup_patents.sql.
+-- The shared logic: macros/flag_duplicates.sql (flag_rows); the key and the rows read:
+-- macros/dedup_specs.sql.
 {{ config(materialized='view') }}
 
-{%- set spec = patents_dedup() %}
+{%- set spec = dedup_spec('patents') %}
 
 with
 
 staged as not materialized (
-    select * from {{ ref('stg_patents') }}
-    where {{ as_of_filter('_assessment_year') }}
+    {{ dedup_input('patents') }}
 ),
 
 {{ flag_rows('staged', ref('int_patents_duplicate_groups'),

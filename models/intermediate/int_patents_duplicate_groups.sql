@@ -2,15 +2,15 @@
 -- loaded years): the row kept (the latest assessment year, then the first file, sheet and row),
 -- who reported it and in which rows, and whether any of its rows is a conflict (has_conflict).
 -- int_patents_deduplicated flags every staging row from it.
--- The shared logic: macros/flag_duplicates.sql (duplicate_groups); the key: macros/dedup_patents.sql.
+-- The shared logic: macros/flag_duplicates.sql (duplicate_groups); the key and the rows read:
+-- macros/dedup_specs.sql.
 
-{%- set spec = patents_dedup() %}
+{%- set spec = dedup_spec('patents') %}
 
 with
 
 staged as not materialized (
-    select * from {{ ref('stg_patents') }}
-    where {{ as_of_filter('_assessment_year') }}
+    {{ dedup_input('patents') }}
 ),
 
 {{ duplicate_groups('staged', spec.key_columns, spec.compare_columns, spec.per_year, conflict_flag=true) }}

@@ -1,27 +1,44 @@
--- int_patents_duplicate_groups.has_conflict is true exactly for the patent numbers that have a
--- conflicting row (is_conflict in int_patents_deduplicated): int_duplicate_rows looks for patent
--- conflicts only in those groups, so a group flagged wrongly would hide its conflicts from the
+-- int_<dataset>_duplicate_groups.has_conflict is true exactly for the keys that have a
+-- conflicting row (is_conflict in int_<dataset>_deduplicated), for every dataset
+-- de-duplicated in two models (macros/dedup_specs.sql): int_duplicate_rows looks for conflicts
+-- only in those groups, so a group flagged wrongly would hide its conflicts from the
 -- data-quality list (macros/flag_duplicates.sql). Any row returned fails.
 with
 
-conflicting as (
-    select distinct deduplicated.dedup_key
-    from {{ ref('int_patents_deduplicated') }} as deduplicated
+{% for dataset in grouped_datasets() %}
+conflicting_{{ dataset }} as (
+    select distinct '{{ dataset }}' as dataset, deduplicated.dedup_key
+    from {{ ref('int_' ~ dataset ~ '_deduplicated') }} as deduplicated
     where deduplicated.is_conflict
 ),
 
-flagged as (
-    select groups.dedup_key
-    from {{ ref('int_patents_duplicate_groups') }} as groups
+flagged_{{ dataset }} as (
+    select distinct '{{ dataset }}' as dataset, groups.dedup_key
+    from {{ ref('int_' ~ dataset ~ '_duplicate_groups') }} as groups
     where groups.has_conflict
 ),
 
+{% endfor %}
+conflicting as (
+    {% for dataset in grouped_datasets() %}
+    select * from conflicting_{{ dataset }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+flagged as (
+    {% for dataset in grouped_datasets() %}
+    select * from flagged_{{ dataset }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
 final as (
-    (select dedup_key, 'conflict in a group not flagged' as problem from conflicting
-     except select dedup_key, 'conflict in a group not flagged' from flagged)
+    (select dataset, dedup_key, 'conflict in a group not flagged' as problem from conflicting
+     except select dataset, dedup_key, 'conflict in a group not flagged' from flagged)
     union all
-    (select dedup_key, 'flagged group without a conflict' as problem from flagged
-     except select dedup_key, 'flagged group without a conflict' from conflicting)
+    (select dataset, dedup_key, 'flagged group without a conflict' as problem from flagged
+     except select dataset, dedup_key, 'flagged group without a conflict' from conflicting)
 )
 
 select * from final
