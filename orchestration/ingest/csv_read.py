@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import NamedTuple
 
 import polars as pl
 
@@ -28,14 +27,14 @@ def read_csv(rec: Recorder, name: str, data: bytes, sha: str, size: int) -> None
     if dataset is None:
         _not_a_dataset(rec, name, sha, size)
         return
-    parsed = _parse(data)
-    if not isinstance(parsed, _Parsed):
+    decoded, parsed = _parse(data)
+    if decoded is not None:
+        for check, zh, en in decoded.warnings:
+            rec.finding(check, "warning", f"文件“{name}”：{zh} / file '{name}': {en}", file=name)
+    if decoded is None or not isinstance(parsed, pl.DataFrame):
         rec.unreadable(name, sha, size, *parsed)
         return
-    decoded, table = parsed
-    encoded = decoded.data
-    for check, zh, en in decoded.warnings:
-        rec.finding(check, "warning", f"文件“{name}”：{zh} / file '{name}': {en}", file=name)
+    encoded, table = decoded.data, parsed
     rec.file_status(FileResult(name, "loaded", sha, size))
     if table.height == 0:
         rec.empty_sheet(name, "", dataset)
@@ -52,31 +51,27 @@ def read_csv(rec: Recorder, name: str, data: bytes, sha: str, size: int) -> None
     )
 
 
-class _Parsed(NamedTuple):
-    decoded: CsvText
-    table: pl.DataFrame
-
-
-def _parse(data: bytes) -> _Parsed | tuple[str, str]:
-    """The file's text and its records as text cells, or the (中文, English) reason it cannot
-    be read. A file handed on `unverified` (`decode_csv`) is parsed as it is: polars refuses
-    bytes that are not UTF-8, and only then is the file checked and, when it is not UTF-8,
-    decoded line by line and parsed again (national: one pass over ~650 MB less a year)."""
+def _parse(data: bytes) -> tuple[CsvText | None, pl.DataFrame | tuple[str, str]]:
+    """The file's text (None: the file is refused whole) and its records as text cells, or the
+    (中文, English) reason it cannot be read. A file handed on `unverified` (`decode_csv`) is
+    parsed as it is: polars refuses bytes that are not UTF-8, and only then is the file checked
+    and, when it is not UTF-8, decoded line by line and parsed again (national: one pass over
+    ~650 MB less a year). The text's warnings stand when its records cannot be parsed."""
     decoded = decode_csv(data)
     if isinstance(decoded, tuple):
-        return decoded
+        return None, decoded
     try:
-        return _Parsed(decoded, _records(decoded.data))
+        return decoded, _records(decoded.data)
     except Exception as exc:  # polars' parse errors: reworded for the office
         if not decoded.unverified or is_utf8(decoded.data):
-            return csv_error_text(exc, decoded.data)
+            return decoded, csv_error_text(exc, decoded.data)
     decoded = decode_lines(data)
     if isinstance(decoded, tuple):
-        return decoded
+        return None, decoded
     try:
-        return _Parsed(decoded, _records(decoded.data))
+        return decoded, _records(decoded.data)
     except Exception as exc:
-        return csv_error_text(exc, decoded.data)
+        return decoded, csv_error_text(exc, decoded.data)
 
 
 def _records(encoded: bytes) -> pl.DataFrame:

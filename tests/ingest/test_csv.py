@@ -190,18 +190,19 @@ def test_the_fast_utf8_check_agrees_with_pythons_decoder(data: bytes) -> None:
 
 
 def _parse_checked_first(data: bytes):
-    """The reading before the check moved into the parse: UTF-8 checked first, then parsed."""
+    """The reading before the check moved into the parse: UTF-8 checked first, then parsed;
+    the text's warnings stand when its records cannot be parsed."""
     from orchestration.ingest import csv_decode as cd
     from orchestration.ingest.csv_read import _records, csv_error_text
 
     body = data[3:] if data.startswith(cd.UTF8_BOM) else data
     decoded = cd.CsvText(body) if cd._is_plain(body) and cd.is_utf8(body) else cd.decode_lines(data)
     if isinstance(decoded, tuple):
-        return decoded
+        return None, decoded
     try:
         table = _records(decoded.data)
     except Exception as exc:
-        return csv_error_text(exc, decoded.data)
+        return decoded.warnings, csv_error_text(exc, decoded.data)
     return decoded.data, decoded.line_errors, decoded.warnings, table.rows()
 
 
@@ -217,20 +218,37 @@ _MANY = "".join(f"C{i:04d},某科技公司{i}\n" for i in range(60_000)).encode(
         _MANY + b"C9999,\xff\xfe\xfd\n",  # a line in neither encoding
         b'a,b\nC001,"unclosed\nC002,x\n',  # malformed, UTF-8
         b'a,b\nC001,"\xc4\xb3\nC002,x\n',  # malformed, GB18030
+        'a,b\nC001,中\nC002,"末\n'.encode() + "C3,中\n".encode("gb18030"),  # malformed, mixed
         b"\xef\xbb\xbfa,b\nC001,\xc4\xb3\n",  # a BOM, then GB18030
         b"a,b\r\nC001,\xe4\xb8\xad\r\n",  # plain UTF-8
     ],
-    ids=["gb", "gb-last", "gb-first", "neither", "malformed", "malformed-gb", "bom-gb", "utf8"],
+    ids=[
+        "gb",
+        "gb-last",
+        "gb-first",
+        "neither",
+        "malformed",
+        "malformed-gb",
+        "malformed-mixed",
+        "bom-gb",
+        "utf8",
+    ],
 )
 def test_polars_checks_utf8_as_it_parses(data: bytes) -> None:
     """A file is parsed as it is and checked only when polars refuses it (csv_read._parse):
     the text, the line findings, the warnings and the rows are the ones the check before the
     parse gave, for files that are UTF-8, GB18030, mixed, in neither, or malformed."""
-    from orchestration.ingest.csv_read import _parse, _Parsed
+    from orchestration.ingest.csv_read import _parse
 
-    got = _parse(data)
-    if isinstance(got, _Parsed):
-        got = got.decoded.data, got.decoded.line_errors, got.decoded.warnings, got.table.rows()
+    decoded, parsed = _parse(data)
+    if decoded is None:
+        got = None, parsed
+    elif isinstance(parsed, tuple):
+        got = decoded.warnings, parsed
+    else:
+        got = decoded.data, decoded.line_errors, decoded.warnings, parsed.rows()
     assert got == _parse_checked_first(data)
     if data.endswith(b"\xff\xfe\xfd\n"):
         assert got[1] and got[3][-1][1] is not None  # the line kept, to be rejected by staging
+    if b'"\xe6\x9c\xab' in data:  # malformed and mixed: refused, and the mixing still told
+        assert got[0] and got[0][0][0] == "mixed_encoding"
