@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
 import xlsxwriter
 
 from orchestration.bench import BenchResult, outputs
 from orchestration.bench.outputs import OfficeFiles, measure_outputs, sheet_rows
 from orchestration.bench.report import format_result, outputs_line
+from tests.reports.workbook_rows import rows_by_openpyxl
 
 
 def _workbook(path: Path) -> Path:
@@ -28,19 +28,11 @@ def _workbook(path: Path) -> Path:
     return path
 
 
-def _openpyxl_rows(path: Path) -> dict[str, int]:
-    book = openpyxl.load_workbook(path, read_only=True)
-    return {
-        sheet.title: sum(1 for row in sheet.iter_rows(values_only=True) if any(row))
-        for sheet in book.worksheets
-    }
-
-
 @pytest.mark.parametrize("chunk", [3, 5, 6, 7, 64, 1 << 20])
 def test_sheet_rows_agree_with_openpyxl_at_any_chunk_boundary(tmp_path, monkeypatch, chunk):
     path = _workbook(tmp_path / "book.xlsx")
     monkeypatch.setattr(outputs, "_CHUNK", chunk)
-    assert sheet_rows(path) == _openpyxl_rows(path) == {"载体评分": 1200, "概要": 1}
+    assert sheet_rows(path) == rows_by_openpyxl(path) == {"载体评分": 1200, "概要": 1}
 
 
 def test_the_published_folder_is_measured_file_by_file(tmp_path):

@@ -16,10 +16,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from orchestration.pipeline import office_file_names
+from tests.reports.workbook_rows import rows_by_openpyxl
 
 # LibreOffice's CSV filter: comma, double quote, UTF-8 (76), from line 1, … , every sheet (-1).
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
@@ -36,17 +36,6 @@ def _soffice() -> str:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(reason)
     pytest.skip(reason)
-
-
-def _rows_by_openpyxl(path: Path) -> dict[str, int]:
-    book = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return {
-            sheet.title: sum(1 for row in sheet.iter_rows(values_only=True) if any(row))
-            for sheet in book.worksheets
-        }
-    finally:
-        book.close()
 
 
 def _rows_by_libreoffice(path: Path, sheets: list[str], tmp_path: Path) -> dict[str, int]:
@@ -76,7 +65,7 @@ def _rows_by_libreoffice(path: Path, sheets: list[str], tmp_path: Path) -> dict[
 @pytest.mark.parametrize("kind", ["workbook", "details"])
 def test_libreoffice_reads_every_sheet_as_openpyxl_does(published_district, tmp_path, kind):
     path = published_district.out / "2024" / office_file_names(2024)[kind]
-    expected = _rows_by_openpyxl(path)
+    expected = rows_by_openpyxl(path)
     assert expected and all(rows > 0 for rows in expected.values())
     assert _rows_by_libreoffice(path, list(expected), tmp_path) == expected
     if kind == "workbook":  # the carriers' sheet: a header and the 60 carriers, in Chinese
