@@ -119,10 +119,13 @@ def csv_error_text(exc: Exception, data: bytes) -> tuple[str, str]:
 
 
 def _line_count(data: bytes) -> int:
-    """Lines in UTF-8 text: \r\n, \r and \n each end one; a last line without a break counts."""
-    cr = data.count(b"\r")
-    crlf = data.count(b"\r\n") if cr else 0  # a file without \r is read twice, not three times
-    breaks = cr + data.count(b"\n") - crlf
+    """Lines in UTF-8 text: \r\n, \r and \n each end one; a last line without a break counts.
+
+    A file without \r (found by one `in`, a memchr) is counted in one pass: its \n alone;
+    national: ~0.27 s of the reading thread less a year (docs/benchmarks.md, issue 21)."""
+    breaks = data.count(b"\n")
+    if b"\r" in data:
+        breaks += data.count(b"\r") - data.count(b"\r\n")
     return breaks + (0 if data.endswith((b"\r", b"\n")) else 1)
 
 
