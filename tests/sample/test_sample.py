@@ -42,7 +42,10 @@ def test_same_arguments_give_byte_identical_files(
         ).read_bytes()
 
 
-def test_another_seed_gives_another_district(sample_root: Path, tmp_path) -> None:
+def test_another_seed_gives_another_district(
+    sample: SampleManifest, sample_root: Path, tmp_path
+) -> None:
+    """`sample` first: the default district is written before its manifest is read."""
     other = generate_sample(tmp_path / "other", years=(2024,), seed=7)
     assert (
         other.years[2024].rows
