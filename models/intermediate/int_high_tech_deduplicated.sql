@@ -19,13 +19,25 @@ staged as not materialized (
 ) }},
 
 -- History across every loaded year: a certificate is first when cert_kind is first and no
--- kept certificate of the enterprise was issued earlier, in any package.
+-- kept certificate of the enterprise was issued earlier, in any package. The enterprise's first
+-- issue date by a hash aggregate and a join, not a window over every row sorted by uscc
+-- (national: the model ~0.7 CPU s less; the same rows: docs/benchmarks.md, issue 21).
+first_issues as (
+    select
+        flagged.uscc,
+        min(flagged.issue_date) as enterprise_first_issue_date
+    from flagged
+    where flagged.is_kept
+    group by flagged.uscc
+),
+
 with_history as (
     select
         flagged.*,
-        min(case when flagged.is_kept then flagged.issue_date end)
-            over (partition by flagged.uscc) as enterprise_first_issue_date
+        first_issues.enterprise_first_issue_date
     from flagged
+    left join first_issues
+        on flagged.uscc is not distinct from first_issues.uscc
 )
 
 select
