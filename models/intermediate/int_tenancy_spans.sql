@@ -2,8 +2,9 @@
 -- loaded year: the same span reported again in a later package is one span, and the latest
 -- package's exit_date and status win (an exit is usually reported the year after entry).
 -- Events are attributed against these spans (rules.md: a tenant on the event's date).
--- A view: only int_events_attributed reads it, as one CTE, which DuckDB computes once however often the
--- query uses it; nothing is built twice and the batch runs one dbt node fewer (benchmarks.md).
+-- A view: only int_events_attributed reads it, as one materialized CTE of the four columns it
+-- needs, computed once however often the query uses it; nothing is built twice and the batch
+-- runs one dbt node fewer (benchmarks.md).
 {{ config(materialized='view') }}
 
 with
