@@ -119,7 +119,7 @@ def csv_error_text(exc: Exception, data: bytes) -> tuple[str, str]:
 
 
 def _line_count(data: bytes) -> int:
-    """Lines in UTF-8 text: \r\n, \r and \n each end one; a last line without a break counts.
+    r"""Lines in UTF-8 text: \r\n, \r and \n each end one; a last line without a break counts.
 
     A file without \r (found by one `in`, a memchr) is counted in one pass: its \n alone;
     national: ~0.27 s of the reading thread less a year (docs/benchmarks.md, issue 21)."""
