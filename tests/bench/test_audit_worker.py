@@ -108,6 +108,36 @@ def test_reading_never_imports_great_expectations(defective) -> None:
     assert done.stdout.strip() == "[]", done.stdout
 
 
+def test_auditing_never_executes_scipy_stats(defective) -> None:
+    """GX imports `scipy.stats` for expectations the audit does not use; the GX door defers it
+    (~1 s of every run's GX import). A whole audit, every suite with findings, leaves it
+    unexecuted, and its findings are those of a process where it was imported first."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        if sys.argv[1] == "imported":
+            import scipy.stats
+        import duckdb
+        from orchestration import audit
+        with duckdb.connect({str(defective)!r}, read_only=True) as con:
+            result = audit.audit_warehouse(con, {_builders().YEAR}, max_findings=5)
+        print("scipy.stats._stats_py" in sys.modules)
+        print(result.findings.sort(result.findings.columns).write_csv())
+        """
+    )
+    runs = {
+        how: subprocess.run(
+            [sys.executable, "-c", code, how],
+            capture_output=True, text=True, timeout=180, check=True,
+        ).stdout.split("\n", 1)
+        for how in ("deferred", "imported")
+    }  # fmt: skip
+    assert runs["deferred"][0] == "False"
+    assert runs["imported"][0] == "True"
+    assert runs["deferred"][1] == runs["imported"][1]
+    assert "stg_patents.patent_no.not_null" in runs["deferred"][1]
+
+
 def test_worker_checks_result_frames(worker) -> None:
     frames = {"carrier_scores": pl.DataFrame({"carrier_id": ["C001"]})}
     got = worker.submit(audit.read_results(frames, 2024)).result()
