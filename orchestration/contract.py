@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from orchestration.config import COLUMN_TYPES_YAML, DATASETS_YAML
+from scoring.yaml_io import read_bundled_yaml
 
 ColumnType = Literal["string", "uscc", "date", "int", "decimal", "money", "bool", "enum"]
 
@@ -67,13 +67,13 @@ class ColumnTypeDoc(BaseModel):
 
 @cache
 def _document() -> dict:
-    return yaml.safe_load(DATASETS_YAML.read_text(encoding="utf-8"))
+    return read_bundled_yaml(DATASETS_YAML)
 
 
 @cache
 def column_types() -> dict[str, ColumnTypeDoc]:
     """Each column type's Chinese name and what it accepts (the template's instructions)."""
-    document = yaml.safe_load(COLUMN_TYPES_YAML.read_text(encoding="utf-8"))
+    document = read_bundled_yaml(COLUMN_TYPES_YAML)
     types = {name: ColumnTypeDoc(**doc) for name, doc in document.items()}
     if set(types) != set(get_args(ColumnType)):
         raise ValueError(f"column_types.yaml: expected {', '.join(get_args(ColumnType))}")

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Literal
 
 import polars as pl
-import yaml
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from scoring import vocabulary
+from scoring.yaml_io import read_bundled_yaml
 
 CONTRACT_FILE = Path(__file__).resolve().parent / "results_contract.yaml"
 
@@ -119,7 +119,7 @@ class ResultContract(BaseModel):
 def result_contract() -> ResultContract:
     """The dictionary, validated (a typo in the file is an error naming the key); the report
     package's enums carry their Chinese labels from datasets.yaml (scoring/vocabulary.py)."""
-    raw = yaml.safe_load(CONTRACT_FILE.read_text(encoding="utf-8"))
+    raw = read_bundled_yaml(CONTRACT_FILE)
     raw["codes"] = {column: _with_package_labels(column, e) for column, e in raw["codes"].items()}
     return ResultContract.model_validate(raw)
 

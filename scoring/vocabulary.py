@@ -19,7 +19,7 @@ import importlib.util
 from functools import cache
 from pathlib import Path
 
-import yaml
+from scoring.yaml_io import read_bundled_yaml
 
 
 def datasets_file() -> Path:
@@ -32,7 +32,7 @@ def datasets_file() -> Path:
 
 @cache
 def _datasets() -> dict[str, dict]:
-    return yaml.safe_load(datasets_file().read_text(encoding="utf-8"))["datasets"]
+    return read_bundled_yaml(datasets_file())["datasets"]
 
 
 @cache
