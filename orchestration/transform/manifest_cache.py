@@ -24,20 +24,28 @@ def manifest_key(warehouse: Path) -> str:
     """What a parsed dbt project depends on: every file dbt reads to parse it (dbt_project.yml,
     profiles.yml and every file of its source folders), the dbt and DuckDB versions, where the
     project lives, and the values of the environment variables those files read with
-    `env_var()`, the warehouse path among them. Any change gives another key."""
-    files = [
-        PROJECT_DIR / "dbt_project.yml",
-        PROJECT_DIR / "profiles.yml",
-        *files_under(DBT_SOURCE_FOLDERS),
-    ]
+    `env_var()`. Any change gives another key.
+
+    The warehouse path is read by profiles.yml alone, as DuckDB's `path`; of it, the parsed
+    project holds only the database name dbt-duckdb derives, the file's stem (in every node's
+    relation), never its folder (tests/transform/test_manifest_cache.py looks). So the stem is
+    what the key takes: a warehouse moved or copied with its target folder (a district copied
+    for a test, a folder the office moved) keeps its parsed project. Should any other file
+    read the variable, the whole path is taken again."""
+    profile = PROJECT_DIR / "profiles.yml"
+    files = [PROJECT_DIR / "dbt_project.yml", profile, *files_under(DBT_SOURCE_FOLDERS)]
     hashed = digest(files)
     hashed.update(str(PROJECT_DIR).encode() + b"\0")
-    environ = {**os.environ, WAREHOUSE_ENV: str(Path(warehouse).expanduser().resolve())}
-    names = set()
+    read_by: dict[str, set[Path]] = {}
     for path in files:
         if path.suffix in (".sql", ".yml", ".yaml"):
-            names.update(_ENV_VAR.findall(path.read_text(encoding="utf-8", errors="replace")))
-    for name in sorted(names):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for name in _ENV_VAR.findall(text):
+                read_by.setdefault(name, set()).add(path)
+    resolved = Path(warehouse).expanduser().resolve()
+    as_parsed = resolved.stem if read_by.get(WAREHOUSE_ENV) == {profile} else str(resolved)
+    environ = {**os.environ, WAREHOUSE_ENV: as_parsed}
+    for name in sorted(read_by):
         hashed.update(f"{name}={environ.get(name)!r}\n".encode())
     return hashed.hexdigest()
 

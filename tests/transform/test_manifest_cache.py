@@ -5,6 +5,7 @@ of the project, so a model can be edited."""
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -71,9 +72,44 @@ def test_the_key_covers_the_environment_the_profile_renders(
 ) -> None:
     key = manifest_key(tmp_path / "a.duckdb")
     assert manifest_key(tmp_path / "a.duckdb") == key
-    assert manifest_key(tmp_path / "b.duckdb") != key  # CARRIER_ASSESS_WAREHOUSE
+    assert manifest_key(tmp_path / "b.duckdb") != key  # CARRIER_ASSESS_WAREHOUSE: the database
+    assert manifest_key(tmp_path / "moved" / "a.duckdb") == key  # its folder is not parsed
     monkeypatch.setenv("CARRIER_ASSESS_MEMORY_LIMIT", "1234MB")  # read by profiles.yml
     changed = manifest_key(tmp_path / "a.duckdb")
     assert changed != key
     (project / "macros" / "extra.sql").write_text("{% macro x() %}1{% endmacro %}\n")
     assert manifest_key(tmp_path / "a.duckdb") != changed  # any file of a dbt folder
+
+
+def test_a_warehouse_moved_with_its_target_keeps_its_parsed_project(tmp_path: Path) -> None:
+    """The parsed project holds the warehouse's database name (its stem) and nothing of its
+    folder, so a warehouse copied with its target folder loads the cache instead of parsing."""
+    from orchestration.internals import dbt as dbt_internals
+
+    first = tmp_path / "first-folder-4711" / "carriers.duckdb"
+    parsed = load_or_parse_manifest(first, first.with_name("target"))
+    assert parsed is not None
+    held = io.BytesIO()
+    dbt_internals.dump_manifest(parsed, held)
+    assert b"first-folder-4711" not in held.getvalue()
+    relation = parsed.nodes["model.carrier_assess.dataset_counts"].relation_name  # type: ignore[attr-defined]
+    assert relation.startswith('"carriers".')
+
+    moved = tmp_path / "moved" / "carriers.duckdb"
+    shutil.copytree(first.parent, moved.parent)
+    cache = moved.with_name("target") / MANIFEST_CACHE
+    written = cache.stat().st_mtime_ns
+    again = load_or_parse_manifest(moved, moved.with_name("target"))
+    assert cache.stat().st_mtime_ns == written  # a hit: loaded, not parsed and written again
+    assert again is not None and set(again.nodes) == set(parsed.nodes)  # type: ignore[attr-defined]
+
+
+def test_a_model_reading_the_warehouse_path_puts_its_folder_in_the_key(
+    project: Path, tmp_path: Path
+) -> None:
+    key = manifest_key(tmp_path / "a.duckdb")
+    assert manifest_key(tmp_path / "moved" / "a.duckdb") == key
+    (project / "models" / "where.sql").write_text(
+        "select '{{ env_var(\"CARRIER_ASSESS_WAREHOUSE\") }}' as path\n"
+    )
+    assert manifest_key(tmp_path / "moved" / "a.duckdb") != manifest_key(tmp_path / "a.duckdb")
