@@ -55,8 +55,8 @@ def defer_scipy_stats() -> None:
     scipy import stats`), which bind the module without reading it; the audit's suites use
     neither. Not thread-safe on Python 3.11 while the module is still unloaded: call it in
     the thread that imports and runs GX."""
-    if "scipy.stats" in sys.modules:
-        return
+    if "scipy.stats" in sys.modules or importlib.util.find_spec("scipy") is None:
+        return  # imported already, or no SciPy (then GX's own import says so)
     spec = importlib.util.find_spec("scipy.stats")  # imports `scipy` (small), not its stats
     if spec is None or spec.loader is None:
         return

@@ -95,3 +95,26 @@ def test_leaving_runs_the_exit_handlers_on_either_path(version: str):
     assert done.stdout == "exit handlers ran\n"
     said = done.stderr.count("taking the public path")
     assert said == (0 if version == "installed" else 1), done.stderr
+
+
+DEFER = """
+import importlib.util, sys
+if sys.argv[1] == "no-scipy":
+    real = importlib.util.find_spec
+    importlib.util.find_spec = lambda name, *a: None if name == "scipy" else real(name, *a)
+from orchestration.internals import gx
+gx.defer_scipy_stats()
+stats = sys.modules.get("scipy.stats")
+print(type(stats).__name__, "scipy.stats._stats_py" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("case", "printed"), [("scipy", "_LazyModule False"), ("no-scipy", "NoneType False")]
+)
+def test_scipy_stats_is_deferred_and_nothing_is_done_without_scipy(case: str, printed: str):
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(DEFER), case],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == printed
