@@ -7,7 +7,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from orchestration.config import COLUMN_TYPES_YAML, DATASETS_YAML
+from orchestration.config import COLUMN_TYPES_YAML
+from scoring.vocabulary import dataset_specs
 from scoring.yaml_io import read_bundled_yaml
 
 ColumnType = Literal["string", "uscc", "date", "int", "decimal", "money", "bool", "enum"]
@@ -66,11 +67,6 @@ class ColumnTypeDoc(BaseModel):
 
 
 @cache
-def _document() -> dict:
-    return read_bundled_yaml(DATASETS_YAML)
-
-
-@cache
 def column_types() -> dict[str, ColumnTypeDoc]:
     """Each column type's Chinese name and what it accepts (the template's instructions)."""
     document = read_bundled_yaml(COLUMN_TYPES_YAML)
@@ -83,9 +79,8 @@ def column_types() -> dict[str, ColumnTypeDoc]:
 @cache
 def datasets() -> dict[str, Dataset]:
     """The ten datasets, in the contract's order."""
-    doc = _document()
     out: dict[str, Dataset] = {}
-    for name, spec in doc["datasets"].items():
+    for name, spec in dataset_specs().items():
         cols = tuple(
             Column(name=col_name, **{k: v for k, v in col.items()})
             for col_name, col in spec["columns"].items()

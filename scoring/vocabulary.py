@@ -31,14 +31,16 @@ def datasets_file() -> Path:
 
 
 @cache
-def _datasets() -> dict[str, dict]:
+def dataset_specs() -> dict[str, dict]:
+    """The `datasets` section of datasets.yaml, as written (read once per process; typed for
+    the batch by `orchestration/contract.py`)."""
     return read_bundled_yaml(datasets_file())["datasets"]
 
 
 @cache
 def dataset_names() -> dict[str, str]:
     """Dataset key → its Chinese name (the sheet name of the report template)."""
-    return {name: spec["sheet_zh"] for name, spec in _datasets().items()}
+    return {name: spec["sheet_zh"] for name, spec in dataset_specs().items()}
 
 
 @cache
@@ -47,7 +49,7 @@ def package_labels() -> dict[str, dict[str, str]]:
 
     A column name two datasets share (none today) must give each code the same label."""
     out: dict[str, dict[str, str]] = {}
-    for dataset, spec in _datasets().items():
+    for dataset, spec in dataset_specs().items():
         for column, col in spec["columns"].items():
             first: dict[str, str] = {}
             for label, code in (col.get("values") or {}).items():
