@@ -30,6 +30,9 @@ browser:
 	  || echo "could not install chromium or LibreOffice: their tests will say so"; fi
 
 # Two pytest workers: most of the suite's time is dbt's and the batch's own Python, which one
-# process runs on one core (on 2 cores: ~10.6 min one at a time, ~8.3 min with two).
+# process runs on one core. Each test file runs whole on one worker (`--dist loadfile`): a
+# file's module fixtures (a warehouse built by dbt) are built once, not once on each worker. The
+# files marked slow are handed out first, in collection order (`--no-loadscope-reorder`;
+# tests/conftest.py), so both workers finish together (docs/benchmarks.md, issue 21).
 test: setup lint browser
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder

@@ -10,6 +10,15 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files marked `slow` (dbt builds, whole batch runs) first, each in its own order:
+    `make test` hands whole files to its two workers in this order (`--dist loadfile
+    --no-loadscope-reorder`), so the last files to run are quick ones and both workers finish
+    together. xdist's own order (most tests first) left a one-test file of ~70 s to run alone
+    at the end (docs/benchmarks.md, issue 21)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
+
+
 @pytest.fixture
 def warehouse(tmp_path, monkeypatch):
     """An absolute path to a fresh warehouse file, exported for dbt and Python alike."""

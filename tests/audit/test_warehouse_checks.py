@@ -8,6 +8,8 @@ import pytest
 
 from orchestration.audit import FINDING_SCHEMA, audit_warehouse, warehouse_suites
 
+pytestmark = pytest.mark.slow
+
 
 def hits(result, check_name: str) -> pl.DataFrame:
     return result.findings.filter(pl.col("check_name") == check_name)

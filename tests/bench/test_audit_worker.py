@@ -20,6 +20,8 @@ from orchestration import audit
 from orchestration.audit import audit_worker, validation
 from orchestration.errors import ExitCode, PipelineError
 
+pytestmark = pytest.mark.slow
+
 
 def _builders() -> ModuleType:
     """tests/audit/builders.py: the audit's own clean-warehouse builders (importlib mode)."""

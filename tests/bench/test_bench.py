@@ -13,6 +13,8 @@ from orchestration import bench
 from orchestration.bench.process import copy_state, restore_state
 from orchestration.bench.report import tax_line
 
+pytestmark = pytest.mark.slow
+
 CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 

@@ -31,6 +31,8 @@ from orchestration.pipeline import RunOptions, office_file_names, run_year
 from orchestration.progress import Progress
 from orchestration.sample.identifiers import patent_check_char, uscc_from_parts
 
+pytestmark = pytest.mark.slow
+
 YEAR = 2024
 XSS_NAME = "\"><script>alert(1)</script>'; drop table x; --"
 FORMULA_NAME = '=HYPERLINK("http://evil.example","点我")孵化器'

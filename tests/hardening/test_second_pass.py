@@ -31,6 +31,8 @@ import xlsxwriter
 from orchestration.lock import DUCKDB_CONFIG
 from orchestration.sample.identifiers import uscc_from_parts
 
+pytestmark = pytest.mark.slow
+
 YEAR = 2024
 CARRIER_HEADERS = [
     "载体编号",

@@ -15,6 +15,8 @@ from orchestration.cli import app
 from tests.history.conftest import Place
 from tests.history.package import package, write_package
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def late(tmp_path_factory) -> dict:

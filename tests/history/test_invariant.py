@@ -7,12 +7,15 @@ import itertools
 import os
 import shutil
 
+import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from tests.history.conftest import Place
 from tests.history.package import YEARS
+
+pytestmark = pytest.mark.slow
 
 ORDERS = [list(p) for p in itertools.permutations(YEARS) if list(p) != list(YEARS)]
 

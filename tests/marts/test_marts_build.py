@@ -27,6 +27,8 @@ from tests.marts.district import (
     year_2024,
 )
 
+pytestmark = pytest.mark.slow
+
 MARTS = (
     "carrier_year_indicators",
     "tenant_year_facts",

@@ -10,6 +10,7 @@ import hashlib
 import duckdb
 import openpyxl
 import polars as pl
+import pytest
 
 from orchestration import score
 from orchestration.errors import ExitCode
@@ -18,6 +19,8 @@ from orchestration.pipeline import office_file_names
 from scoring.adjustments import reward_line_key
 from scoring.engine import score_year
 from scoring.rulebook import load_rulebook
+
+pytestmark = pytest.mark.slow
 
 HEADER = "编号,类型,对象,字段,新值,理由,批准人,批准日期,状态,来源"
 OK = "王主任,2025-03-05,通过"

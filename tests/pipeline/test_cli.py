@@ -7,7 +7,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from orchestration.progress import Progress
+
+pytestmark = pytest.mark.slow
 
 CLI = str(Path(sys.executable).with_name("carrier-assess"))
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 
 from orchestration.lock import DUCKDB_CONFIG
 from orchestration.publish.tables import RESULT_TABLES, published_copy_path
@@ -15,6 +16,8 @@ from scoring.results_contract import (
     result_contract,
     schema_version,
 )
+
+pytestmark = pytest.mark.slow
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "results.md"
 

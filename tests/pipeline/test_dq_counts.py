@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import polars as pl
+import pytest
 
 from orchestration.audit.dq_carriers import (
     attribute_carriers,
@@ -13,6 +14,8 @@ from orchestration.audit.dq_carriers import (
     counts,
 )
 from orchestration.pipeline import office_file_names
+
+pytestmark = pytest.mark.slow
 
 
 def test_rejected_rows_carry_the_carrier_their_row_or_file_names(published_district):

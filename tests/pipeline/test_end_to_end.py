@@ -20,6 +20,8 @@ from orchestration.publish.tables import RESULT_TABLES, published_copy_path
 
 from .conftest import stable
 
+pytestmark = pytest.mark.slow
+
 
 def test_two_years_are_published_whole(published_district):
     tables = published_district.results()

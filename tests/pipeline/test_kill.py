@@ -9,9 +9,12 @@ from __future__ import annotations
 import signal
 
 import polars as pl
+import pytest
 
 from orchestration.pipeline import FAULT_ENV
 from orchestration.publish.tables import RESULT_TABLES, current_version
+
+pytestmark = pytest.mark.slow
 
 BEFORE_COMMIT = [
     "before_ingest",

@@ -18,6 +18,8 @@ from orchestration.score.compare import CARRIER_COLUMNS, REWARD_COLUMNS
 from orchestration.whatif import run_whatif
 from scoring.rulebook import RULEBOOK_DIR
 
+pytestmark = pytest.mark.slow
+
 YEAR = 2024
 
 

@@ -22,6 +22,8 @@ from orchestration.sample.identifiers import is_valid_uscc
 sys.path.insert(0, str(Path(__file__).parent))
 from approx_scores import approximate_scores  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 
 def _files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}

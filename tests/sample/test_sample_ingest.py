@@ -13,6 +13,8 @@ from orchestration.ingest import ingest_package
 from orchestration.sample import SampleManifest
 from orchestration.transform import run_dbt
 
+pytestmark = pytest.mark.slow
+
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 CHECK_OF_KIND = {

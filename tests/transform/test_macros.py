@@ -15,6 +15,8 @@ import pytest
 
 from orchestration.transform import run_dbt
 
+pytestmark = pytest.mark.slow
+
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 PROBE = """

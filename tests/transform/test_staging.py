@@ -18,6 +18,8 @@ from orchestration.contract import datasets
 from orchestration.errors import ExitCode
 from orchestration.transform import DbtRunError, build, release_dbt_connections, run_dbt
 
+pytestmark = pytest.mark.slow
+
 _spec = importlib.util.spec_from_file_location(
     "transform_fixtures", Path(__file__).with_name("conftest.py")
 )
