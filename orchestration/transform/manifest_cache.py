@@ -1,6 +1,7 @@
 """The parsed dbt project kept across processes: `load_or_parse_manifest` loads it from the
-cache in the dbt target folder when it was parsed under the same `manifest_key`, else has dbt
-parse it and caches it. The pickling itself is a dbt internal (`internals.dbt`)."""
+cache in the dbt target folder when it was parsed under the same `manifest_key`, else from the
+shared cache folder when one is set ($CARRIER_ASSESS_PARSE_CACHE), else has dbt parse it and
+caches it. The pickling itself is a dbt internal (`internals.dbt`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import contextlib
 import os
 import pickle
 import re
+import tempfile
 from pathlib import Path
 
 from orchestration.config import PROJECT_DIR, WAREHOUSE_ENV
@@ -16,6 +18,15 @@ from orchestration.transform.project_files import DBT_SOURCE_FOLDERS, digest, fi
 
 MANIFEST_CACHE = "carrier_assess_manifest.pickle"
 """The parsed project, kept in the dbt target folder with the key it was parsed under."""
+
+SHARED_CACHE_ENV = "CARRIER_ASSESS_PARSE_CACHE"
+"""A folder where warehouses share their parsed projects, one file per `manifest_key`
+(`manifest-<key>.pickle`); unset (the default), each warehouse keeps its own only. A new
+warehouse's first run then loads the project instead of parsing it (~4 CPU s: dbt's full parse
+with no partial-parse file of its own). The key is the same: a file found there was parsed from
+the same bytes, versions, project folder, database name and environment. For an operator who
+builds many warehouses with one installation, and the test suite (tests/conftest.py): its
+warehouses' ~20 parses come down to a few (docs/benchmarks.md, issue 21)."""
 
 _ENV_VAR = re.compile(r"""env_var\(\s*['"]([^'"]+)['"]""")
 
@@ -52,7 +63,8 @@ def manifest_key(warehouse: Path) -> str:
 
 def load_or_parse_manifest(warehouse: Path, target_path: Path | None = None) -> object | None:
     """The parsed dbt project: from the cache in the target folder when it was parsed under the
-    same `manifest_key`, else parsed by `dbt parse` (and cached). None when parsing failed.
+    same `manifest_key`, else from the shared cache folder when one is set (`SHARED_CACHE_ENV`),
+    else parsed by `dbt parse`; cached in both. None when parsing failed.
 
     dbt's own partial parsing still takes ~1 s for this project (it re-reads and re-checks
     every file); loading the pickled manifest takes ~0.02 s (docs/benchmarks.md). The key is
@@ -65,14 +77,35 @@ def load_or_parse_manifest(warehouse: Path, target_path: Path | None = None) -> 
         return _parse(warehouse, target_path)
     key = manifest_key(warehouse)
     cache = target_dir(target_path, warehouse) / MANIFEST_CACHE
-    with contextlib.suppress(Exception), cache.open("rb") as handle:
-        if pickle.load(handle) == key:  # the key first: a stale manifest is never unpickled
-            return dbt_internals.load_manifest(handle)
-    manifest = _parse(warehouse, target_path)
+    manifest = _load_cache(cache, key)
     if manifest is not None:
-        with contextlib.suppress(Exception):
-            _write_cache(cache, key, manifest)
+        return manifest
+    shared = _shared_cache(key)
+    manifest = _load_cache(shared, key) if shared else None
+    if manifest is None:
+        manifest = _parse(warehouse, target_path)
+        if manifest is not None and shared:
+            _write_cache(shared, key, manifest)
+    if manifest is not None:
+        _write_cache(cache, key, manifest)
     return manifest
+
+
+def _shared_cache(key: str) -> Path | None:
+    """The shared cache's file for `key`, when $CARRIER_ASSESS_PARSE_CACHE names a folder."""
+    folder = os.environ.get(SHARED_CACHE_ENV)
+    return Path(folder).expanduser() / f"manifest-{key}.pickle" if folder else None
+
+
+def _load_cache(cache: Path, key: str) -> object | None:
+    """The manifest cached in `cache` under `key`; None when it is missing, unreadable or
+    cached under another key (the key is read first: a stale manifest is never unpickled)."""
+    from orchestration.internals import dbt as dbt_internals
+
+    with contextlib.suppress(Exception), cache.open("rb") as handle:
+        if pickle.load(handle) == key:
+            return dbt_internals.load_manifest(handle)
+    return None
 
 
 def _parse(warehouse: Path, target_path: Path | None) -> object | None:
@@ -82,11 +115,19 @@ def _parse(warehouse: Path, target_path: Path | None) -> object | None:
 
 
 def _write_cache(cache: Path, key: str, manifest: object) -> None:
-    """The key, then the manifest, written beside the cache and moved over it atomically."""
+    """The key, then the manifest, written to a file of its own beside the cache and moved over
+    it atomically (two processes may write one shared file at once: the last move wins, and
+    each moves a whole file). A cache that cannot be written is left out: it only saves time."""
     from orchestration.internals import dbt as dbt_internals
 
-    partial = cache.with_name(cache.name + ".tmp")
-    with partial.open("wb") as handle:
-        pickle.dump(key, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        dbt_internals.dump_manifest(manifest, handle)
-    os.replace(partial, cache)
+    with contextlib.suppress(Exception):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(prefix=cache.name, suffix=".tmp", dir=cache.parent)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                pickle.dump(key, file, protocol=pickle.HIGHEST_PROTOCOL)
+                dbt_internals.dump_manifest(manifest, file)
+            os.replace(partial, cache)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)

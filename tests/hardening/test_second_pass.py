@@ -30,6 +30,7 @@ import xlsxwriter
 
 from orchestration.lock import DUCKDB_CONFIG
 from orchestration.sample.identifiers import uscc_from_parts
+from orchestration.transform.manifest_cache import SHARED_CACHE_ENV
 
 pytestmark = pytest.mark.slow
 
@@ -440,7 +441,8 @@ def run_batch(root: Path, reports: Path) -> Run:
     for folder in read_only:
         folder.chmod(0o555)
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DBT_TARGET_PATH"},  # dbt's default
+        # dbt's default target, and no cache folder shared with the suite: all it writes is seen
+        **{k: v for k, v in os.environ.items() if k not in ("DBT_TARGET_PATH", SHARED_CACHE_ENV)},
         "HOME": str(home),
         "PYTHONDONTWRITEBYTECODE": "1",
     }

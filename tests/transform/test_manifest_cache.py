@@ -15,11 +15,19 @@ from orchestration.config import PROJECT_DIR
 from orchestration.transform import dbt_runner, manifest_cache, project_files
 from orchestration.transform.manifest_cache import (
     MANIFEST_CACHE,
+    SHARED_CACHE_ENV,
     load_or_parse_manifest,
     manifest_key,
 )
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def own_caches_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test here sees the target folder's cache alone: the suite's shared cache
+    (tests/conftest.py) would answer for it."""
+    monkeypatch.delenv(SHARED_CACHE_ENV, raising=False)
 
 
 @pytest.fixture
@@ -113,3 +121,44 @@ def test_a_model_reading_the_warehouse_path_puts_its_folder_in_the_key(
         "select '{{ env_var(\"CARRIER_ASSESS_WAREHOUSE\") }}' as path\n"
     )
     assert manifest_key(tmp_path / "moved" / "a.duckdb") != manifest_key(tmp_path / "a.duckdb")
+
+
+def test_a_new_warehouse_loads_the_project_another_one_parsed_into_the_shared_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With $CARRIER_ASSESS_PARSE_CACHE set, a warehouse with a new target folder loads the
+    project parsed for another warehouse of the same key, and keeps it in its own target; one
+    of another key, or a shared file that cannot be read, is parsed."""
+    shared = tmp_path / "shared"
+    monkeypatch.setenv(SHARED_CACHE_ENV, str(shared))
+    parses: list[Path] = []
+    real_parse = manifest_cache._parse
+
+    def counted(warehouse: Path, target_path: Path | None) -> object | None:
+        parses.append(warehouse)
+        return real_parse(warehouse, target_path)
+
+    monkeypatch.setattr(manifest_cache, "_parse", counted)
+
+    first = tmp_path / "one" / "carriers.duckdb"
+    parsed = load_or_parse_manifest(first, first.with_name("target"))
+    assert parses == [first]
+    (held,) = shared.iterdir()
+    assert held.name == f"manifest-{manifest_key(first)}.pickle"
+
+    second = tmp_path / "two" / "carriers.duckdb"  # same stem: same key, a new target folder
+    again = load_or_parse_manifest(second, second.with_name("target"))
+    assert parses == [first]  # loaded from the shared cache, not parsed
+    assert again is not None and set(again.nodes) == set(parsed.nodes)  # type: ignore[attr-defined]
+    assert (second.with_name("target") / MANIFEST_CACHE).is_file()  # kept in its own target
+    assert again.ref_lookup.find("dataset_counts", None, None, again) is not None  # type: ignore[attr-defined]
+
+    other = tmp_path / "three" / "other.duckdb"  # another database name: another key
+    load_or_parse_manifest(other, other.with_name("target"))
+    assert parses == [first, other]
+
+    held.write_bytes(b"not a pickle")  # a damaged shared file costs a parse, nothing else
+    fourth = tmp_path / "four" / "carriers.duckdb"
+    assert load_or_parse_manifest(fourth, fourth.with_name("target")) is not None
+    assert parses == [first, other, fourth]
+    assert not list(shared.glob("*.tmp"))  # every write moved whole
