@@ -14,7 +14,7 @@ import pytest
 
 from orchestration.ingest import ingest_package
 from orchestration.sample import generate_sample
-from orchestration.transform import run_dbt
+from orchestration.transform import load_or_parse_manifest, run_dbt
 from tests.marts.builders import DUCKDB_CONFIG, query
 
 pytestmark = pytest.mark.slow
@@ -76,7 +76,13 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pa
     for year in (2023, 2024):
         with duckdb.connect(str(warehouse), config=DUCKDB_CONFIG) as con:
             ingest_package(con, year, root / "reports" / str(year), f"run-{year}")
-    run_dbt(["build"], warehouse=warehouse, target_path=root / "target")
+    target = root / "target"
+    run_dbt(
+        ["build"],
+        warehouse=warehouse,
+        target_path=target,
+        manifest=load_or_parse_manifest(warehouse, target),  # the suite's shared parse
+    )
     return warehouse, root / "reports"
 
 

@@ -42,6 +42,13 @@ def _run_ids(warehouse: Path, table: str) -> dict[int, set[str]]:
     return out
 
 
+def _build(warehouse: Path, target: Path) -> transform.DbtRunResult:
+    """The batch's build, given the parsed project as the batch loads it (here from the suite's
+    shared cache: tests/conftest.py)."""
+    manifest = transform.load_or_parse_manifest(warehouse, target)
+    return transform.build_models(warehouse, target_path=target, manifest=manifest)
+
+
 @pytest.fixture(scope="module")
 def two_years(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("incremental")
@@ -54,10 +61,10 @@ def test_incremental_build_equals_full_build_and_keeps_earlier_years(two_years, 
     target = tmp_path / "target"
     incremental = tmp_path / "incremental.duckdb"
     _ingest(incremental, reports, 2023, "run-2023")
-    first = transform.build_models(incremental, target_path=target)
+    first = _build(incremental, target)
     assert "--full-refresh" in first.args  # nothing recorded yet: a full build
     _ingest(incremental, reports, 2024, "run-2024")
-    second = transform.build_models(incremental, target_path=target)
+    second = _build(incremental, target)
     assert "--full-refresh" not in second.args
     # 2023 was not parsed again: its staged rows still carry the first run's id.
     assert _run_ids(incremental, "staging.stg_patents__checked") == {
@@ -68,7 +75,7 @@ def test_incremental_build_equals_full_build_and_keeps_earlier_years(two_years, 
     full = tmp_path / "full.duckdb"
     _ingest(full, reports, 2023, "other-2023")
     _ingest(full, reports, 2024, "other-2024")
-    transform.build_models(full, target_path=tmp_path / "target-full")
+    _build(full, tmp_path / "target-full")
     for model in CHECKED:
         assert _rows(incremental, f"staging.{model}") == _rows(full, f"staging.{model}"), model
     for table in ("marts.tenant_year_facts", "marts.attributed_events", "marts.dataset_counts"):
@@ -81,7 +88,7 @@ def test_reingested_year_is_restaged_and_a_vanished_dataset_leaves_staging(two_y
     target = tmp_path / "target"
     _ingest(warehouse, reports, 2023, "run-2023")
     _ingest(warehouse, reports, 2024, "run-2024")
-    transform.build_models(warehouse, target_path=target)
+    _build(warehouse, target)
     assert 2024 in _run_ids(warehouse, "staging.stg_patents__checked")
 
     # The office re-runs 2024 from a package without patents: ingest replaces the year's rows of
@@ -94,7 +101,7 @@ def test_reingested_year_is_restaged_and_a_vanished_dataset_leaves_staging(two_y
                 f"update raw.{table} set _run_id = 'run-2024b' where _assessment_year = 2024"
             )
         con.execute("delete from raw.patents where _assessment_year = 2024")
-    transform.build_models(warehouse, target_path=target)
+    _build(warehouse, target)
     assert _run_ids(warehouse, "staging.stg_patents__checked") == {2023: {"run-2023"}}
     assert _run_ids(warehouse, "staging.stg_tenants__checked") == {
         2023: {"run-2023"},
@@ -115,7 +122,7 @@ def test_changed_code_rebuilds_every_staged_row(two_years, tmp_path):
     warehouse = tmp_path / "w.duckdb"
     target = tmp_path / "target"
     _ingest(warehouse, reports, 2023, "run-2023")
-    transform.build_models(warehouse, target_path=target)
+    _build(warehouse, target)
     with connect(warehouse, read_only=True) as con:
         assert con.execute(f"select fingerprint from {FINGERPRINT_TABLE}").fetchone() == (
             transform.code_fingerprint(),
@@ -126,7 +133,7 @@ def test_changed_code_rebuilds_every_staged_row(two_years, tmp_path):
             "insert into staging.stg_awards__checked by name "
             "select 2023 as _assessment_year, 'run-2023' as _run_id, 'stale.xlsx' as _source_file"
         )
-    assert transform.build_models(warehouse, target_path=target).args.count("--full-refresh") == 0
+    assert _build(warehouse, target).args.count("--full-refresh") == 0
     with connect(warehouse, read_only=True) as con:
         assert con.execute(
             "select count(*) from staging.stg_awards__checked where _source_file = 'stale.xlsx'"
@@ -134,7 +141,7 @@ def test_changed_code_rebuilds_every_staged_row(two_years, tmp_path):
     # ... and once the recorded fingerprint no longer matches the code, everything is rebuilt.
     with connect(warehouse) as con:
         con.execute(f"update {FINGERPRINT_TABLE} set fingerprint = 'older code'")
-    rebuilt = transform.build_models(warehouse, target_path=target)
+    rebuilt = _build(warehouse, target)
     assert "--full-refresh" in rebuilt.args
     with connect(warehouse, read_only=True) as con:
         assert con.execute(

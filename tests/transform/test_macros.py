@@ -13,7 +13,7 @@ import unicodedata
 import duckdb
 import pytest
 
-from orchestration.transform import run_dbt
+from orchestration.transform import load_or_parse_manifest, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -43,6 +43,7 @@ def probe_sql(tmp_path_factory) -> str:
         ["compile", "--inline", PROBE],
         warehouse=root / "wh.duckdb",
         target_path=root / "target",
+        manifest=load_or_parse_manifest(root / "wh.duckdb", root / "target"),
     )
     assert result.compiled_sql, "dbt compile --inline returned no SQL"
     return result.compiled_sql[0]
@@ -148,6 +149,7 @@ def test_normalize_text_gate_changes_no_code_point(tmp_path):
         ["compile", "--inline", GATE_PROBE],
         warehouse=tmp_path / "wh.duckdb",
         target_path=tmp_path / "target",
+        manifest=load_or_parse_manifest(tmp_path / "wh.duckdb", tmp_path / "target"),
     ).compiled_sql[0]
     with duckdb.connect(config=DUCKDB_CONFIG) as con:
         con.execute(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from orchestration.transform import run_dbt
+from orchestration.transform import load_or_parse_manifest, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -80,12 +80,14 @@ CELLS = [
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("row_values")
+    manifest = load_or_parse_manifest(root / "wh.duckdb", root / "target")  # parsed once
     out = {}
     for dataset, names in COLUMNS.items():
         result = run_dbt(
             ["compile", "--inline", _probe(dataset, names)],
             warehouse=root / "wh.duckdb",
             target_path=root / f"target_{dataset}",
+            manifest=manifest,
         )
         assert result.compiled_sql, f"dbt compile --inline returned no SQL for {dataset}"
         out[dataset] = result.compiled_sql[0]

@@ -16,7 +16,13 @@ import yaml
 from orchestration.config import PROJECT_DIR
 from orchestration.contract import datasets
 from orchestration.errors import ExitCode
-from orchestration.transform import DbtRunError, build, release_dbt_connections, run_dbt
+from orchestration.transform import (
+    DbtRunError,
+    build,
+    load_or_parse_manifest,
+    release_dbt_connections,
+    run_dbt,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -406,6 +412,7 @@ def test_staging_unit_tests_run_alone_and_pass(built, tmp_path):
         ["test", "--select", "test_type:unit,staging"],
         warehouse=warehouse,
         target_path=tmp_path / "target",
+        manifest=load_or_parse_manifest(warehouse, tmp_path / "target"),
     )
     assert result.count("unit_test") == result.count("unit_test", "pass") >= 10
 
