@@ -22,9 +22,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def shared_parse_cache(tmp_path_factory):
     """The suite's warehouses share their parsed dbt projects (one folder per pytest process):
-    most of the ~20 warehouses it builds would each have dbt parse the same project afresh
-    (~4 CPU s each). The batch's own cache, keyed as in production
-    (manifest_cache.SHARED_CACHE_ENV); tests/transform/test_manifest_cache.py tests it alone."""
+    each fresh warehouse would otherwise have dbt parse the same project afresh (~4 CPU s).
+    The batch's own cache, keyed as in production (manifest_cache.SHARED_CACHE_ENV);
+    tests/transform/test_manifest_cache.py tests it alone."""
     from orchestration.transform.manifest_cache import SHARED_CACHE_ENV
 
     with pytest.MonkeyPatch.context() as env:

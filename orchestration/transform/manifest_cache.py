@@ -9,7 +9,7 @@ import contextlib
 import os
 import pickle
 import re
-import tempfile
+import threading
 from pathlib import Path
 
 from orchestration.config import PROJECT_DIR, WAREHOUSE_ENV
@@ -25,8 +25,9 @@ SHARED_CACHE_ENV = "CARRIER_ASSESS_PARSE_CACHE"
 warehouse's first run then loads the project instead of parsing it (~4 CPU s: dbt's full parse
 with no partial-parse file of its own). The key is the same: a file found there was parsed from
 the same bytes, versions, project folder, database name and environment. For an operator who
-builds many warehouses with one installation, and the test suite (tests/conftest.py): its
-warehouses' ~20 parses come down to a few (docs/benchmarks.md, issue 21)."""
+builds many warehouses with one installation, and the test suite (tests/conftest.py), whose
+fresh warehouses parsed the project 41 times in one run, 28 with it (docs/benchmarks.md,
+issue 21)."""
 
 _ENV_VAR = re.compile(r"""env_var\(\s*['"]([^'"]+)['"]""")
 
@@ -120,14 +121,13 @@ def _write_cache(cache: Path, key: str, manifest: object) -> None:
     each moves a whole file). A cache that cannot be written is left out: it only saves time."""
     from orchestration.internals import dbt as dbt_internals
 
+    partial = cache.with_name(f"{cache.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with contextlib.suppress(Exception):
         cache.parent.mkdir(parents=True, exist_ok=True)
-        handle, partial = tempfile.mkstemp(prefix=cache.name, suffix=".tmp", dir=cache.parent)
         try:
-            with os.fdopen(handle, "wb") as file:
+            with partial.open("xb") as file:  # this writer's own file, with the umask's mode
                 pickle.dump(key, file, protocol=pickle.HIGHEST_PROTOCOL)
                 dbt_internals.dump_manifest(manifest, file)
             os.replace(partial, cache)
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(partial)
+            partial.unlink(missing_ok=True)
