@@ -245,15 +245,13 @@ def build_clean_warehouse(con: duckdb.DuckDBPyConnection, year: int = YEAR) -> N
 def reconciliation_sql() -> str:
     """models/marts/marts_reconciliation.sql as the real dbt compiles it (once per session),
     its relations without the catalog: the test warehouses' files have other names."""
-    from orchestration.transform import load_or_parse_manifest, run_dbt
+    from tests.parsed_dbt import run_dbt_parsed
 
     with tempfile.TemporaryDirectory() as tmp:
-        warehouse, target = Path(tmp) / "compiled.duckdb", Path(tmp) / "target"
-        result = run_dbt(
+        result = run_dbt_parsed(
             ["compile", "--select", "marts_reconciliation", "--indirect-selection", "empty"],
-            warehouse=warehouse,
-            target_path=target,
-            manifest=load_or_parse_manifest(warehouse, target),
+            Path(tmp) / "compiled.duckdb",
+            Path(tmp) / "target",
         )
     (sql,) = result.compiled_sql
     assert '"compiled"."marts"."carrier_year_indicators"' in sql

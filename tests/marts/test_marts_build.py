@@ -11,7 +11,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from orchestration.transform import load_or_parse_manifest, run_dbt
 from scoring.clearout import c2_could_apply
 from scoring.rulebook import load_rulebook
 from tests.marts.builders import query, write_raw_year
@@ -26,6 +25,7 @@ from tests.marts.district import (
     year_2023,
     year_2024,
 )
+from tests.parsed_dbt import run_dbt_parsed
 
 pytestmark = pytest.mark.slow
 
@@ -49,9 +49,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     warehouse = root / "carriers.duckdb"
     write_raw_year(warehouse, 2023, year_2023())
     write_raw_year(warehouse, 2024, year_2024(), findings=[FINDING_2024])
-    target = root / "target"
-    manifest = load_or_parse_manifest(warehouse, target)  # the suite's shared parse
-    result = run_dbt(["build"], warehouse=warehouse, target_path=target, manifest=manifest)
+    result = run_dbt_parsed(["build"], warehouse, root / "target")
     assert result.success
     return warehouse, root / "target"
 
@@ -351,22 +349,12 @@ def test_reloading_2024_changes_2024_only(built: tuple[Path, Path]) -> None:
     assert before_2023["carrier_year_indicators"] and before_2023["attributed_events"]
     # Reload 2024 with B's financing 50 -> 80, as the ingest would (year's rows replaced).
     write_raw_year(warehouse, 2024, year_2024(b_financing="80"), findings=[FINDING_2024])
-    run_dbt(
-        ["run"],
-        warehouse=warehouse,
-        target_path=target,
-        manifest=load_or_parse_manifest(warehouse, target),
-    )
+    run_dbt_parsed(["run"], warehouse, target)
     assert snapshot_of_year(warehouse, 2023) == before_2023
     after_2024 = snapshot_of_year(warehouse, 2024)
     assert after_2024 != before_2024
     assert float(indicators(warehouse, 2024, "C001")["financing_total_wan"]) == 180.0
     # Put the original rows back so the module's other tests see the same warehouse.
     write_raw_year(warehouse, 2024, year_2024(), findings=[FINDING_2024])
-    run_dbt(
-        ["run"],
-        warehouse=warehouse,
-        target_path=target,
-        manifest=load_or_parse_manifest(warehouse, target),
-    )
+    run_dbt_parsed(["run"], warehouse, target)
     assert snapshot_of_year(warehouse, 2024) == before_2024

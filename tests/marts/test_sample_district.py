@@ -14,8 +14,8 @@ import pytest
 
 from orchestration.ingest import ingest_package
 from orchestration.sample import generate_sample
-from orchestration.transform import load_or_parse_manifest, run_dbt
 from tests.marts.builders import DUCKDB_CONFIG, query
+from tests.parsed_dbt import run_dbt_parsed
 
 pytestmark = pytest.mark.slow
 
@@ -76,13 +76,7 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pa
     for year in (2023, 2024):
         with duckdb.connect(str(warehouse), config=DUCKDB_CONFIG) as con:
             ingest_package(con, year, root / "reports" / str(year), f"run-{year}")
-    target = root / "target"
-    run_dbt(
-        ["build"],
-        warehouse=warehouse,
-        target_path=target,
-        manifest=load_or_parse_manifest(warehouse, target),  # the suite's shared parse
-    )
+    run_dbt_parsed(["build"], warehouse, root / "target")
     return warehouse, root / "reports"
 
 

@@ -11,7 +11,7 @@ import pytest
 from orchestration.contract import datasets
 from orchestration.ingest import ingest_package
 from orchestration.sample import SampleManifest
-from orchestration.transform import load_or_parse_manifest, run_dbt
+from tests.parsed_dbt import run_dbt_parsed
 
 pytestmark = pytest.mark.slow
 
@@ -38,9 +38,7 @@ def ingested(sample: SampleManifest, sample_root: Path, tmp_path_factory):
     wh = tmp / "warehouse.duckdb"
     with duckdb.connect(str(wh), config=DUCKDB_CONFIG) as con:
         summary = ingest_package(con, 2024, sample_root / "2024", "sample-test")
-    target = tmp / "target"
-    manifest = load_or_parse_manifest(wh, target)  # the suite's shared parse (tests/conftest.py)
-    run_dbt(["run", "--select", "staging"], warehouse=wh, target_path=target, manifest=manifest)
+    run_dbt_parsed(["run", "--select", "staging"], wh, tmp / "target")
     with duckdb.connect(str(wh), config=DUCKDB_CONFIG) as con:
         rejected = con.sql(
             " union all ".join(

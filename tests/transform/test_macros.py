@@ -13,7 +13,7 @@ import unicodedata
 import duckdb
 import pytest
 
-from orchestration.transform import load_or_parse_manifest, run_dbt
+from tests.parsed_dbt import run_dbt_parsed
 
 pytestmark = pytest.mark.slow
 
@@ -39,12 +39,7 @@ USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 def probe_sql(tmp_path_factory) -> str:
     """The probe query as dbt compiles it (one dbt call for the whole module)."""
     root = tmp_path_factory.mktemp("macros")
-    result = run_dbt(
-        ["compile", "--inline", PROBE],
-        warehouse=root / "wh.duckdb",
-        target_path=root / "target",
-        manifest=load_or_parse_manifest(root / "wh.duckdb", root / "target"),
-    )
+    result = run_dbt_parsed(["compile", "--inline", PROBE], root / "wh.duckdb", root / "target")
     assert result.compiled_sql, "dbt compile --inline returned no SQL"
     return result.compiled_sql[0]
 
@@ -145,11 +140,8 @@ def test_normalize_text_gate_changes_no_code_point(tmp_path):
     """The gate (collapse_gate) lets text through untouched only where the full clean-up would
     not change it: every Unicode scalar value, in every context of CONTEXTS, normalises the same
     with and without it (DuckDB's trim() strips the space separators, not only ' ')."""
-    sql = run_dbt(
-        ["compile", "--inline", GATE_PROBE],
-        warehouse=tmp_path / "wh.duckdb",
-        target_path=tmp_path / "target",
-        manifest=load_or_parse_manifest(tmp_path / "wh.duckdb", tmp_path / "target"),
+    sql = run_dbt_parsed(
+        ["compile", "--inline", GATE_PROBE], tmp_path / "wh.duckdb", tmp_path / "target"
     ).compiled_sql[0]
     with duckdb.connect(config=DUCKDB_CONFIG) as con:
         con.execute(

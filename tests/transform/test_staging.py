@@ -16,13 +16,8 @@ import yaml
 from orchestration.config import PROJECT_DIR
 from orchestration.contract import datasets
 from orchestration.errors import ExitCode
-from orchestration.transform import (
-    DbtRunError,
-    build,
-    load_or_parse_manifest,
-    release_dbt_connections,
-    run_dbt,
-)
+from orchestration.transform import DbtRunError, build, release_dbt_connections, run_dbt
+from tests.parsed_dbt import run_dbt_parsed
 
 pytestmark = pytest.mark.slow
 
@@ -408,11 +403,8 @@ def test_release_closes_what_dbt_duckdb_keeps_open(built, tmp_path, monkeypatch)
 
 def test_staging_unit_tests_run_alone_and_pass(built, tmp_path):
     warehouse, _, _, _ = built
-    result = run_dbt(
-        ["test", "--select", "test_type:unit,staging"],
-        warehouse=warehouse,
-        target_path=tmp_path / "target",
-        manifest=load_or_parse_manifest(warehouse, tmp_path / "target"),
+    result = run_dbt_parsed(
+        ["test", "--select", "test_type:unit,staging"], warehouse, tmp_path / "target"
     )
     assert result.count("unit_test") == result.count("unit_test", "pass") >= 10
 
