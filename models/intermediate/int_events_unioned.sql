@@ -1,7 +1,8 @@
--- One row per distinct event of every loaded year, whoever reported it: patent grants,
--- high-tech certificates, graduations, financing and awards, each from its de-duplicated kept
--- row, with the carriers that reported it and the staging rows behind it.
--- The event's year is the year of its date (contract README: grant date, issue date, ...).
+-- One row per distinct event dated in a loaded year (a graduation: in any year), whoever
+-- reported it: patent grants, high-tech certificates, graduations, financing and awards, each
+-- from its de-duplicated kept row, with the carriers that reported it and the staging rows
+-- behind it. The event's year is the year of its date (contract README: grant date, issue
+-- date, ...).
 -- Each kind selects only its own columns; `union all by name` leaves the others NULL. Each
 -- kind's key and date: macros/event_kinds.sql.
 -- A view: only int_events_attributed reads it, as one CTE, which DuckDB computes once however often the
@@ -33,6 +34,10 @@ financing as (
 awards as (
     select * from {{ ref('int_awards_deduplicated') }}
     where is_kept
+),
+
+loaded_years as (
+    select * from {{ ref('int_loaded_years') }}
 ),
 
 patent_grants as (
@@ -136,11 +141,23 @@ unioned as (
     select * from award_events
 ),
 
-final as (
+dated as (
     select
         cast(year(unioned.event_date) as integer) as event_year,
         unioned.*
     from unioned
+),
+
+{#- An event dated outside the loaded years counts nowhere (a carrier's indicators, its rules
+    and the review all read loaded years), except a graduation: the plan's targets count the
+    graduations of their whole window (T7), which may hold a year not loaded. National, a
+    quarter of the events are earlier patent grants and certificates, 1.1 M rows the
+    attribution no longer joins and writes (docs/benchmarks.md, issue 21). -#}
+final as (
+    select dated.*
+    from dated
+    where dated.event_kind = 'graduation'
+        or dated.event_year in (select loaded_years.assessment_year from loaded_years)
 )
 
 select * from final

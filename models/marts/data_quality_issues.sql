@@ -68,11 +68,7 @@ duplicate_conflicts as (
 ),
 
 loaded_years as (
-    select distinct carriers._assessment_year as assessment_year
-    from {{ ref('int_carriers_deduplicated') }} as carriers
-    union
-    select distinct tenants._assessment_year as assessment_year
-    from {{ ref('int_tenants_deduplicated') }} as tenants
+    select * from {{ ref('int_loaded_years') }}
 ),
 
 -- Only events of a loaded year count anywhere, so only they are worth a review.

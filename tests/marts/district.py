@@ -15,6 +15,7 @@ PA_UTIL = patent_no(2023, 2, 2)  # A, utility model, granted 2024-06-01
 PB_DESIGN = patent_no(2023, 3, 3)  # B, design, granted 2023-11-01 (before B entered)
 PD_INV = patent_no(2022, 1, 4)  # D, invention, granted 2024-06-30 (D's exit date)
 PC_PENDING = patent_no(2024, 1, 5)  # C, invention, pending
+PB_OLD = patent_no(2021, 2, 6)  # B, utility model, granted 2022-01-10 (a year not loaded)
 
 
 def carrier(cid: str, name: str, ctype: str, area: str, seed: str) -> dict[str, str]:
@@ -100,7 +101,19 @@ def year_2023() -> dict:
             ],
             "financing": [financing("C001", "甲公司", UA, "2023-05-01", "20")],
             "patents": [
-                patent("C001", "乙公司", UB, PB_DESIGN, "外观设计", "2023-03-01", "2023-11-01")
+                patent("C001", "乙公司", UB, PB_DESIGN, "外观设计", "2023-03-01", "2023-11-01"),
+                # Granted in 2022, a year not loaded: counts nowhere, not an event.
+                patent("C001", "乙公司", UB, PB_OLD, "实用新型", "2021-05-01", "2022-01-10"),
+            ],
+            "graduations": [
+                {  # Dated 2022, a year not loaded: still an event (the targets' window).
+                    "carrier_id": "C001",
+                    "enterprise_name": "戊公司",
+                    "uscc": UE,
+                    "graduation_date": "2022-12-20",
+                    "graduation_basis": "营业收入达标",
+                    "landed_in_district": "是",
+                }
             ],
         },
         "C002.xlsx": {

@@ -19,6 +19,7 @@ from tests.marts.district import (
     PA_INV,
     PA_UTIL,
     PB_DESIGN,
+    PB_OLD,
     UA,
     UD,
     UF,
@@ -164,6 +165,32 @@ def test_unattributed_event_counts_nowhere_with_a_warning(built: tuple[Path, Pat
         [UD],
     )
     assert len(issues) == 1 and issues[0]["source_file"] == "C001.xlsx"
+
+
+def test_only_events_of_loaded_years_but_every_graduation(built: tuple[Path, Path]) -> None:
+    """An event dated outside the loaded years (2023, 2024) counts nowhere and is no event:
+    B's 2022 patent grant and A's 2021 certificate, both kept rows. A graduation is, whatever
+    its year: the targets count the graduations of their whole window (T7)."""
+    warehouse, _ = built
+    kept = query(
+        warehouse,
+        "select patent_no as key from intermediate.int_patents_deduplicated "
+        "where is_kept and patent_no = ? union all "
+        "select certificate_no from intermediate.int_high_tech_deduplicated "
+        "where is_kept and certificate_no = 'GR202132000011'",
+        [PB_OLD],
+    )
+    assert len(kept) == 2
+    events = query(
+        warehouse,
+        "select event_kind, event_year, attributed_carrier_id from marts.attributed_events "
+        "where event_year not in (2023, 2024) order by event_kind",
+    )
+    assert events == [
+        {"event_kind": "graduation", "event_year": 2022, "attributed_carrier_id": "C001"}
+    ]
+    # The 2023 indicators count 2023's events only.
+    assert indicators(warehouse, 2023, "C001")["graduation_count"] == 0
 
 
 def test_same_fact_reported_twice_counts_once(built: tuple[Path, Path]) -> None:
