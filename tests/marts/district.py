@@ -86,7 +86,8 @@ def certificate(cid: str, name: str, code: str, no: str, issued: str, kind: str)
 
 
 def year_2023() -> dict:
-    """The 2023 package: history for 2024 (A's 2021 certificate, A's 2023 financing)."""
+    """The 2023 package: history for 2024 (A's 2021 certificate, A's 2023 financing), and
+    events dated in 2022, a year not loaded (B's patent grant, E's graduation)."""
     return {
         "C001.xlsx": {
             "carriers": [carrier("C001", "甲孵化器", "孵化器", "2000", "是")],
