@@ -150,9 +150,10 @@ dated as (
 
 {#- An event dated outside the loaded years counts nowhere (a carrier's indicators, its rules
     and the review all read loaded years), except a graduation: the plan's targets count the
-    graduations of their whole window (T7), which may hold a year not loaded. National, a
-    quarter of the events are earlier patent grants and certificates, 1.1 M rows the
-    attribution no longer joins and writes (docs/benchmarks.md, issue 21). -#}
+    graduations of their whole window (T7), which may hold a year not loaded (the rows scoring
+    reads: MART_FILTERS in orchestration/score/__init__.py). National, a quarter of the events
+    are earlier patent grants and certificates, 1.1 M rows the attribution no longer joins and
+    writes (docs/benchmarks.md, issue 21). -#}
 final as (
     select dated.*
     from dated

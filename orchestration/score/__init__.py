@@ -46,7 +46,10 @@ Y; T7: graduations in the target window, any year), not the patents and financin
 of its 4.2 million national rows). `enterprise_activity` holds only the enterprises C2 could
 flag (models/marts/enterprise_activity.sql) and is read whole up to Y. A rule that reads more
 rows must widen its filter here (tests/pipeline/test_golden.py and
-tests/pipeline/test_score_inputs.py compare with the marts read whole)."""
+tests/pipeline/test_score_inputs.py compare with the marts read whole). An event dated
+outside the loaded years is in `attributed_events` only when it is a graduation
+(models/intermediate/int_events_unioned.sql): a rule reading another kind of event of a year
+not loaded must be kept there too."""
 
 READ_BATCH_ROWS = 1_000_000
 """Rows per Arrow batch when a mart becomes a polars frame: one batch at a time is held twice
