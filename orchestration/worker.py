@@ -8,10 +8,7 @@ the two share:
 - the start: a spawned, daemonic process running `main(channel)` that ignores Ctrl-C (the
   main process handles it and ends the workers), dies with the main process (Linux's
   parent-death signal: an orphan never goes on writing the warehouse), optionally at a lower
-  CPU priority. A process that runs many batches (the test suite) may have its workers forked
-  instead from a server that has imported dbt and GX once (`fork_workers_from_server`);
-  either way the worker runs in the main process's environment variables, as they are when
-  it starts;
+  CPU priority;
 - requests `(kind, payload)` and replies: `("ok", value)`, `("raised", PipelineError)` (the
   error travels whole and is raised in the main process as it was raised in the worker) or
   `("error", traceback)` (anything else: a RuntimeError naming the worker, with the worker's
@@ -24,7 +21,6 @@ the two share:
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import traceback
 from collections.abc import Callable
@@ -35,30 +31,6 @@ from orchestration.errors import ExitCode, PipelineError
 
 STOP = "stop"
 UNREADABLE = "unreadable"
-
-SERVER_IMPORTS = "orchestration.worker_imports"
-"""The module a fork server imports once for every worker it forks: dbt and GX."""
-
-_start_method = "spawn"
-
-
-def fork_workers_from_server() -> None:
-    """Start this process's later workers by forking them from a server process that has
-    imported dbt and GX once (`SERVER_IMPORTS`; multiprocessing's `forkserver`), not by
-    spawning a new interpreter that imports them again for each worker (~4 s of CPU in each
-    batch).
-
-    For a process that runs many batches: the test suite runs ~100 batches in each of its
-    processes. A `run` spawns: its workers import while the main process ingests, both cores
-    busy, where the server would import dbt and GX one after the other before the first worker
-    could start. The server holds no file, thread of Python or connection of the batch's; a
-    worker forked from it runs as a spawned one does (the main process's environment and
-    working folder as the worker starts, the same requests and replies)."""
-    import multiprocessing
-
-    global _start_method
-    multiprocessing.set_forkserver_preload([SERVER_IMPORTS])
-    _start_method = "forkserver"
 
 
 @dataclass(frozen=True)
@@ -98,14 +70,10 @@ class Worker:
         import multiprocessing
 
         self.name = name
-        context = multiprocessing.get_context(_start_method)
+        context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
-        where = (main.__module__, main.__qualname__)  # imported once the environment is set
         self.process = context.Process(
-            target=_child,
-            args=(where, child, nice, dict(os.environ)),
-            name=name.process,
-            daemon=True,
+            target=_child, args=(main, child, nice), name=name.process, daemon=True
         )
         self.process.start()
         child.close()
@@ -191,16 +159,11 @@ def leave() -> None:
     leave_now(0)
 
 
-def _child(where: tuple[str, str], conn: Any, nice: int, environ: dict[str, str]) -> None:
+def _child(main: Callable[[Channel], None], conn: Any, nice: int) -> None:
     import signal
 
     from orchestration.collector import collect_less
 
-    if os.environ != environ:  # forked from a server started earlier: the main process's now
-        os.environ.clear()
-        os.environ.update(environ)
-    module, name = where
-    main: Callable[[Channel], None] = getattr(importlib.import_module(module), name)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _die_with_parent()
     collect_less()

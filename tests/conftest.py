@@ -10,17 +10,6 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Each pytest process runs its batches' workers forked from one server that has imported
-    dbt and GX once, instead of importing them afresh in every worker (~4 s of CPU in each of
-    the suite's ~100 in-process batches). The command line's runs, which the suite starts as
-    processes of their own (tests/pipeline/test_kill.py and others), still spawn their workers
-    as every `run` does; tests/transform/test_worker_start.py runs a worker both ways."""
-    from orchestration.worker import fork_workers_from_server
-
-    fork_workers_from_server()
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files marked `slow` (dbt builds, whole batch runs) first, each in its own order:
     `make test` hands whole files to its two workers in this order (`--dist loadfile

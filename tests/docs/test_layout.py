@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 MAX_LINES = 500
 
 # orchestration's rooms, lowest first; a module may import its own room and any lower one.
-SHARED = {"config", "contract", "errors", "lock", "runlog", "progress", "worker", "worker_imports",
-          "collector", "xlsx_columns", "internals"}  # fmt: skip
+SHARED = {"config", "contract", "errors", "lock", "runlog", "progress", "worker", "collector",
+          "xlsx_columns", "internals"}  # fmt: skip
 STEPS = ("ingest", "transform", "audit", "score", "publish")
 TOP = {"cli", "pipeline", "rederive", "whatif", "dagster_defs", "bench"}
 RANK = {"shared": 0, "sample": 1, **{step: 1 + i for i, step in enumerate(STEPS)}, "top": 9}

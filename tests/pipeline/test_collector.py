@@ -46,11 +46,8 @@ def test_a_worker_collects_less() -> None:
     seen = _thresholds_seen(
         """
         import gc
-        import os
         from orchestration import worker
-        def show(channel):
-            print(gc.get_threshold(), flush=True)
-        worker._child(("__main__", "show"), None, 0, dict(os.environ))
+        worker._child(lambda channel: print(gc.get_threshold(), flush=True), None, 0)
         """
     )
     assert seen == EXPECTED
