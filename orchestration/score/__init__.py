@@ -49,7 +49,8 @@ rows must widen its filter here (tests/pipeline/test_golden.py and
 tests/pipeline/test_score_inputs.py compare with the marts read whole). An event dated
 outside the loaded years is in `attributed_events` only when it is a graduation
 (models/intermediate/int_events_unioned.sql): a rule reading another kind of event of a year
-not loaded must be kept there too."""
+not loaded must be kept there too (tests/pipeline/test_score_inputs.py fails on a filter here
+that reads any other kind of an earlier year)."""
 
 READ_BATCH_ROWS = 1_000_000
 """Rows per Arrow batch when a mart becomes a polars frame: one batch at a time is held twice

@@ -5,6 +5,7 @@ results equal those scored from the marts read whole (every row of every year up
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from orchestration.lock import DUCKDB_CONFIG
 from scoring.engine import score_year
 from scoring.rulebook import load_rulebook
 
+ROOT = Path(__file__).resolve().parents[2]
 YEAR = "assessment_year"
 YEAR_COLUMNS = {"attributed_events": "event_year", "enterprise_activity": "activity_year"}
 
@@ -85,3 +87,24 @@ def test_a_query_read_in_batches_is_the_query_read_whole(monkeypatch) -> None:
     assert batched.equals(whole) and batched.schema == whole.schema
     empty = score.read_frame(con, sql + " where false")
     assert empty.height == 0 and empty.schema == whole.schema
+
+
+def test_scoring_reads_no_event_of_an_earlier_year_but_graduations() -> None:
+    """`attributed_events` holds an event dated outside the loaded years only when it is a
+    graduation (models/intermediate/int_events_unioned.sql): an earlier year may not be loaded,
+    so scoring may read no other kind of event of an earlier year. A rule that needs one must
+    widen that model as well as `MART_FILTERS` (then widen this test)."""
+    kinds = re.findall(r"'kind': '(\w+)'", (ROOT / "macros" / "event_kinds.sql").read_text())
+    assert "graduation" in kinds and len(kinds) == 5
+    with duckdb.connect() as con:
+        con.execute(
+            "create table attributed_events as select * from "
+            "range(2015, 2025) as years(event_year), unnest(?) as kinds(event_kind)",
+            [kinds],
+        )
+        read = con.execute(
+            "select distinct event_kind from attributed_events "
+            f"where event_year < $year and ({score.MART_FILTERS['attributed_events']})",
+            {"year": 2024},
+        ).fetchall()
+    assert {kind for (kind,) in read} == {"graduation"}
