@@ -94,7 +94,8 @@ def test_scoring_reads_no_event_of_an_earlier_year_but_graduations() -> None:
     graduation (models/intermediate/int_events_unioned.sql): an earlier year may not be loaded,
     so scoring may read no other kind of event of an earlier year. A rule that needs one must
     widen that model as well as `MART_FILTERS` (then widen this test)."""
-    kinds = re.findall(r"'kind': '(\w+)'", (ROOT / "macros" / "event_kinds.sql").read_text())
+    macro = (ROOT / "macros" / "event_kinds.sql").read_text(encoding="utf-8")
+    kinds = re.findall(r"'kind': '(\w+)'", macro)
     assert "graduation" in kinds and len(kinds) == 5
     with duckdb.connect() as con:
         con.execute(
