@@ -13,11 +13,11 @@ import duckdb
 import polars as pl
 
 from orchestration import score
+from orchestration.config import PROJECT_DIR
 from orchestration.lock import DUCKDB_CONFIG
 from scoring.engine import score_year
 from scoring.rulebook import load_rulebook
 
-ROOT = Path(__file__).resolve().parents[2]
 YEAR = "assessment_year"
 YEAR_COLUMNS = {"attributed_events": "event_year", "enterprise_activity": "activity_year"}
 
@@ -94,7 +94,7 @@ def test_scoring_reads_no_event_of_an_earlier_year_but_graduations() -> None:
     graduation (models/intermediate/int_events_unioned.sql): an earlier year may not be loaded,
     so scoring may read no other kind of event of an earlier year. A rule that needs one must
     widen that model as well as `MART_FILTERS` (then widen this test)."""
-    macro = (ROOT / "macros" / "event_kinds.sql").read_text(encoding="utf-8")
+    macro = (PROJECT_DIR / "macros" / "event_kinds.sql").read_text(encoding="utf-8")
     kinds = re.findall(r"'kind': '(\w+)'", macro)
     assert "graduation" in kinds and len(kinds) == 5
     with duckdb.connect() as con:
