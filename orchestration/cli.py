@@ -217,7 +217,12 @@ def bench(
         Path, typer.Option("--workdir", help="Scratch folder (emptied first).")
     ] = Path("bench"),
     record: Annotated[
-        bool, typer.Option("--record/--no-record", help="Append the result to docs/benchmarks.md.")
+        bool,
+        typer.Option(
+            "--record/--no-record",
+            help="Add the result to docs/benchmarks.md (the scale's older section moves to "
+            "docs/benchmarks-results.md).",
+        ),
     ] = True,
     repeat: Annotated[
         int | None,

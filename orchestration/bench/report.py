@@ -155,15 +155,59 @@ def format_result(result: BenchResult) -> str:
     return "\n".join(lines)
 
 
-def append_to_doc(result: BenchResult, doc: Path) -> None:
-    """Add the result, with the machine's facts, to docs/benchmarks.md (newest first section)."""
+RESULTS = "## Results"
+"""The heading under which `append_to_doc` keeps the newest section of each scale."""
+
+
+def append_to_doc(result: BenchResult, doc: Path, archive: Path | None = None) -> None:
+    """Add the result, with the machine's facts, to docs/benchmarks.md as the first section
+    under its Results; the section it replaces (the same scale's older ones) moves to the top
+    of `archive` (default docs/benchmarks-results.md), so the document shows the newest
+    section of each scale and the archive every earlier one, newest first."""
+    archive = archive or doc.with_name(f"{doc.stem}-results.md")
     text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n\n"
-    marker = "## Results"
-    if marker not in text:
-        text = text.rstrip() + f"\n\n{marker}\n\n"
-    head, tail = text.split(marker, 1)
-    body = "\n".join(_doc_section(result)) + "\n"
-    doc.write_text(head + marker + "\n\n" + body + tail.lstrip("\n"), "utf-8")
+    head, preamble, sections, tail = _split_results(text)
+    sections.insert(0, "\n".join(_doc_section(result)) + "\n")
+    kept, moved, seen = [], [], set()
+    for section in sections:
+        scale = _section_scale(section)
+        (moved if scale in seen else kept).append(section)
+        seen.add(scale)
+    doc.write_text(_join_results(head, preamble, kept, tail), "utf-8")
+    if moved:
+        old = archive.read_text(encoding="utf-8") if archive.exists() else _ARCHIVE_HEAD
+        a_head, a_preamble, a_sections, a_tail = _split_results(old)
+        archive.write_text(_join_results(a_head, a_preamble, moved + a_sections, a_tail), "utf-8")
+
+
+_ARCHIVE_HEAD = (
+    "# Benchmarks: earlier results\n\n"
+    "The sections `carrier-assess bench --record` replaced in [benchmarks.md](benchmarks.md),\n"
+    "newest first; what each pass changed is told there.\n\n"
+)
+
+
+def _split_results(text: str) -> tuple[str, str, list[str], str]:
+    """The text before the Results heading; what stands between it and its first section; its
+    `### ` sections in order; and any `## ` part after them (a document without the heading
+    gets one at its end)."""
+    if RESULTS not in text:
+        text = text.rstrip() + f"\n\n{RESULTS}\n\n"
+    head, body = text.split(RESULTS, 1)
+    body, found, tail = ("\n" + body.strip("\n") + "\n").partition("\n## ")
+    parts = body.split("\n### ")
+    sections = [f"### {part.strip(chr(10))}\n" for part in parts[1:]]
+    return head, parts[0].strip("\n"), sections, (found.lstrip("\n") + tail) if found else ""
+
+
+def _join_results(head: str, preamble: str, sections: list[str], tail: str = "") -> str:
+    lead = f"{RESULTS}\n\n" + (f"{preamble}\n\n" if preamble else "")
+    return head + lead + "\n".join(sections) + (f"\n{tail}" if tail else "")
+
+
+def _section_scale(section: str) -> str:
+    """The scale a section's heading names: `### national (×266.667) — …` -> national."""
+    return section.removeprefix("### ").split(maxsplit=1)[0] if section.strip() else ""
 
 
 def _doc_section(result: BenchResult) -> list[str]:

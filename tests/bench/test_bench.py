@@ -118,6 +118,41 @@ def test_record_writes_a_section_with_steps_and_tax(result, tmp_path: Path) -> N
     assert "| transform |" in text and "framework tax" in text and "Machine:" in text
 
 
+def test_record_keeps_each_scales_newest_section_and_archives_the_rest(
+    result, tmp_path: Path
+) -> None:
+    res, _ = result
+    doc, archive = tmp_path / "benchmarks.md", tmp_path / "benchmarks-results.md"
+    sections = {
+        "smoke_a": "### smoke (×0.05) — A\n\nfirst smoke body\n",
+        "national": "### national (×266.667) — N\n\n| model | s |\n| --- | ---: |\n",
+        "smoke_b": "### smoke (×0.05) — B\n\nsecond smoke body\n",
+    }
+    doc.write_text(
+        "# Benchmarks\n\nIntro.\n\n## Results\n\nThe newest of each scale.\n\n"
+        + "\n".join(sections.values())
+        + "\n## After the results\n\nkept\n",
+        encoding="utf-8",
+    )
+    bench.append_to_doc(res, doc)
+    text = doc.read_text(encoding="utf-8")
+    # the new smoke section, then the national one; the preamble and the part after stay
+    headings = [line for line in text.splitlines() if line.startswith("### ")]
+    assert len(headings) == 2 and headings[0].startswith("### smoke") and "— N" in headings[1]
+    assert "The newest of each scale." in text and text.rstrip().endswith("kept")
+    assert text.index("Intro.") < text.index("## Results") < text.index("The newest")
+    # both older smoke sections moved to the archive, newest first, bodies whole
+    moved = archive.read_text(encoding="utf-8")
+    assert moved.index("— A") < moved.index("— B") and "second smoke body" in moved
+    assert "first smoke body" not in text and "[benchmarks.md](benchmarks.md)" in moved
+    # a second record moves the first one's section to the archive's top
+    first = headings[0]
+    bench.append_to_doc(res, doc)
+    moved = archive.read_text(encoding="utf-8")
+    assert moved.index(first) < moved.index("— A") < moved.index("— B")
+    assert doc.read_text(encoding="utf-8").count("### smoke") == 1
+
+
 def test_the_tax_is_the_median_of_the_paired_ratios() -> None:
     res = bench.BenchResult(
         scale="x", multiplier=1, year=2024, generate_seconds=0, history_seconds=0,
