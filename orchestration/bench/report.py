@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import statistics
 from datetime import UTC, datetime
 from pathlib import Path
@@ -168,11 +169,7 @@ def append_to_doc(result: BenchResult, doc: Path, archive: Path | None = None) -
     text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n\n"
     head, preamble, sections, tail = _split_results(text)
     sections.insert(0, "\n".join(_doc_section(result)) + "\n")
-    kept, moved, seen = [], [], set()
-    for section in sections:
-        scale = _section_scale(section)
-        (moved if scale in seen else kept).append(section)
-        seen.add(scale)
+    kept, moved = _newest_of_each_scale(sections)
     doc.write_text(_join_results(head, preamble, kept, tail), "utf-8")
     if moved:
         old = archive.read_text(encoding="utf-8") if archive.exists() else _ARCHIVE_HEAD
@@ -205,9 +202,27 @@ def _join_results(head: str, preamble: str, sections: list[str], tail: str = "")
     return head + lead + "\n".join(sections) + (f"\n{tail}" if tail else "")
 
 
-def _section_scale(section: str) -> str:
-    """The scale a section's heading names: `### national (×266.667) — …` -> national."""
-    return section.removeprefix("### ").split(maxsplit=1)[0] if section.strip() else ""
+_SCALE_HEADING = re.compile(r"### (\w+) \(×")
+
+
+def _newest_of_each_scale(sections: list[str]) -> tuple[list[str], list[str]]:
+    """The sections to keep (the first, i.e. newest, of each scale) and those to move, both in
+    order. A heading that names no scale (`### Measured before item 28`) labels the sections
+    after it: it goes where the next scale's section goes (stays, if none follows)."""
+    kept: list[str] = []
+    moved: list[str] = []
+    seen: set[str] = set()
+    labels: list[str] = []
+    for section in sections:
+        match = _SCALE_HEADING.match(section)
+        if match is None:
+            labels.append(section)
+            continue
+        target = moved if match.group(1) in seen else kept
+        target.extend([*labels, section])
+        labels = []
+        seen.add(match.group(1))
+    return kept + labels, moved
 
 
 def _doc_section(result: BenchResult) -> list[str]:

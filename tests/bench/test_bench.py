@@ -126,6 +126,7 @@ def test_record_keeps_each_scales_newest_section_and_archives_the_rest(
     sections = {
         "smoke_a": "### smoke (×0.05) — A\n\nfirst smoke body\n",
         "national": "### national (×266.667) — N\n\n| model | s |\n| --- | ---: |\n",
+        "label": "### Measured before item 9\n",  # labels the sections after it
         "smoke_b": "### smoke (×0.05) — B\n\nsecond smoke body\n",
     }
     doc.write_text(
@@ -141,9 +142,11 @@ def test_record_keeps_each_scales_newest_section_and_archives_the_rest(
     assert len(headings) == 2 and headings[0].startswith("### smoke") and "— N" in headings[1]
     assert "The newest of each scale." in text and text.rstrip().endswith("kept")
     assert text.index("Intro.") < text.index("## Results") < text.index("The newest")
-    # both older smoke sections moved to the archive, newest first, bodies whole
+    # both older smoke sections moved to the archive, newest first, bodies whole, the label
+    # with the section it heads
     moved = archive.read_text(encoding="utf-8")
-    assert moved.index("— A") < moved.index("— B") and "second smoke body" in moved
+    assert moved.index("— A") < moved.index("before item 9") < moved.index("— B")
+    assert "second smoke body" in moved and "before item 9" not in text
     assert "first smoke body" not in text and "[benchmarks.md](benchmarks.md)" in moved
     # a second record moves the first one's section to the archive's top
     first = headings[0]
