@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import polars as pl
 import pytest
 
+from orchestration.audit.dq_carriers import COUNT_RULE_EN, COUNT_RULE_ZH
 from orchestration.publish.html_report import render_html_report, write_html_report
 
 SECTION_IDS = (
@@ -75,6 +76,12 @@ def test_summary_figures(html, tables):
     # one bar per grade, labelled with its count
     for grade, n in counts.items():
         assert re.search(rf"<title>{grade}: {n}</title>", html), grade
+    # a figure in a figure's card; how the counts are made, a sentence, in a sentence's card
+    cards = re.findall(r'<div class="card( sentence)?"><div class="v[^"]*">([^<]*)</div>', html)
+    assert ("", run_id) in cards and ("", "已发布") in cards
+    notes = [value for note, value in cards if note]
+    assert f"{COUNT_RULE_ZH} / {COUNT_RULE_EN}" in notes
+    assert str(tables["carrier_scores"].height) not in notes
 
 
 def test_sections_hold_their_rows(html, tables):
