@@ -170,11 +170,11 @@ def append_to_doc(result: BenchResult, doc: Path, archive: Path | None = None) -
     head, preamble, sections, tail = _split_results(text)
     sections.insert(0, "\n".join(_doc_section(result)) + "\n")
     kept, moved = _newest_of_each_scale(sections)
-    doc.write_text(_join_results(head, preamble, kept, tail), "utf-8")
-    if moved:
+    if moved:  # the archive first: stopped between the two writes, nothing is lost
         old = archive.read_text(encoding="utf-8") if archive.exists() else _ARCHIVE_HEAD
         a_head, a_preamble, a_sections, a_tail = _split_results(old)
         archive.write_text(_join_results(a_head, a_preamble, moved + a_sections, a_tail), "utf-8")
+    doc.write_text(_join_results(head, preamble, kept, tail), "utf-8")
 
 
 _ARCHIVE_HEAD = (
