@@ -12,7 +12,8 @@ Called from orchestration/bench/run.py and bare.py (a few lines each):
   run's dbt results (each node's `execution_time`, handed back by `dbtRunner` in the run's
   metrics: the batch writes no run_results.json) beside the bare seconds and the rows.
 - `measure_floor`: DuckDB reading the package's CSV files into typed tables, in the same run
-  (machines differ in speed; the national target is a multiple of this floor).
+  (machines differ in speed; the national target is a multiple of this floor); and the same
+  files stored in a database file, as the warehouse keeps its tables, timed beside it.
 - `results_fingerprint` / `compare_fingerprints`: every `results.*` table and Parquet file of the
   measured year as a fingerprint (rows, columns, sha256 of the sorted rows as text, without what
   differs between two runs of the same inputs by design), saved in the workdir and compared with
@@ -250,31 +251,53 @@ def collect(
 # --------------------------------------------------------------------------------------------
 
 
-def measure_floor(reports: Path) -> dict[str, float]:
+def measure_floor(reports: Path, stored: Path | None = None) -> dict[str, float]:
     """Seconds for DuckDB to read every CSV file of the package `reports` into typed tables
     (its own type detection, all cores, an in-memory database), and the rows read; a file
     DuckDB cannot read as it is (the small samples plant broken ones) is left out. The batch
     does more (every row checked, parsed, kept with its source), so this is a floor, not a
-    target; measured in the same bench run because machines differ in speed."""
+    target; measured in the same bench run because machines differ in speed.
+
+    `stored`: a database file to read the same files into as well, checkpointed (compressed and
+    written, as the warehouse keeps its tables) and closed inside the time, `stored_seconds`,
+    then removed: what keeping the inputs once costs, beside the floor (docs/benchmarks.md)."""
     import duckdb
 
     files = sorted(Path(reports).rglob("*.csv"))
-    rows, read = 0, []
     with duckdb.connect(":memory:", config=_CONFIG) as con:
-        start = time.perf_counter()
-        for index, path in enumerate(files):
-            quoted = str(path).replace("'", "''")  # our own generated path
-            try:
-                con.execute(
-                    f"create table t{index} as select * from read_csv('{quoted}', header = true)"
-                )
-            except duckdb.Error:  # the sample's deliberately broken files (small scales)
-                continue
-            read.append(index)
-        seconds = time.perf_counter() - start
-        for index in read:
-            rows += int(con.execute(f"select count(*) from t{index}").fetchall()[0][0])
-    return {"seconds": seconds, "rows": float(rows), "files": float(len(read))}
+        seconds, read = _create_tables(con, files)
+        rows = sum(int(con.execute(f"select count(*) from t{i}").fetchall()[0][0]) for i in read)
+    result = {"seconds": seconds, "rows": float(rows), "files": float(len(read))}
+    if stored is not None and read:
+        stored.unlink(missing_ok=True)
+        try:
+            start = time.perf_counter()
+            with duckdb.connect(str(stored), config=_CONFIG) as con:
+                _create_tables(con, [files[i] for i in read])
+                con.execute("checkpoint")
+            result["stored_seconds"] = time.perf_counter() - start
+        finally:
+            stored.unlink(missing_ok=True)
+            stored.with_name(f"{stored.name}.wal").unlink(missing_ok=True)
+    return result
+
+
+def _create_tables(con: Any, files: list[Path]) -> tuple[float, list[int]]:
+    """Seconds to read `files` into tables t<i> of `con`, and the indexes i of those read."""
+    import duckdb
+
+    read: list[int] = []
+    start = time.perf_counter()
+    for index, path in enumerate(files):
+        quoted = str(path).replace("'", "''")  # our own generated path
+        try:
+            con.execute(
+                f"create table t{index} as select * from read_csv('{quoted}', header = true)"
+            )
+        except duckdb.Error:  # the sample's deliberately broken files (small scales)
+            continue
+        read.append(index)
+    return time.perf_counter() - start, read
 
 
 # --------------------------------------------------------------------------------------------

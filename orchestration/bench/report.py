@@ -95,11 +95,19 @@ def floor_line(result: BenchResult) -> str | None:
     verdict = ""
     if limit is not None:
         verdict = f" ({'meets' if ratio <= limit else 'MISSES'} ≤ {limit:g}×)"
+    stored = result.floor.get("stored_seconds")
     return (
         f"floor: DuckDB reads the package's {int(result.floor['files'])} CSV files "
         f"({int(result.floor['rows']):,} rows) into typed tables in "
         f"{result.floor['seconds']:.1f} s; "
         f"the run is {ratio:.1f}× that{verdict}"
+        + (
+            f". Into a database file, stored as the warehouse stores its tables: {stored:.1f} s "
+            f"({stored / result.floor['seconds']:.1f}× the floor; the run "
+            f"{result.wall_seconds / stored:.1f}× that)"
+            if stored
+            else ""
+        )
     )
 
 

@@ -83,8 +83,9 @@ class _Workdir:
         return args + (["--metrics", str(self.metrics)] if year == self.year else [])
 
 
-def _floor_in_child(package: Path) -> dict[str, float]:
-    """`bench_models.measure_floor` in a spawned process of its own: its in-memory database
+def _floor_in_child(package: Path, stored: Path) -> dict[str, float]:
+    """`bench_models.measure_floor` (the file it also stores the package in: `stored`) in a
+    spawned process of its own: its in-memory database
     holds the whole package (GiBs at national scale), and a run started by this process after
     it would inherit that resident size as its own `ru_maxrss` (Linux keeps the forked copy's
     high-water mark across exec), reporting the bench's memory as the run's."""
@@ -92,7 +93,7 @@ def _floor_in_child(package: Path) -> dict[str, float]:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(bench_models.measure_floor, package).result()
+        return pool.submit(bench_models.measure_floor, package, stored).result()
 
 
 def run_bench(
@@ -121,7 +122,7 @@ def run_bench(
     history_seconds, _, code, *_ = run_cold(wd.run_args(year - 1), wd.env())
     if code != 0:
         raise RuntimeError(f"the {year - 1} run failed with exit code {code}")
-    floor = _floor_in_child(wd.reports / str(year))
+    floor = _floor_in_child(wd.reports / str(year), wd.root / "floor.duckdb")
     runs, bares = _measured_runs(wd, repeat)
     wall, peak, code, cpu, tree_peak, metrics, load, worker_peak = reported_run(runs)
     pairs = [

@@ -10,8 +10,9 @@ import duckdb
 import pytest
 
 from orchestration import bench
+from orchestration.bench.models import measure_floor
 from orchestration.bench.process import copy_state, restore_state
-from orchestration.bench.report import tax_line
+from orchestration.bench.report import floor_line, tax_line
 
 pytestmark = pytest.mark.slow
 
@@ -154,6 +155,30 @@ def test_record_keeps_each_scales_newest_section_and_archives_the_rest(
     moved = archive.read_text(encoding="utf-8")
     assert moved.index(first) < moved.index("— A") < moved.index("— B")
     assert doc.read_text(encoding="utf-8").count("### smoke") == 1
+
+
+def test_the_floor_is_also_measured_stored_in_a_database_file(tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "tenants.csv").write_text(
+        "uscc,name\n" + "".join(f"{i:018d},企业{i}\n" for i in range(500)), encoding="utf-8"
+    )
+    (package / "broken.csv").write_bytes(b"a,b\n\xff\xfe,1\n")  # not UTF-8: left out
+    stored = tmp_path / "floor.duckdb"
+    floor = measure_floor(package, stored)
+    assert floor["files"] == 1 and floor["rows"] == 500
+    assert floor["seconds"] > 0 and floor["stored_seconds"] > 0
+    assert not stored.exists()  # removed once timed
+    res = bench.BenchResult(
+        scale="national", multiplier=1, year=2024, generate_seconds=0, history_seconds=0,
+        wall_seconds=80.0, peak_rss_bytes=1, exit_code=0, steps=[], rows={},
+        floor={"seconds": 2.0, "rows": 500.0, "files": 1.0, "stored_seconds": 8.0},
+    )  # fmt: skip
+    line = floor_line(res) or ""
+    assert "in 2.0 s; the run is 40.0× that (MISSES ≤ 8×)" in line
+    assert "stores its tables: 8.0 s (4.0× the floor; the run 10.0× that)" in line
+    alone = bench.BenchResult(**{**res.__dict__, "floor": {**res.floor, "stored_seconds": 0.0}})
+    assert "database file" not in (floor_line(alone) or "")
 
 
 def test_the_tax_is_the_median_of_the_paired_ratios() -> None:
