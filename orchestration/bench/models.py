@@ -266,7 +266,8 @@ def measure_floor(reports: Path, stored: Path | None = None) -> dict[str, float]
     files = sorted(Path(reports).rglob("*.csv"))
     with duckdb.connect(":memory:", config=_CONFIG) as con:
         seconds, read = _create_tables(con, files)
-        rows = sum(int(con.execute(f"select count(*) from t{i}").fetchall()[0][0]) for i in read)
+        counts = [con.execute(f"select count(*) from t{index}").fetchall() for index in read]
+        rows = sum(int(count[0][0]) for count in counts)
     result = {"seconds": seconds, "rows": float(rows), "files": float(len(read))}
     if stored is not None and read:
         stored.unlink(missing_ok=True)
