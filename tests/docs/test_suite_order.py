@@ -1,4 +1,4 @@
-"""`make test` stays near 10 minutes on two cores (524–661 s, with the machine's hour) because of
+"""`make test` stays near 10 minutes on two cores (524–681 s, with the machine's hour) because of
 how it hands out the files: whole files (a file's module fixtures built once), the files marked
 slow first (tests/conftest.py), in that order. Losing either part brought back duplicate
 builds or a long file run alone at the end (docs/benchmarks.md, issue 21)."""
