@@ -85,10 +85,10 @@ class _Workdir:
 
 def _floor_in_child(package: Path, stored: Path) -> dict[str, float]:
     """`bench_models.measure_floor` (the file it also stores the package in: `stored`) in a
-    spawned process of its own: its in-memory database
-    holds the whole package (GiBs at national scale), and a run started by this process after
-    it would inherit that resident size as its own `ru_maxrss` (Linux keeps the forked copy's
-    high-water mark across exec), reporting the bench's memory as the run's."""
+    spawned process of its own: its in-memory database holds the whole package (GiBs at
+    national scale), and a run started by this process after it would inherit that resident
+    size as its own `ru_maxrss` (Linux keeps the forked copy's high-water mark across exec),
+    reporting the bench's memory as the run's."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
